@@ -1,0 +1,1 @@
+"""The `newsroom` command: run, feed and inspect the whole system locally."""

@@ -1,0 +1,120 @@
+"""Fixtures every test tree shares: real servers, private to the test session.
+
+The machine's Redis (6379) is shared with other work, so tests run their own redis-server on a
+free port in a temporary directory; nothing here touches the shared one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RedisServer:
+    """A redis-server process of our own, started and stopped at will."""
+
+    def __init__(self, directory: Path, port: int | None = None, appendonly: bool = True) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.appendonly = appendonly
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                str(self.directory), "--appendonly", "yes" if self.appendonly else "no",
+                "--save", "", "--daemonize", "no", "--logfile", str(self.directory / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    client.close()
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """A clean Redis (all keys flushed) on the session's private server."""
+    client = redis.Redis(port=redis_server.port)
+    client.flushall()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    """The shared wire corpus; licences forbid copying it into the repo."""
+    path = Path(os.environ.get("NEWSROOM_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
+    if not path.is_dir():
+        raise RuntimeError(f"wire corpus not found at {path}; set NEWSROOM_CORPUS")
+    return path
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database (SQLAlchemy asyncpg URL) on the machine's server, dropped
+    afterwards. POSTGRES_ADMIN_DSN names a server where we may CREATE DATABASE."""
+    import asyncio
+    import uuid
+
+    import asyncpg
+
+    admin = os.environ.get("POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"newsroom_test_{uuid.uuid4().hex[:12]}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    yield f"{base}/{name}"
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

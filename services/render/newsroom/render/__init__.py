@@ -1,0 +1,1 @@
+"""Newsroom render service."""

@@ -1,0 +1,1 @@
+"""What every Newsroom service shares: event contracts, stream names, settings, stream plumbing."""

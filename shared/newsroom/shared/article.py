@@ -1,0 +1,71 @@
+"""The canonical article: what every wire format is parsed into, and what events carry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class PubStatus(StrEnum):
+    USABLE = "usable"
+    WITHHELD = "withheld"
+    CANCELED = "canceled"
+
+
+class Picture(BaseModel):
+    href: str
+    caption: str | None = None
+    credit: str | None = None
+    mimetype: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+class Subject(BaseModel):
+    name: str | None = None
+    code: str | None = None
+    scheme: str | None = None
+
+
+class Embargo(BaseModel):
+    """`until` None means "embargoed, time unknown": hold the story until a new version lifts it."""
+
+    until: AwareDatetime | None = None
+
+
+class Article(BaseModel):
+    source: str
+    uri: str
+    # Wire version numbers are opaque (Reuters: 978556838 then 1542761538); order by
+    # `versioncreated`, then version.
+    version: str
+    versioncreated: AwareDatetime
+    firstcreated: AwareDatetime | None = None
+    pubstatus: PubStatus = PubStatus.USABLE
+    embargo: Embargo | None = None
+    urgency: int | None = Field(default=None, ge=1, le=9)
+    language: str | None = None
+    headline: str
+    standfirst: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    place: str | None = None
+    body_html: str = ""
+    body_text: str = ""
+    subjects: list[Subject] = Field(default_factory=list)
+    pictures: list[Picture] = Field(default_factory=list)
+    ednote: str | None = None
+    signals: list[str] = Field(default_factory=list)
+
+    @property
+    def reference_time(self) -> datetime:
+        """The moment relative dates in the text are read against."""
+        return self.firstcreated or self.versioncreated
+
+
+def version_order_key(versioncreated: datetime, version: str) -> tuple[datetime, int, str]:
+    """Total order of an article's versions: the wire's clock first, then its version
+    (numerically when it is a number, as "10" follows "9")."""
+    return (versioncreated, int(version) if version.isdigit() else -1, version)

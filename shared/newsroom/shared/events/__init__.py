@@ -1,0 +1,50 @@
+"""Event contracts: the CloudEvents envelope and every versioned event type."""
+
+from newsroom.shared.events.articles import (
+    ArticleEvent,
+    ArticleReceived,
+    ArticleReceivedData,
+    ArticleUpdated,
+    ArticleUpdatedData,
+    ArticleWithdrawn,
+    ArticleWithdrawnData,
+)
+from newsroom.shared.events.enrichment import (
+    ArticleEnriched,
+    ArticleEnrichedData,
+    EntityMention,
+    EnrichedEntity,
+    TimelineEntry,
+)
+from newsroom.shared.events.envelope import Envelope
+from newsroom.shared.events.pages import PageChanged, PageChangedData
+from newsroom.shared.events.registry import (
+    EVENT_TYPES,
+    AnyEvent,
+    UnknownEventType,
+    decode_event,
+    upcast,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "AnyEvent",
+    "ArticleEnriched",
+    "ArticleEnrichedData",
+    "ArticleEvent",
+    "ArticleReceived",
+    "ArticleReceivedData",
+    "ArticleUpdated",
+    "ArticleUpdatedData",
+    "ArticleWithdrawn",
+    "ArticleWithdrawnData",
+    "EnrichedEntity",
+    "EntityMention",
+    "Envelope",
+    "PageChanged",
+    "PageChangedData",
+    "TimelineEntry",
+    "UnknownEventType",
+    "decode_event",
+    "upcast",
+]

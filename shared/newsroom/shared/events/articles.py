@@ -1,0 +1,56 @@
+"""Events written by ingest to the articles stream."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from newsroom.shared.article import Article
+from newsroom.shared.events.envelope import Envelope
+
+
+class ArticleReceivedData(BaseModel):
+    article_id: str
+    article: Article
+
+
+class ArticleUpdatedData(BaseModel):
+    article_id: str
+    article: Article
+    is_correction: bool = False
+
+
+class ArticleWithdrawnData(BaseModel):
+    """A kill: the story must come down everywhere."""
+
+    article_id: str
+    source: str
+    uri: str
+    version: str
+    versioncreated: AwareDatetime
+    ednote: str | None = None
+
+
+class ArticleReceived(Envelope[ArticleReceivedData]):
+    """The first version of an article seen by Newsroom."""
+
+    TYPE: ClassVar[str] = "newsroom.article.received.v1"
+    type: Literal["newsroom.article.received.v1"] = "newsroom.article.received.v1"
+
+
+class ArticleUpdated(Envelope[ArticleUpdatedData]):
+    """A later version of an article (a correction when the wire says so)."""
+
+    TYPE: ClassVar[str] = "newsroom.article.updated.v1"
+    type: Literal["newsroom.article.updated.v1"] = "newsroom.article.updated.v1"
+
+
+class ArticleWithdrawn(Envelope[ArticleWithdrawnData]):
+    TYPE: ClassVar[str] = "newsroom.article.withdrawn.v1"
+    type: Literal["newsroom.article.withdrawn.v1"] = "newsroom.article.withdrawn.v1"
+
+
+ArticleEvent = Annotated[
+    ArticleReceived | ArticleUpdated | ArticleWithdrawn, Field(discriminator="type")
+]

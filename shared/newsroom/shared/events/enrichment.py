@@ -1,0 +1,64 @@
+"""Events written by enrich to the enriched stream."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from newsroom.shared.events.envelope import Envelope
+
+TextField = Literal["headline", "standfirst", "body"]
+EntityType = Literal[
+    "person", "organisation", "place", "event", "work", "nationality", "product", "other"
+]
+
+
+class EntityMention(BaseModel):
+    """One mention; offsets index the plain text of `field` (code points, end exclusive)."""
+
+    field: TextField
+    start: int
+    end: int
+    text: str
+
+
+class EnrichedEntity(BaseModel):
+    """A canonical entity: every mention of one thing in the article, merged."""
+
+    id: str = Field(description="type + normalised name, stable across articles: person/elon-musk")
+    name: str
+    type: EntityType
+    mentions: list[EntityMention]
+    mention_count: int
+    salience: float
+
+
+class TimelineEntry(BaseModel):
+    """A date or time the article speaks of, resolved against its dateline (TIMEX3)."""
+
+    value: str = Field(description="TIMEX3 value, e.g. 2021-10-05, 2021-10, 2021")
+    type: Literal["DATE", "TIME"]
+    granularity: Literal["year", "season", "quarter", "month", "week", "day", "time"]
+    text: str
+    field: TextField
+    start: int
+    end: int
+    sentence: str
+    entity_ids: list[str] = Field(default_factory=list)
+
+
+class ArticleEnrichedData(BaseModel):
+    article_id: str
+    version: str
+    versioncreated: AwareDatetime
+    model: str
+    entities: list[EnrichedEntity]
+    timeline: list[TimelineEntry]
+
+
+class ArticleEnriched(Envelope[ArticleEnrichedData]):
+    """Entities and timeline of one article version."""
+
+    TYPE: ClassVar[str] = "newsroom.article.enriched.v1"
+    type: Literal["newsroom.article.enriched.v1"] = "newsroom.article.enriched.v1"

@@ -1,0 +1,105 @@
+"""Dead letters: an event that cannot be processed is parked with its reason, never blocks
+the stream, and never silently disappears.
+
+An event that cannot even be decoded (unknown type, invalid shape) is poison at once; any
+other failure is retried (the entry stays pending and the reclaim subscriber delivers it
+again) until it has been delivered `max_deliveries` times."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar, cast
+
+import structlog
+from faststream import BaseMiddleware
+from faststream.exceptions import AckMessage
+from faststream.message import StreamMessage
+from faststream.redis.message import RedisStreamMessage
+from prometheus_client import Counter
+from pydantic import ValidationError
+from redis.asyncio import Redis
+
+from newsroom.shared.events.registry import UnknownEventType
+from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
+
+log = structlog.get_logger(__name__)
+
+DEAD_LETTERS = Counter(
+    "newsroom_dead_letters_total", "Events parked in the dead-letter stream", ["stream", "group"]
+)
+
+
+class PoisonEvent(Exception):  # noqa: N818 - it names the event, not the error
+    """Raised by a handler for an event that no retry can ever process."""
+
+
+POISON_ERRORS: tuple[type[BaseException], ...] = (
+    PoisonEvent,
+    ValidationError,
+    UnknownEventType,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+)
+
+
+def dead_letter_fields(
+    *, stream: str, group: str, entry_id: str, body: bytes, error: BaseException, deliveries: int
+) -> dict[str, str]:
+    """One dead-letter entry: flat string fields, readable with redis-cli as well."""
+    return {
+        "stream": stream,
+        "group": group,
+        "entry_id": entry_id,
+        "deliveries": str(deliveries),
+        "error_type": type(error).__name__,
+        "reason": str(error)[:2000] or type(error).__name__,
+        "traceback": "".join(traceback.format_exception(error))[-4000:],
+        "event": body.decode("utf-8", errors="replace"),
+        "failed_at": datetime.now(UTC).isoformat(),
+    }
+
+
+class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
+    max_deliveries: ClassVar[int] = 5
+
+    async def consume_scope(
+        self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
+    ) -> Any:
+        try:
+            return await call_next(msg)
+        except AckMessage:
+            raise
+        except Exception as exc:
+            if not isinstance(msg, RedisStreamMessage) or not msg.group:
+                raise
+            deliveries = await msg.get_delivery_count()
+            if not isinstance(exc, POISON_ERRORS) and deliveries < self.max_deliveries:
+                log.warning(
+                    "event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500]
+                )
+                raise
+            await self._park(msg, exc, deliveries)
+            # Raising AckMessage (not returning) acks the entry without publishing the
+            # handler's result downstream.
+            raise AckMessage() from exc
+
+    async def _park(self, msg: RedisStreamMessage, exc: BaseException, deliveries: int) -> None:
+        stream = msg.raw_message["channel"]
+        group = msg.group or ""
+        entry_id = msg.raw_message["message_ids"][0].decode()
+        fields = dead_letter_fields(
+            stream=stream, group=group, entry_id=entry_id, body=msg.body, error=exc,
+            deliveries=deliveries,
+        )
+        redis = cast(Redis, msg.consumer)
+        await redis.xadd(DEAD_LETTERS_STREAM, fields, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        DEAD_LETTERS.labels(stream, group).inc()
+        log.error("event_dead_lettered", entry_id=entry_id, reason=fields["reason"][:500])
+
+
+def dead_letter_middleware(max_deliveries: int) -> type[DeadLetterMiddleware]:
+    """A DeadLetterMiddleware class bound to this service's retry budget."""
+    return type("DeadLetterMiddleware", (DeadLetterMiddleware,), {"max_deliveries": max_deliveries})
