@@ -1,0 +1,1 @@
+"""Pure enrichment: entities and timelines as functions of (text, dateline)."""

@@ -1,0 +1,1 @@
+"""Pure ingest logic: wire formats, signatures, the new/update/withdrawal/duplicate decision."""
