@@ -12,8 +12,8 @@ from newsroom.shared.events.articles import (
 from newsroom.shared.events.enrichment import (
     ArticleEnriched,
     ArticleEnrichedData,
-    EntityMention,
     EnrichedEntity,
+    EntityMention,
     TimelineEntry,
 )
 from newsroom.shared.events.envelope import Envelope

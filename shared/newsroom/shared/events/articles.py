@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
-
 from newsroom.shared.article import Article
 from newsroom.shared.events.envelope import Envelope
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class ArticleReceivedData(BaseModel):
     article_id: str
+    slug: str
     article: Article
 
 
 class ArticleUpdatedData(BaseModel):
     article_id: str
+    slug: str
     article: Article
     is_correction: bool = False
 
@@ -25,6 +26,7 @@ class ArticleWithdrawnData(BaseModel):
     """A kill: the story must come down everywhere."""
 
     article_id: str
+    slug: str
     source: str
     uri: str
     version: str

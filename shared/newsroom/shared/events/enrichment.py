@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
-
 from newsroom.shared.events.envelope import Envelope
+from pydantic import AwareDatetime, BaseModel, Field
 
 TextField = Literal["headline", "standfirst", "body"]
 EntityType = Literal[

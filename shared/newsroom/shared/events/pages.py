@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel
-
 from newsroom.shared.events.envelope import Envelope
+from pydantic import BaseModel
 
 
 class PageChangedData(BaseModel):

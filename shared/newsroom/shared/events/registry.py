@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, TypeAdapter
-
 from newsroom.shared.events.articles import ArticleReceived, ArticleUpdated, ArticleWithdrawn
 from newsroom.shared.events.enrichment import ArticleEnriched
 from newsroom.shared.events.envelope import Envelope
 from newsroom.shared.events.pages import PageChanged
+from pydantic import BeforeValidator, Field, TypeAdapter
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -35,7 +34,7 @@ def upcast(body: Any, upcasters: Mapping[str, Upcaster] = UPCASTERS) -> Any:
     if not isinstance(body, dict):
         return body
     seen: set[str] = set()
-    while (kind := body.get("type")) in upcasters and kind not in seen:
+    while isinstance(kind := body.get("type"), str) and kind in upcasters and kind not in seen:
         seen.add(kind)
         body = upcasters[kind](dict(body))
     return body

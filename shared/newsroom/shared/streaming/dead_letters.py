@@ -18,12 +18,11 @@ from faststream import BaseMiddleware
 from faststream.exceptions import AckMessage
 from faststream.message import StreamMessage
 from faststream.redis.message import RedisStreamMessage
+from newsroom.shared.events.registry import UnknownEventType
+from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
 from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
-
-from newsroom.shared.events.registry import UnknownEventType
-from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +31,7 @@ DEAD_LETTERS = Counter(
 )
 
 
-class PoisonEvent(Exception):  # noqa: N818 - it names the event, not the error
+class PoisonEvent(Exception):
     """Raised by a handler for an event that no retry can ever process."""
 
 
@@ -77,9 +76,7 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
                 raise
             deliveries = await msg.get_delivery_count()
             if not isinstance(exc, POISON_ERRORS) and deliveries < self.max_deliveries:
-                log.warning(
-                    "event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500]
-                )
+                log.warning("event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500])
                 raise
             await self._park(msg, exc, deliveries)
             # Raising AckMessage (not returning) acks the entry without publishing the
@@ -91,7 +88,11 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
         group = msg.group or ""
         entry_id = msg.raw_message["message_ids"][0].decode()
         fields = dead_letter_fields(
-            stream=stream, group=group, entry_id=entry_id, body=msg.body, error=exc,
+            stream=stream,
+            group=group,
+            entry_id=entry_id,
+            body=msg.body,
+            error=exc,
             deliveries=deliveries,
         )
         redis = cast(Redis, msg.consumer)

@@ -7,18 +7,19 @@ import contextlib
 from collections.abc import Iterable
 
 import structlog
+from newsroom.shared.streams import ConsumerGroup
 from prometheus_client import Gauge
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from newsroom.shared.streams import ConsumerGroup
-
 CONSUMER_LAG = Gauge(
-    "newsroom_consumer_lag", "Entries in the stream not yet delivered to the group",
+    "newsroom_consumer_lag",
+    "Entries in the stream not yet delivered to the group",
     ["stream", "group"],
 )
 CONSUMER_PENDING = Gauge(
-    "newsroom_consumer_pending", "Entries delivered to the group but not yet acknowledged",
+    "newsroom_consumer_pending",
+    "Entries delivered to the group but not yet acknowledged",
     ["stream", "group"],
 )
 log = structlog.get_logger(__name__)
