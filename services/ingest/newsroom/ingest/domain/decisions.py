@@ -1,0 +1,154 @@
+"""What an accepted wire item means for its article (pure, no I/O).
+
+Given the versions of an article ingest has already recorded, a new item is one of:
+- a duplicate: this (source, uri, version) is recorded already → no event;
+- a withdrawal: pubstatus canceled (a kill) → ArticleWithdrawn, whatever came before;
+- the first version seen → ArticleReceived, which fixes the article's slug;
+- any other version → ArticleUpdated, a correction when the wire says so.
+
+A version older than one already recorded (by `version_order_key`) is still recorded and
+published: consumers keep the highest version they applied, so it changes nothing there, but
+the log stays complete. That is also why a correction arriving after its kill leaves the story
+withdrawn: the kill is the newer version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from newsroom.shared.article import Article, PubStatus, version_order_key
+from newsroom.shared.events import (
+    ArticleReceived,
+    ArticleReceivedData,
+    ArticleUpdated,
+    ArticleUpdatedData,
+    ArticleWithdrawn,
+    ArticleWithdrawnData,
+)
+from newsroom.shared.ids import article_event_id, article_id, article_slug
+
+
+class Outcome(StrEnum):
+    RECEIVED = "received"
+    UPDATED = "updated"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class RecordedVersion:
+    version: str
+    versioncreated: datetime
+    pubstatus: PubStatus
+
+
+@dataclass(frozen=True)
+class ArticleHistory:
+    """What ingest has recorded of one article: its fixed slug and every version seen."""
+
+    article_id: str
+    slug: str
+    versions: Sequence[RecordedVersion]
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    article_id: str
+    slug: str
+    event_id: str
+    version: str
+    is_correction: bool = False
+    # A newer version of the article was recorded before this one arrived.
+    superseded: bool = False
+
+
+# "Corrects to add the launch site.", "CORRECTION: …", "corrected version", "Correcting …".
+_CORRECTION_NOTE = re.compile(r"\bcorrect(?:s|ed|ing|ion|ions|ive)?\b", re.IGNORECASE)
+
+
+def is_correction(article: Article) -> bool:
+    """The wire signals a correction (NewsML-G2 `sig:correction`, Superdesk signals) or its
+    editorial note says so."""
+    if any("correct" in signal.lower() for signal in article.signals):
+        return True
+    return bool(article.ednote and _CORRECTION_NOTE.search(article.ednote))
+
+
+def decide(source: str, article: Article, history: ArticleHistory | None) -> Decision:
+    the_article_id = article_id(source, article.uri)
+    event_id = article_event_id(source, article.uri, article.version)
+    slug = history.slug if history is not None else article_slug(article.headline, the_article_id)
+    versions = history.versions if history is not None else ()
+    if any(recorded.version == article.version for recorded in versions):
+        return Decision(Outcome.DUPLICATE, the_article_id, slug, event_id, article.version)
+    key = version_order_key(article.versioncreated, article.version)
+    superseded = any(
+        version_order_key(recorded.versioncreated, recorded.version) > key for recorded in versions
+    )
+    if article.pubstatus is PubStatus.CANCELED:
+        outcome = Outcome.WITHDRAWN
+    elif history is None:
+        outcome = Outcome.RECEIVED
+    else:
+        outcome = Outcome.UPDATED
+    return Decision(
+        outcome,
+        the_article_id,
+        slug,
+        event_id,
+        article.version,
+        is_correction=outcome is Outcome.UPDATED and is_correction(article),
+        superseded=superseded,
+    )
+
+
+ArticleEventModel = ArticleReceived | ArticleUpdated | ArticleWithdrawn
+
+
+def build_event(
+    decision: Decision, article: Article, *, source: str, correlation_id: str
+) -> ArticleEventModel:
+    """The event an accepted (non-duplicate) item publishes. Envelope `source` is the wire
+    source as a URI reference; `subject` is the article id."""
+    attributes = {
+        "id": decision.event_id,
+        "source": f"/sources/{source}",
+        "subject": decision.article_id,
+        "correlationid": correlation_id,
+    }
+    if decision.outcome is Outcome.RECEIVED:
+        return ArticleReceived.create(
+            **attributes,
+            data=ArticleReceivedData(
+                article_id=decision.article_id, slug=decision.slug, article=article
+            ),
+        )
+    if decision.outcome is Outcome.UPDATED:
+        return ArticleUpdated.create(
+            **attributes,
+            data=ArticleUpdatedData(
+                article_id=decision.article_id,
+                slug=decision.slug,
+                article=article,
+                is_correction=decision.is_correction,
+            ),
+        )
+    if decision.outcome is Outcome.WITHDRAWN:
+        return ArticleWithdrawn.create(
+            **attributes,
+            data=ArticleWithdrawnData(
+                article_id=decision.article_id,
+                slug=decision.slug,
+                source=source,
+                uri=article.uri,
+                version=article.version,
+                versioncreated=article.versioncreated,
+                ednote=article.ednote,
+            ),
+        )
+    raise ValueError("a duplicate publishes no event")

@@ -1,0 +1,108 @@
+"""The consumer plumbing every service relies on, over a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from faststream.redis import RedisBroker, StreamSub
+from redis.asyncio import Redis
+
+from newsroom.shared.events import ArticleEvent
+from newsroom.shared.streaming.dead_letters import dead_letter_middleware
+from newsroom.shared.streaming.groups import consumer_name, ensure_groups
+from newsroom.shared.streams import DEAD_LETTERS_STREAM, ConsumerGroup
+
+pytestmark = pytest.mark.integration
+
+GROUP = ConsumerGroup("test:articles:0", "probe")
+
+
+async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+def make_broker(redis_url: str, seen: list[str], max_deliveries: int = 5) -> RedisBroker:
+    broker = RedisBroker(redis_url, middlewares=[dead_letter_middleware(max_deliveries)])
+
+    @broker.subscriber(
+        stream=StreamSub(GROUP.stream, group=GROUP.group, consumer=consumer_name("probe"), max_records=10)
+    )
+    async def handle(event: ArticleEvent) -> None:
+        seen.append(event.data.uri if hasattr(event.data, "uri") else event.data.article.uri)
+
+    return broker
+
+
+def withdrawn_body(uri: str) -> dict[str, Any]:
+    return {
+        "id": f"evt-{uri}",
+        "source": "/sources/demo",
+        "type": "newsroom.article.withdrawn.v1",
+        "subject": "a1",
+        "correlationid": "c1",
+        "data": {
+            "article_id": "a1",
+            "slug": "s",
+            "source": "demo",
+            "uri": uri,
+            "version": "3",
+            "versioncreated": "2021-09-20T12:00:00Z",
+        },
+    }
+
+
+async def test_events_published_before_the_first_start_are_processed(redis_url: str) -> None:
+    redis = Redis.from_url(redis_url)
+    publisher = RedisBroker(redis_url)
+    await publisher.start()
+    # Published before any group exists: FastStream alone would create the group at `$`.
+    await publisher.publish(withdrawn_body("urn:early"), stream=GROUP.stream)
+    await publisher.stop()
+
+    await ensure_groups(redis, [GROUP])
+    await ensure_groups(redis, [GROUP])  # a second start finds the group and leaves it be
+    seen: list[str] = []
+    broker = make_broker(redis_url, seen)
+    await broker.start()
+    try:
+        await wait_until(lambda: asyncio.sleep(0, result=seen == ["urn:early"]))
+    finally:
+        await broker.stop()
+        await redis.aclose()
+
+
+async def test_poison_event_is_dead_lettered_with_its_reason_and_the_stream_moves_on(
+    redis_url: str,
+) -> None:
+    redis = Redis.from_url(redis_url)
+    await ensure_groups(redis, [GROUP])
+    seen: list[str] = []
+    broker = make_broker(redis_url, seen)
+    await broker.start()
+    try:
+        await broker.publish({"type": "newsroom.article.exploded.v1", "id": "bad"}, stream=GROUP.stream)
+        await broker.publish(withdrawn_body("urn:after"), stream=GROUP.stream)
+        await wait_until(lambda: asyncio.sleep(0, result=seen == ["urn:after"]))
+
+        async def parked() -> bool:
+            return bool(await redis.xlen(DEAD_LETTERS_STREAM))
+
+        await wait_until(parked)
+        [(_, fields)] = await redis.xrange(DEAD_LETTERS_STREAM)
+        entry = {k.decode(): v.decode() for k, v in fields.items()}
+        assert entry["stream"] == GROUP.stream and entry["group"] == GROUP.group
+        assert "exploded" in entry["reason"]
+        assert json.loads(entry["event"])["id"] == "bad"
+        # Nothing is left pending: the poison event no longer blocks the group.
+        pending = await redis.xpending(GROUP.stream, GROUP.group)
+        assert pending["pending"] == 0
+    finally:
+        await broker.stop()
+        await redis.aclose()
