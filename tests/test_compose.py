@@ -39,12 +39,16 @@ def test_compose_file_is_valid_against_the_compose_spec(compose: dict[str, Any])
 
 
 @pytest.mark.parametrize("service", sorted(SETTINGS))
-def test_service_command_is_an_installed_console_script(compose: dict[str, Any], service: str) -> None:
+def test_service_command_is_an_installed_console_script(
+    compose: dict[str, Any], service: str
+) -> None:
     command = compose["services"][service]["command"]
     pyproject = tomllib.loads((REPO / "services" / service / "pyproject.toml").read_text())
     assert command[0] in pyproject["project"]["scripts"]
     script = Path(sys.executable).with_name(command[0])
-    result = subprocess.run([str(script), *command[1:], "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(script), *command[1:], "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -25,17 +25,35 @@ def start_local_redis(url: str, var_dir: Path) -> subprocess.Popen[bytes]:
     """A redis-server with AOF persistence (streams are the pipeline's transport: keep them)."""
     parsed = urlparse(url)
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"No Redis answers at {url}, and it is not a local address to start one on.")
+        raise SystemExit(
+            f"No Redis answers at {url}, and it is not a local address to start one on."
+        )
     binary = shutil.which("redis-server")
     if binary is None:
-        raise SystemExit("No Redis answers and redis-server is not installed (apt-get install redis-server).")
+        raise SystemExit(
+            "No Redis answers and redis-server is not installed (apt-get install redis-server)."
+        )
     data = var_dir / "redis"
     data.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         [
-            binary, "--port", str(parsed.port or 6379), "--bind", "127.0.0.1", "--dir", str(data),
-            "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-            "--maxmemory-policy", "noeviction", "--logfile", str(data / "redis.log"),
+            binary,
+            "--port",
+            str(parsed.port or 6379),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--maxmemory-policy",
+            "noeviction",
+            "--logfile",
+            str(data / "redis.log"),
         ],
         start_new_session=True,
     )

@@ -25,7 +25,9 @@ def content_type_for(body: bytes) -> str:
     return "application/json" if head in (b"{", b"[") else "application/xml"
 
 
-def send_file(client: httpx.Client, ingest_url: str, source: str, secret: str, path: Path) -> SendResult:
+def send_file(
+    client: httpx.Client, ingest_url: str, source: str, secret: str, path: Path
+) -> SendResult:
     body = path.read_bytes()
     headers = sign_standard_webhook(secret, f"msg_{uuid.uuid4().hex}", int(time.time()), body)
     headers["content-type"] = content_type_for(body)
@@ -37,6 +39,8 @@ def send_file(client: httpx.Client, ingest_url: str, source: str, secret: str, p
     if response.status_code in (200, 202):
         items = payload.get("items") or [payload]
         pages = ", ".join(str(item.get("links", {}).get("page", "?")) for item in items)
-        return SendResult(path, response.status_code, f"{payload.get('status', '')} {pages}".strip())
+        return SendResult(
+            path, response.status_code, f"{payload.get('status', '')} {pages}".strip()
+        )
     detail = payload.get("detail") or payload.get("title") or response.text[:200]
     return SendResult(path, response.status_code, str(detail))

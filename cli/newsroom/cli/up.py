@@ -7,8 +7,8 @@ import shlex
 import subprocess
 import sys
 import threading
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -26,9 +26,7 @@ class Ports:
     enrich: int = 8003
 
 
-def service_environments(
-    var_dir: Path, redis_url: str, ports: Ports
-) -> dict[str, dict[str, str]]:
+def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[str, dict[str, str]]:
     """The environment each service process gets (the same variables compose sets)."""
     var = var_dir.resolve()
     common = {"REDIS_URL": redis_url, "HTTP_HOST": "127.0.0.1"}

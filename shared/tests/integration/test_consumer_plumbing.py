@@ -20,8 +20,8 @@ pytestmark = pytest.mark.integration
 GROUP = ConsumerGroup("test:articles:0", "probe")
 
 
-async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_until(predicate: Any, within: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
@@ -32,7 +32,9 @@ def make_broker(redis_url: str, seen: list[str], max_deliveries: int = 5) -> Red
     broker = RedisBroker(redis_url, middlewares=[dead_letter_middleware(max_deliveries)])
 
     @broker.subscriber(
-        stream=StreamSub(GROUP.stream, group=GROUP.group, consumer=consumer_name("probe"), max_records=10)
+        stream=StreamSub(
+            GROUP.stream, group=GROUP.group, consumer=consumer_name("probe"), max_records=10
+        )
     )
     async def handle(event: ArticleEvent) -> None:
         seen.append(event.data.uri if hasattr(event.data, "uri") else event.data.article.uri)
@@ -87,7 +89,9 @@ async def test_poison_event_is_dead_lettered_with_its_reason_and_the_stream_move
     broker = make_broker(redis_url, seen)
     await broker.start()
     try:
-        await broker.publish({"type": "newsroom.article.exploded.v1", "id": "bad"}, stream=GROUP.stream)
+        await broker.publish(
+            {"type": "newsroom.article.exploded.v1", "id": "bad"}, stream=GROUP.stream
+        )
         await broker.publish(withdrawn_body("urn:after"), stream=GROUP.stream)
         await wait_until(lambda: asyncio.sleep(0, result=seen == ["urn:after"]))
 
@@ -97,7 +101,8 @@ async def test_poison_event_is_dead_lettered_with_its_reason_and_the_stream_move
         await wait_until(parked)
         [(_, fields)] = await redis.xrange(DEAD_LETTERS_STREAM)
         entry = {k.decode(): v.decode() for k, v in fields.items()}
-        assert entry["stream"] == GROUP.stream and entry["group"] == GROUP.group
+        assert entry["stream"] == GROUP.stream
+        assert entry["group"] == GROUP.group
         assert "exploded" in entry["reason"]
         assert json.loads(entry["event"])["id"] == "bad"
         # Nothing is left pending: the poison event no longer blocks the group.

@@ -22,7 +22,11 @@ WHEN = datetime(2021, 9, 20, 12, 0, tzinfo=UTC)
 
 def received(version: str = "1") -> ArticleReceived:
     article = Article(
-        source="demo", uri="urn:story", version=version, versioncreated=WHEN, headline="Space Race 2"
+        source="demo",
+        uri="urn:story",
+        version=version,
+        versioncreated=WHEN,
+        headline="Space Race 2",
     )
     aid = article_id("demo", "urn:story")
     return ArticleReceived.create(
@@ -30,7 +34,9 @@ def received(version: str = "1") -> ArticleReceived:
         source="/sources/demo",
         subject=aid,
         correlationid="msg_1",
-        data=ArticleReceivedData(article_id=aid, slug=article_slug("Space Race 2", aid), article=article),
+        data=ArticleReceivedData(
+            article_id=aid, slug=article_slug("Space Race 2", aid), article=article
+        ),
     )
 
 
@@ -69,7 +75,11 @@ def test_unknown_type_and_broken_shape_are_refused() -> None:
 
 def test_upcasters_chain_old_versions_to_the_current_shape() -> None:
     def v0_to_v1(body: dict[str, Any]) -> dict[str, Any]:
-        return {**body, "type": "newsroom.article.withdrawn.v1", "data": {**body["data"], "ednote": None}}
+        return {
+            **body,
+            "type": "newsroom.article.withdrawn.v1",
+            "data": {**body["data"], "ednote": None},
+        }
 
     old = {"type": "newsroom.article.withdrawn.v0", "data": {"uri": "urn:x"}}
     assert upcast(old, {"newsroom.article.withdrawn.v0": v0_to_v1}) == {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
+from pydantic import AwareDatetime, BaseModel, Field
+
 from newsroom.shared.article import Article
 from newsroom.shared.events.envelope import Envelope
-from pydantic import AwareDatetime, BaseModel, Field
 
 
 class ArticleReceivedData(BaseModel):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from newsroom.shared.events.envelope import Envelope
 from pydantic import BaseModel
+
+from newsroom.shared.events.envelope import Envelope
 
 
 class PageChangedData(BaseModel):

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
+from pydantic import BeforeValidator, Field, TypeAdapter
+
 from newsroom.shared.events.articles import ArticleReceived, ArticleUpdated, ArticleWithdrawn
 from newsroom.shared.events.enrichment import ArticleEnriched
 from newsroom.shared.events.envelope import Envelope
 from newsroom.shared.events.pages import PageChanged
-from pydantic import BeforeValidator, Field, TypeAdapter
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

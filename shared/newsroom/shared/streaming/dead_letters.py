@@ -18,11 +18,12 @@ from faststream import BaseMiddleware
 from faststream.exceptions import AckMessage
 from faststream.message import StreamMessage
 from faststream.redis.message import RedisStreamMessage
-from newsroom.shared.events.registry import UnknownEventType
-from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
 from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
+
+from newsroom.shared.events.registry import UnknownEventType
+from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
 
 log = structlog.get_logger(__name__)
 

@@ -12,9 +12,10 @@ import socket
 import uuid
 from collections.abc import Iterable
 
-from newsroom.shared.streams import ConsumerGroup
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
+
+from newsroom.shared.streams import ConsumerGroup
 
 
 async def ensure_groups(redis: Redis, groups: Iterable[ConsumerGroup]) -> None:

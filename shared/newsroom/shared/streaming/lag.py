@@ -7,10 +7,11 @@ import contextlib
 from collections.abc import Iterable
 
 import structlog
-from newsroom.shared.streams import ConsumerGroup
 from prometheus_client import Gauge
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from newsroom.shared.streams import ConsumerGroup
 
 CONSUMER_LAG = Gauge(
     "newsroom_consumer_lag",

@@ -87,12 +87,18 @@ class ArticleDraft:
     # the reason they are refused. Such items are refused even when they carry a caption as
     # `body_text` (Superdesk does), because a caption is not a story.
     non_text_reason: str | None = None
+    # Why a text item has no text, when the format can say more than "no body" (an AP Media
+    # API item whose story is only in a rendition to download), and where.
+    no_text_reason: str | None = None
+    no_text_pointer: str | None = None
 
     def finish(self) -> Article:
         pointers = self.pointers
         uri = (self.uri or "").strip()
         if not uri:
             raise UnusableItem("the item has no identifier", pointer=pointers.uri)
+        if self.non_text_reason:
+            raise UnusableItem(self.non_text_reason, pointer=pointers.type)
         versioncreated = self.versioncreated or self.firstcreated
         if versioncreated is None:
             raise UnusableItem(
@@ -100,8 +106,6 @@ class ArticleDraft:
                 "be ordered",
                 pointer=pointers.versioncreated,
             )
-        if self.non_text_reason:
-            raise UnusableItem(self.non_text_reason, pointer=pointers.type)
         canceled = self.pubstatus is PubStatus.CANCELED
         safe_html = sanitise_html(self.body_html) if self.body_html else ""
         text = (self.body_text or "").strip() or html_to_text(safe_html)
@@ -112,7 +116,10 @@ class ArticleDraft:
             if not headline:
                 raise UnusableItem("the item has no headline", pointer=pointers.headline)
             if not text:
-                raise UnusableItem("the text item has no body text", pointer=pointers.body)
+                raise UnusableItem(
+                    self.no_text_reason or "the text item has no body text",
+                    pointer=self.no_text_pointer or pointers.body,
+                )
         # No version on the wire: the timestamp stands in, so distinct versions stay distinct
         # and a redelivery of the same version maps to the same event id.
         version = (self.version or "").strip() or iso_utc(versioncreated)

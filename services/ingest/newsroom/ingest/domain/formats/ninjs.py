@@ -137,6 +137,15 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
     draft.ednote = _str(_get(item, "ednote", "edNote"))
     draft.signals = _signals(_get(item, "signals"))
     kind = (_str(_get(item, "type")) or "text").lower()
+    for name, rendition in _named(_get(item, "renditions")):
+        if str(rendition.get("type") or "").lower() == "text" and _str(rendition.get("href")):
+            # AP Media API: the story itself is a download (NITF/ANPA), not in the item.
+            draft.no_text_reason = (
+                "the item carries no text: its story is only in the text rendition "
+                f"{name!r} to download from the wire; push that rendition (NITF) instead"
+            )
+            draft.no_text_pointer = f"{at}/renditions/{name}"
+            break
     if kind in _MEDIA_TYPES:
         draft.non_text_reason = (
             f"a {kind} item is not a text story; Newsroom publishes text and takes pictures "

@@ -1,0 +1,1 @@
+"""Ingest's edges: the SQL inbox and outbox, the Redis publisher, metrics."""

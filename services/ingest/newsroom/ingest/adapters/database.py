@@ -1,0 +1,176 @@
+"""The ingest database: typed ORM tables for the inbox, the deliveries seen and the outbox.
+
+SQLite by default (WAL, one writer at a time), PostgreSQL when DATABASE_URL says so. The schema
+is owned by the Alembic migrations shipped in `newsroom.ingest.adapters.migrations`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite has no BIGINT autoincrement; INTEGER PRIMARY KEY is its rowid.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite drops the offset: we store UTC and put it
+    back on load, so version ordering compares aware datetimes everywhere)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IngestedArticle(Base):
+    """One row per (source, uri): the slug fixed at the first version ingest saw. Also the row
+    locked (PostgreSQL) while a version of the article is decided, so concurrent deliveries of
+    one article are decided one after the other."""
+
+    __tablename__ = "ingest_articles"
+
+    article_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    uri: Mapped[str] = mapped_column(Text)
+    slug: Mapped[str] = mapped_column(String(200))
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class InboxItem(Base):
+    """Every accepted version, recorded before ingest answers 202; the archive of the wire."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (UniqueConstraint("source", "uri", "version", name="uq_inbox_source_uri_version"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200))
+    uri: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(200))
+    versioncreated: Mapped[datetime] = mapped_column(UtcDateTime())
+    pubstatus: Mapped[str] = mapped_column(String(20))
+    article_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("ingest_articles.article_id"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    delivery_id: Mapped[str | None] = mapped_column(String(200))
+    correlation_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Delivery(Base):
+    """A webhook delivery id seen from a source, with what we answered: a replay gets the
+    same articles back, as a duplicate."""
+
+    __tablename__ = "inbox_deliveries"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class OutboxEntry(Base):
+    """An event waiting to be appended to its stream; the relay deletes it once Redis has it.
+    Relayed in `id` order, which keeps every article's events in the order ingest decided them."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    stream: Mapped[str] = mapped_column(String(200))
+    correlation_id: Mapped[str] = mapped_column(String(200))
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def is_sqlite(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "sqlite"
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+            # WAL: readers never block the writer; synchronous=NORMAL is durable across process
+            # crashes in WAL mode, which is what an inbox needs.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """Engine, sessions, and the write serialisation SQLite needs."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        self.engine = create_engine(database_url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite allows one writer: queueing writers here is cheaper and fairer than letting
+        # them collide on the file lock. PostgreSQL serialises per article with row locks.
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(database_url) else None
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction that commits on success and rolls back on error."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._write_lock is not None:
+                await stack.enter_async_context(self._write_lock)
+            session = await stack.enter_async_context(self.sessions())
+            await stack.enter_async_context(session.begin())
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,240 @@
+"""The inbox: every accepted wire item recorded, with its event put in the outbox, in one
+transaction, before ingest answers. What is committed here is never lost: the relay publishes
+it to Redis whenever Redis is reachable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import structlog
+from newsroom.ingest.adapters.database import (
+    Database,
+    Delivery,
+    IngestedArticle,
+    InboxItem,
+    OutboxEntry,
+)
+from newsroom.ingest.domain.decisions import (
+    ArticleHistory,
+    Outcome,
+    RecordedVersion,
+    build_event,
+    decide,
+)
+from newsroom.shared.article import Article, PubStatus
+from newsroom.shared.ids import article_id as make_article_id
+from newsroom.shared.streams import articles_stream, shard_of
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = structlog.get_logger(__name__)
+
+# Concurrent first deliveries of one article (or of one webhook-id) collide on a unique key;
+# the loser retries and then sees the winner's rows.
+_MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What ingest answers for one article of a delivery."""
+
+    article_id: str
+    slug: str
+    version: str
+    event_id: str
+    outcome: Outcome
+    is_correction: bool = False
+    superseded: bool = False
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.outcome is Outcome.DUPLICATE
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "slug": self.slug,
+            "version": self.version,
+            "event_id": self.event_id,
+            "outcome": self.outcome.value,
+        }
+
+    @classmethod
+    def replayed(cls, stored: dict[str, Any]) -> ItemResult:
+        return cls(
+            article_id=stored["article_id"],
+            slug=stored["slug"],
+            version=stored["version"],
+            event_id=stored["event_id"],
+            outcome=Outcome.DUPLICATE,
+        )
+
+
+class InboxStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def record(
+        self,
+        *,
+        source: str,
+        articles: Sequence[Article],
+        delivery_id: str | None,
+        correlation_id: str,
+        now: datetime,
+    ) -> list[ItemResult]:
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                async with self.database.writing() as session:
+                    return await self._record(
+                        session, source, articles, delivery_id, correlation_id, now
+                    )
+            except IntegrityError:
+                if attempt == _MAX_ATTEMPTS:
+                    raise
+                log.info("inbox_conflict_retry", attempt=attempt, source=source)
+        raise AssertionError("unreachable")
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        source: str,
+        articles: Sequence[Article],
+        delivery_id: str | None,
+        correlation_id: str,
+        now: datetime,
+    ) -> list[ItemResult]:
+        if delivery_id is not None:
+            seen = await session.get(Delivery, (source, delivery_id))
+            if seen is not None:
+                return [ItemResult.replayed(item) for item in seen.items]
+        results: list[ItemResult] = []
+        for article in articles:
+            history = await self._history(session, source, article.uri)
+            decision = decide(source, article, history)
+            result = ItemResult(
+                article_id=decision.article_id,
+                slug=decision.slug,
+                version=decision.version,
+                event_id=decision.event_id,
+                outcome=decision.outcome,
+                is_correction=decision.is_correction,
+                superseded=decision.superseded,
+            )
+            results.append(result)
+            if decision.outcome is Outcome.DUPLICATE:
+                continue
+            if history is None:
+                session.add(
+                    IngestedArticle(
+                        article_id=decision.article_id,
+                        source=source,
+                        uri=article.uri,
+                        slug=decision.slug,
+                        first_seen_at=now,
+                    )
+                )
+            event = build_event(decision, article, source=source, correlation_id=correlation_id)
+            message = event.to_message()
+            session.add(
+                InboxItem(
+                    source=source,
+                    uri=article.uri,
+                    version=article.version,
+                    versioncreated=article.versioncreated,
+                    pubstatus=article.pubstatus.value,
+                    article_id=decision.article_id,
+                    event_id=event.id,
+                    event_type=event.type,
+                    delivery_id=delivery_id,
+                    correlation_id=correlation_id,
+                    received_at=now,
+                    event=message,
+                )
+            )
+            session.add(
+                OutboxEntry(
+                    event_id=event.id,
+                    stream=articles_stream(shard_of(decision.article_id)),
+                    correlation_id=correlation_id,
+                    message=message,
+                    created_at=now,
+                )
+            )
+            # Flush per item: a later item of the same body sees this one in its history.
+            await session.flush()
+        if delivery_id is not None:
+            session.add(
+                Delivery(
+                    source=source,
+                    delivery_id=delivery_id,
+                    received_at=now,
+                    items=[result.to_json() for result in results],
+                )
+            )
+        return results
+
+    async def _history(self, session: AsyncSession, source: str, uri: str) -> ArticleHistory | None:
+        the_article_id = make_article_id(source, uri)
+        # FOR UPDATE (ignored by SQLite, which has one writer anyway) queues concurrent
+        # deliveries of one article on PostgreSQL.
+        article = (
+            await session.execute(
+                select(IngestedArticle)
+                .where(IngestedArticle.article_id == the_article_id)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        if article is None:
+            return None
+        rows = await session.execute(
+            select(InboxItem.version, InboxItem.versioncreated, InboxItem.pubstatus).where(
+                InboxItem.article_id == the_article_id
+            )
+        )
+        return ArticleHistory(
+            article_id=the_article_id,
+            slug=article.slug,
+            versions=[
+                RecordedVersion(version, versioncreated, PubStatus(pubstatus))
+                for version, versioncreated, pubstatus in rows
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    outbox_id: int
+    event_id: str
+    stream: str
+    correlation_id: str
+    message: dict[str, Any]
+
+
+class Outbox:
+    """The relay's view of the outbox table."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def peek(self, limit: int) -> list[PendingEvent]:
+        async with self.database.reading() as session:
+            rows = await session.execute(select(OutboxEntry).order_by(OutboxEntry.id).limit(limit))
+            return [
+                PendingEvent(row.id, row.event_id, row.stream, row.correlation_id, row.message)
+                for row in rows.scalars()
+            ]
+
+    async def remove(self, outbox_ids: Sequence[int]) -> None:
+        if not outbox_ids:
+            return
+        async with self.database.writing() as session:
+            await session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(outbox_ids)))
+
+    async def backlog(self) -> int:
+        async with self.database.reading() as session:
+            return int(await session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)

@@ -1,0 +1,1 @@
+"""Render's edges: the SQL read model, its migrations, and raw stream reading for replay."""

@@ -1,0 +1,202 @@
+"""The article body as HTML with each canonical-entity mention linked to its entity page.
+
+Mentions index the *plain text* of the body (code points), while the page shows the sanitised
+HTML. Both carry the same words in the same order, so offsets are carried across by aligning
+their non-whitespace characters; a mention whose text does not match where it lands (say, an
+enrichment of an older version) is left unlinked rather than linked to the wrong words. The
+result is sanitised with nh3 again before anything marks it safe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import nh3
+from newsroom.shared.events import EnrichedEntity
+
+ENTITY_LINK_CLASS = "entity-link"
+
+# The body may keep what ingest's sanitiser kept, plus our own link attributes.
+_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "a": {*nh3.ALLOWED_ATTRIBUTES.get("a", set()), "class", "data-entity-id"},
+}
+
+
+def sanitise(html: str) -> str:
+    """The one gate through which body HTML reaches a template as markup."""
+    return nh3.clean(html, attributes=_ALLOWED_ATTRIBUTES)
+
+
+def entity_path(entity_id: str) -> str:
+    # Entity ids contain a slash (person/yulia-peresild) that stays a path separator.
+    return "/entities/" + quote(entity_id, safe="/")
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    entity_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "start", "end", "startend", "text"
+    tag: str = ""
+    attrs: tuple[tuple[str, str | None], ...] = ()
+    text: str = ""
+
+
+class _Tokeniser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[_Token] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tokens.append(_Token("start", tag, tuple(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tokens.append(_Token("startend", tag, tuple(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tokens.append(_Token("end", tag))
+
+    def handle_data(self, data: str) -> None:
+        self.tokens.append(_Token("text", text=data))
+
+
+def _tokens(html: str) -> list[_Token]:
+    parser = _Tokeniser()
+    parser.feed(html)
+    parser.close()
+    return parser.tokens
+
+
+def _nonspace_positions(text: str) -> list[int]:
+    return [i for i, char in enumerate(text) if not char.isspace()]
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+class _OffsetMap:
+    """Carries plain-text offsets over to the HTML's text by non-whitespace alignment."""
+
+    def __init__(self, plain: str, html_text: str) -> None:
+        self.plain = plain
+        self.html_text = html_text
+        plain_positions = _nonspace_positions(plain)
+        html_positions = _nonspace_positions(html_text)
+        aligned = "".join(plain[i] for i in plain_positions) == "".join(
+            html_text[i] for i in html_positions
+        )
+        self._html_positions = html_positions if aligned else None
+        # rank[i] = number of non-space characters of `plain` before position i.
+        self._rank: list[int] = []
+        count = 0
+        for char in plain:
+            self._rank.append(count)
+            if not char.isspace():
+                count += 1
+        self._rank.append(count)
+        self._cursor = 0
+
+    def locate(self, start: int, end: int, text: str) -> tuple[int, int] | None:
+        if self._html_positions is not None and 0 <= start < end <= len(self.plain):
+            first, last = self._rank[start], self._rank[end] - 1
+            if first <= last < len(self._html_positions):
+                html_start = self._html_positions[first]
+                html_end = self._html_positions[last] + 1
+                if _squash(self.html_text[html_start:html_end]) == _squash(text):
+                    return html_start, html_end
+            return None
+        # The texts differ beyond whitespace: find the words in order instead.
+        found = self.html_text.find(text, self._cursor)
+        if found < 0:
+            return None
+        self._cursor = found + len(text)
+        return found, found + len(text)
+
+
+def _spans(
+    entities: Iterable[EnrichedEntity], plain: str, html_text: str
+) -> list[_Span]:
+    mentions = sorted(
+        (
+            (mention.start, mention.end, mention.text, entity)
+            for entity in entities
+            for mention in entity.mentions
+            if mention.field == "body"
+        ),
+        key=lambda item: (item[0], -item[1]),
+    )
+    offsets = _OffsetMap(plain, html_text)
+    spans: list[_Span] = []
+    for start, end, text, entity in mentions:
+        located = offsets.locate(start, end, text)
+        if located is None:
+            continue
+        if spans and located[0] < spans[-1].end:
+            continue  # overlapping mentions: the earlier, longer one keeps the link
+        spans.append(_Span(located[0], located[1], entity.id, entity.name))
+    return spans
+
+
+def _attrs(attrs: Sequence[tuple[str, str | None]]) -> str:
+    return "".join(
+        f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"'
+        for name, value in attrs
+    )
+
+
+def _link(entity_id: str, name: str, text: str) -> str:
+    return (
+        f'<a class="{ENTITY_LINK_CLASS}" href="{escape(entity_path(entity_id), quote=True)}"'
+        f' data-entity-id="{escape(entity_id, quote=True)}" title="{escape(name, quote=True)}">'
+        f"{escape(text, quote=False)}</a>"
+    )
+
+
+def link_entities(body_html: str, body_text: str, entities: Iterable[EnrichedEntity]) -> str:
+    """Sanitised body HTML with mentions wrapped in links to their entity pages."""
+    tokens = _tokens(body_html)
+    html_text = "".join(token.text for token in tokens if token.kind == "text")
+    spans = _spans(entities, body_text or html_text, html_text)
+    out: list[str] = []
+    position = 0
+    span_index = 0
+    inside_link = 0
+    for token in tokens:
+        if token.kind == "start":
+            inside_link += token.tag == "a"
+            out.append(f"<{token.tag}{_attrs(token.attrs)}>")
+        elif token.kind == "startend":
+            out.append(f"<{token.tag}{_attrs(token.attrs)} />")
+        elif token.kind == "end":
+            inside_link -= token.tag == "a" and inside_link > 0
+            out.append(f"</{token.tag}>")
+        else:
+            token_start, token_end = position, position + len(token.text)
+            cursor = token_start
+            # Skip spans that began before this text node (they cross a tag: left unlinked).
+            while span_index < len(spans) and spans[span_index].start < token_start:
+                span_index += 1
+            while span_index < len(spans) and spans[span_index].end <= token_end:
+                span = spans[span_index]
+                span_index += 1
+                if inside_link:
+                    continue
+                out.append(escape(token.text[cursor - token_start : span.start - token_start], False))
+                out.append(
+                    _link(span.entity_id, span.name, token.text[span.start - token_start : span.end - token_start])
+                )
+                cursor = span.end
+            out.append(escape(token.text[cursor - token_start :], quote=False))
+            position = token_end
+    return sanitise("".join(out))

@@ -1,0 +1,228 @@
+"""The article projection: `apply(state, event) -> state`.
+
+The state is a pure function of the *set* of events applied, never of their order: every
+article version is kept in a map keyed by its event id, and what a reader sees (the current
+version, whether the story is withdrawn, which enrichment is shown) is derived from that set
+by the story's own clock (`versioncreated`, then version). So duplicates change nothing, an
+older version arriving late only fills in the history, an enrichment of an older version never
+replaces a newer one, and a withdrawal wins over anything older, whatever order Redis
+delivers them in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from newsroom.shared.article import Article, PubStatus, version_order_key
+from newsroom.shared.events import (
+    ArticleEnriched,
+    ArticleReceived,
+    ArticleUpdated,
+    ArticleWithdrawn,
+    EnrichedEntity,
+    TimelineEntry,
+)
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+RenderEvent = ArticleReceived | ArticleUpdated | ArticleWithdrawn | ArticleEnriched
+
+VersionKey = tuple[datetime, int, str]
+
+
+class ArticleStatus(StrEnum):
+    PENDING = "pending"  # only an enrichment has arrived; nothing to show yet
+    USABLE = "usable"
+    WITHHELD = "withheld"
+    WITHDRAWN = "withdrawn"
+
+
+class VersionRecord(BaseModel):
+    """One version of the story as an event delivered it (a withdrawal has no article)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    kind: Literal["received", "updated", "withdrawn"]
+    version: str
+    versioncreated: AwareDatetime
+    arrived_at: AwareDatetime
+    slug: str
+    is_correction: bool = False
+    ednote: str | None = None
+    article: Article | None = None
+
+    @property
+    def key(self) -> tuple[VersionKey, str]:
+        # The event id breaks ties so that two records with one clock still order the same way.
+        return version_order_key(self.versioncreated, self.version), self.event_id
+
+
+class Enrichment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    version: str
+    versioncreated: AwareDatetime
+    model: str
+    entities: tuple[EnrichedEntity, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def key(self) -> tuple[VersionKey, str]:
+        return version_order_key(self.versioncreated, self.version), self.event_id
+
+
+class ArticleState(BaseModel):
+    """Everything render knows about one article."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    versions: tuple[VersionRecord, ...] = ()
+    enrichment: Enrichment | None = None
+    applied_event_ids: frozenset[str] = frozenset()
+    last_event_time: AwareDatetime | None = None
+
+    # ----- derived, never stored separately, so they cannot drift from the event set -----
+
+    @property
+    def history(self) -> list[VersionRecord]:
+        """Every version, oldest first by the story's clock."""
+        return sorted(self.versions, key=lambda record: record.key)
+
+    @property
+    def current(self) -> VersionRecord | None:
+        """The newest version that carries an article."""
+        with_article = [record for record in self.versions if record.article is not None]
+        return max(with_article, key=lambda record: record.key) if with_article else None
+
+    @property
+    def withdrawal(self) -> VersionRecord | None:
+        kills = [record for record in self.versions if _is_kill(record)]
+        return max(kills, key=lambda record: record.key) if kills else None
+
+    @property
+    def article(self) -> Article | None:
+        current = self.current
+        return current.article if current is not None else None
+
+    @property
+    def slug(self) -> str | None:
+        """Ingest fixes the slug at first sight and repeats it on every event; the oldest
+        version's copy is taken so the choice never depends on arrival order."""
+        history = self.history
+        return history[0].slug if history else None
+
+    @property
+    def status(self) -> ArticleStatus:
+        current = self.current
+        withdrawal = self.withdrawal
+        if withdrawal is not None and (current is None or withdrawal.key >= current.key):
+            return ArticleStatus.WITHDRAWN
+        if current is None or current.article is None:
+            return ArticleStatus.PENDING
+        if current.article.pubstatus is PubStatus.WITHHELD:
+            return ArticleStatus.WITHHELD
+        return ArticleStatus.USABLE
+
+    @property
+    def embargo_held(self) -> bool:
+        """Embargoed with no known time: hidden until a new version lifts it."""
+        article = self.article
+        return article is not None and article.embargo is not None and article.embargo.until is None
+
+    @property
+    def visible_from(self) -> datetime | None:
+        article = self.article
+        if article is None or article.embargo is None:
+            return None
+        return article.embargo.until
+
+    @property
+    def listed(self) -> bool:
+        """Published and not held: visible once `visible_from` (if any) has passed."""
+        return self.status is ArticleStatus.USABLE and not self.embargo_held
+
+    def is_visible(self, now: datetime) -> bool:
+        """Visible to readers at `now`: an embargo lifts by itself, no event needed."""
+        visible_from = self.visible_from
+        return self.listed and (visible_from is None or visible_from <= now)
+
+    @property
+    def shown_enrichment(self) -> Enrichment | None:
+        """The enrichment shown with the current version: the highest one; its mentions are
+        only linked where their text still matches (see domain.body)."""
+        return self.enrichment
+
+
+def _is_kill(record: VersionRecord) -> bool:
+    return record.kind == "withdrawn" or (
+        record.article is not None and record.article.pubstatus is PubStatus.CANCELED
+    )
+
+
+def new_state(article_id: str) -> ArticleState:
+    return ArticleState(article_id=article_id)
+
+
+def apply(state: ArticleState | None, event: RenderEvent) -> ArticleState:
+    """The state after `event`; the same state object when the event was already applied."""
+    article_id = event.data.article_id
+    if state is None:
+        state = new_state(article_id)
+    if state.article_id != article_id:
+        raise ValueError(f"event {event.id} is about {article_id}, not {state.article_id}")
+    if event.id in state.applied_event_ids:
+        return state
+
+    versions = state.versions
+    enrichment = state.enrichment
+    if isinstance(event, ArticleEnriched):
+        candidate = Enrichment(
+            event_id=event.id,
+            version=event.data.version,
+            versioncreated=event.data.versioncreated,
+            model=event.data.model,
+            entities=tuple(event.data.entities),
+            timeline=tuple(event.data.timeline),
+        )
+        if enrichment is None or candidate.key > enrichment.key:
+            enrichment = candidate
+    else:
+        versions = (*versions, _version_record(event))
+
+    last = state.last_event_time
+    return state.model_copy(
+        update={
+            "versions": tuple(sorted(versions, key=lambda record: record.key)),
+            "enrichment": enrichment,
+            "applied_event_ids": state.applied_event_ids | {event.id},
+            "last_event_time": event.time if last is None else max(last, event.time),
+        }
+    )
+
+
+def _version_record(event: ArticleReceived | ArticleUpdated | ArticleWithdrawn) -> VersionRecord:
+    if isinstance(event, ArticleWithdrawn):
+        return VersionRecord(
+            event_id=event.id,
+            kind="withdrawn",
+            version=event.data.version,
+            versioncreated=event.data.versioncreated,
+            arrived_at=event.time,
+            slug=event.data.slug,
+            ednote=event.data.ednote,
+        )
+    article = event.data.article
+    return VersionRecord(
+        event_id=event.id,
+        kind="received" if isinstance(event, ArticleReceived) else "updated",
+        version=article.version,
+        versioncreated=article.versioncreated,
+        arrived_at=event.time,
+        slug=event.data.slug,
+        is_correction=isinstance(event, ArticleUpdated) and event.data.is_correction,
+        ednote=article.ednote,
+        article=article,
+    )

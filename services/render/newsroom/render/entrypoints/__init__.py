@@ -1,0 +1,1 @@
+"""Thin entrypoints: the HTTP app, the stream subscribers and the `newsroom-render` command."""

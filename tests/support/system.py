@@ -1,0 +1,61 @@
+"""Running the whole system as a user does: `newsroom up` in a subprocess."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+NEWSROOM = str(Path(sys.executable).with_name("newsroom"))
+
+
+@dataclass
+class RunningSystem:
+    process: subprocess.Popen[str]
+    var_dir: Path
+    ingest_url: str
+    render_url: str
+    enrich_url: str
+    output: list[str] = field(default_factory=list)
+
+    def service_pids(self) -> dict[str, int]:
+        pids: dict[str, int] = {}
+        for line in self.output:
+            if match := re.search(r"(ingest|enrich|render) started \(pid=(\d+)\)", line):
+                pids[match.group(1)] = int(match.group(2))
+        return pids
+
+    def send(self, *files: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                NEWSROOM,
+                "send",
+                "--var",
+                str(self.var_dir),
+                "--ingest-url",
+                self.ingest_url,
+                *map(str, files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"newsroom up exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} not ready within {timeout} s")
