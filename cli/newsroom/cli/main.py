@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -69,3 +72,36 @@ def send(
             failures += result.status >= 400
             typer.echo(f"{result.status} {path}  {result.summary}")
     raise typer.Exit(1 if failures else 0)
+
+
+@app.command("dead-letters")
+def dead_letters(
+    redis_url: Annotated[str, typer.Option()] = DEFAULT_REDIS_URL,
+    count: int = 20,
+    requeue: Annotated[
+        str | None, typer.Option(help="Publish this dead letter's event again, then drop it.")
+    ] = None,
+) -> None:
+    """List the newest dead letters (events no consumer could process) with their reasons."""
+    from newsroom.cli import dead_letters as letters
+
+    if requeue is not None:
+        try:
+            stream = asyncio.run(letters.requeue(redis_url, requeue))
+        except LookupError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"requeued {requeue} on {stream}")
+        return
+    found = asyncio.run(letters.list_dead_letters(redis_url, count))
+    if not found:
+        typer.echo("no dead letters")
+    for letter in found:
+        typer.echo(letter.summary())
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def replay(ctx: typer.Context) -> None:
+    """Rebuild render's read model from the start of the log (see `newsroom-render replay --help`)."""
+    script = Path(sys.executable).with_name("newsroom-render")
+    raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args]))  # noqa: S603
