@@ -1,0 +1,1 @@
+"""`make bench`: every service's benchmark, one after the other, on this machine."""

@@ -1,0 +1,38 @@
+"""Runs each service's benchmark script in turn; each prints its figures beside its baseline.
+
+    uv run python -m bench              # all
+    uv run python -m bench ingest       # one
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARKS = {
+    "ingest": REPO / "services/ingest/bench/bench_ingest.py",
+    "enrich": REPO / "services/enrich/bench/bench_enrich.py",
+    "render": REPO / "services/render/bench/bench_render.py",
+}
+
+
+def main(names: list[str]) -> int:
+    failed = []
+    for name in names or list(BENCHMARKS):
+        script = BENCHMARKS[name]
+        print(f"\n=== {name}: {script.relative_to(REPO)}", flush=True)
+        started = time.monotonic()
+        code = subprocess.call([sys.executable, str(script)], cwd=REPO)  # noqa: S603
+        print(f"=== {name}: exit {code} after {time.monotonic() - started:.0f} s", flush=True)
+        if code:
+            failed.append(name)
+    if failed:
+        print(f"benchmarks failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
