@@ -24,7 +24,9 @@ def test_committed_asyncapi_document_matches_the_code(service: str) -> None:
 
 
 def test_documents_name_the_versioned_event_types() -> None:
-    text = "".join((REPO / "docs" / "asyncapi" / f"{s}.json").read_text() for s in ("ingest", "enrich"))
+    text = "".join(
+        (REPO / "docs" / "asyncapi" / f"{s}.json").read_text() for s in ("ingest", "enrich")
+    )
     for event_type in (
         "newsroom.article.received.v1",
         "newsroom.article.updated.v1",

@@ -1,0 +1,83 @@
+"""A story's life as readers see it: first version, correction, kill; and an embargoed copy."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from support.system import RunningSystem
+
+pytestmark = pytest.mark.e2e
+
+PERESILD = "/entities/person/yulia-peresild"
+ROSCOSMOS = "/entities/organisation/roscosmos"
+
+
+def poll(fetch: Any, until: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fetch()
+        if until(last):
+            return last
+        time.sleep(0.3)
+    raise AssertionError(f"gave up waiting; last answer: {last!r}")
+
+
+def get(system: RunningSystem, path: str) -> httpx.Response:
+    return httpx.get(f"{system.render_url}{path}", timeout=5)
+
+
+def page_url_of(sent_stdout: str, system: RunningSystem) -> str:
+    return next(word for word in sent_stdout.split() if word.startswith(system.render_url))
+
+
+def test_first_version_then_correction_then_kill(system: RunningSystem, corpus_dir: Path) -> None:
+    seed = corpus_dir / "seed"
+    first = system.send(seed / "space-race-2.v1.ninjs.json")
+    assert first.stdout.startswith("202 "), first.stdout
+    url = page_url_of(first.stdout, system)
+    slug_path = url.removeprefix(system.render_url)
+
+    page = poll(lambda: httpx.get(url, timeout=5), lambda r: r.status_code == 200)
+    assert "Baikonur" not in page.text
+    assert "Corrected" not in page.text
+    for entity_page in (PERESILD, ROSCOSMOS):
+        listed = poll(lambda p=entity_page: get(system, p), lambda r: slug_path in r.text)
+        assert listed.status_code == 200
+
+    correction = system.send(seed / "space-race-2.v2.ninjs.json")
+    assert correction.stdout.startswith("202 "), correction.stdout
+    page = poll(lambda: httpx.get(url, timeout=5), lambda r: "Baikonur" in r.text)
+    assert "Corrected" in page.text
+    assert "Corrects to add the launch site." in page.text  # the editor's note
+
+    kill = system.send(seed / "space-race-2.v3-kill.ninjs.json")
+    assert kill.stdout.startswith("202 "), kill.stdout
+    gone = poll(lambda: httpx.get(url, timeout=5), lambda r: r.status_code == 410)
+    assert "Space Race 2" not in gone.text or "withdrawn" in gone.text.lower()
+    for path in (PERESILD, ROSCOSMOS, "/", "/feed.atom", "/timeline", "/sitemap.xml"):
+        assert slug_path not in get(system, path).text, path
+
+
+def test_embargoed_copy_is_visible_nowhere(system: RunningSystem, corpus_dir: Path) -> None:
+    sent = system.send(corpus_dir / "seed" / "space-race-2.embargoed.ninjs.json")
+    assert sent.stdout.startswith("202 "), sent.stdout
+    url = page_url_of(sent.stdout, system)
+    slug_path = url.removeprefix(system.render_url)
+    # Something unrelated that is visible, so we know render has caught up with the stream.
+    control = system.send(corpus_dir / "seed" / "space-race-2.v1.ninjs.json")
+    control_url = page_url_of(control.stdout, system)
+    poll(lambda: httpx.get(control_url, timeout=5), lambda r: r.status_code == 200)
+    poll(
+        lambda: get(system, PERESILD),
+        lambda r: control_url.removeprefix(system.render_url) in r.text,
+    )
+
+    assert httpx.get(url, timeout=5).status_code == 404
+    for path in (PERESILD, ROSCOSMOS, "/", "/feed.atom", "/timeline", "/sitemap.xml"):
+        assert slug_path not in get(system, path).text, path
