@@ -48,6 +48,7 @@ class Article(BaseModel):
     urgency: int | None = Field(default=None, ge=1, le=9)
     language: str | None = None
     headline: str
+    slugline: str | None = None
     standfirst: str | None = None
     byline: str | None = None
     dateline: str | None = None

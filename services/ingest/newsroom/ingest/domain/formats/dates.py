@@ -7,19 +7,19 @@ read in the source's `default_timezone` rather than silently taken as UTC."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# "2016-01-22T12:15:00.000+0100" style fractional seconds of any length are fine for
-# fromisoformat; a trailing "(UTC)" or a space before the offset is not, so normalise those.
+# fromisoformat reads "2016-01-22T12:15:00.000+0100" and "2016-01-12 12:35:40", but not a
+# space between the time and its offset ("12:35:40 +01:00"), which some desks send.
 _SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
 
 
 def zone(name: str) -> ZoneInfo | timezone:
     """The named zone; an unknown name is a configuration error, said plainly."""
     if name.upper() in {"UTC", "Z", "GMT"}:
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -48,16 +48,12 @@ def parse_wire_datetime(value: str, default_timezone: str = "UTC") -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def iso_utc(moment: datetime) -> str:
     """Compact, stable UTC form used where a wire sends no version: `2021-09-20T09:00:00Z`."""
-    utc = as_utc(moment)
-    text = utc.isoformat()
-    if utc.microsecond == 0:
-        text = utc.replace(microsecond=0).isoformat()
-    return text.replace("+00:00", "Z")
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 __all__ = ["as_utc", "iso_utc", "parse_wire_datetime", "zone"]

@@ -21,6 +21,9 @@ _BLOCK_TAGS = frozenset(
         "figure", "figcaption", "hr", "dd", "dt", "dl", "aside",
     }
 )  # fmt: skip
+# Picture furniture inside a body (image, caption, photographer's credit) is not story text;
+# keeping it out of the plain body keeps credit lines out of entity extraction.
+_NOT_BODY_TEXT = frozenset({"figure", "img", "picture"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -46,6 +49,8 @@ def html_to_text(markup: str) -> str:
 
 def _walk_text(element: etree._Element, chunks: list[str]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
+    if tag.lower() in _NOT_BODY_TEXT:
+        return
     block = tag.lower() in _BLOCK_TAGS
     if block:
         chunks.append("\n\n")
@@ -65,7 +70,9 @@ def text_to_html(text: str) -> str:
     stripped = text.strip()
     if not stripped:
         return ""
-    paragraphs = _BLANK_LINES.split(stripped) if _BLANK_LINES.search(stripped) else stripped.split("\n")
+    paragraphs = (
+        _BLANK_LINES.split(stripped) if _BLANK_LINES.search(stripped) else stripped.split("\n")
+    )
     return "".join(
         f"<p>{stdlib_html.escape(' '.join(p.split()))}</p>" for p in paragraphs if p.strip()
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from newsroom.ingest.domain.errors import MalformedBody, UnusableItem
@@ -42,7 +43,9 @@ _PREFERRED_RENDITIONS = ("original", "baseImage", "highres", "hughres", "main", 
 def parse_ninjs(body: bytes, *, source: str, default_timezone: str) -> list[Article]:
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError, UnicodeDecodeError and over-long integers;
+        # RecursionError is pathological nesting. All are the sender's malformed body.
         raise MalformedBody(f"the body is not well-formed JSON: {exc}") from exc
     items = list(_items(document))
     if not items:
@@ -95,7 +98,7 @@ def _str(value: Any) -> str | None:
 
 
 def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -> Article:
-    def when(*names: str) -> Any:
+    def when(*names: str) -> datetime | None:
         raw = _get(item, *names)
         if raw is None:
             return None
@@ -121,9 +124,14 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
     status = pubstatus_from_wire(_str(_get(item, "pubstatus", "pubStatus")))
     if status is not None:
         draft.pubstatus = status
-    embargo_until = when("embargoed", "embargoedUntil", "embargoeduntil")
-    if embargo_until is not None:
-        draft.embargo = Embargo(until=embargo_until)
+    flag = _get(item, "embargoed")
+    if isinstance(flag, bool):
+        # Some producers flag the embargo without a time: hold until a new version lifts it.
+        draft.embargo = Embargo(until=None) if flag else None
+    else:
+        embargo_until = when("embargoed", "embargoedUntil", "embargoeduntil")
+        if embargo_until is not None:
+            draft.embargo = Embargo(until=embargo_until)
     draft.urgency = urgency_from_wire(_get(item, "urgency"))
     draft.language = _str(_get(item, "language"))
     draft.headline = _headline(item)
@@ -152,7 +160,7 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
             "as associations of a text item"
         )
     elif kind in _NOT_STORY_TYPES:
-        draft.non_text_reason = f"an {kind} item describes no news story to publish"
+        draft.non_text_reason = f"the {kind} item describes no news story to publish"
     return draft.finish()
 
 
@@ -301,7 +309,9 @@ def _pictures(associations: Any) -> list[Picture]:
             continue
         caption = _description(assoc) or _str(_get(assoc, "headline")) or _headline(assoc)
         credit = _str(
-            _get(assoc, "creditline", "credit", "byline", "by", "copyrightnotice", "copyrightNotice")
+            _get(
+                assoc, "creditline", "credit", "byline", "by", "copyrightnotice", "copyrightNotice"
+            )
         )
         pictures.append(
             Picture(
@@ -329,7 +339,7 @@ def _best_rendition(renditions: list[tuple[str, JsonObject]]) -> JsonObject | No
         for name, rendition in usable:
             if name == preferred:
                 return rendition
-    return max(usable, key=lambda nr: (_int(nr[1].get("width")) or 0))[1]
+    return max(usable, key=lambda nr: _int(nr[1].get("width")) or 0)[1]
 
 
 def _int(value: Any) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from newsroom.ingest.domain.errors import UnsupportedFormat
+from newsroom.ingest.domain.errors import MalformedBody, UnsupportedFormat, UnusableItem
 
 
 class WireFormat(StrEnum):
@@ -42,6 +42,9 @@ _XML_TYPES = frozenset(
 _UNDECLARED = frozenset({"", "application/octet-stream", "text/plain"})
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_G2_FRAGMENTS = frozenset(
+    {"contentSet", "contentMeta", "itemMeta", "inlineXML", "inlineData", "itemSet", "header"}
+)
 
 
 def media_type(content_type: str | None) -> str:
@@ -82,6 +85,8 @@ def body_syntax(body: bytes) -> Syntax | None:
 
 def choose_syntax(body: bytes, content_type: str | None) -> Syntax:
     declared = declared_syntax(content_type)
+    if not body.strip():
+        raise MalformedBody("the body is empty")
     sniffed = body_syntax(body)
     if sniffed is None:
         if declared is not None and body.strip():
@@ -105,8 +110,13 @@ def xml_format(root_local_name: str, namespace: str | None) -> WireFormat:
         return WireFormat.NITF
     if name in {"rss", "feed", "RDF"}:
         return WireFormat.FEED
+    if name in _G2_FRAGMENTS:
+        # Recognisably NewsML-G2, but a piece of an item: no guid, no version, no status.
+        raise UnusableItem(
+            f"<{name}> is a fragment of a NewsML-G2 item, not an item: it has no identifier "
+            "(guid) or version; send the whole newsItem or newsMessage",
+            pointer=f"/{name}",
+        )
     if name == "html" or (namespace or "").endswith("xhtml"):
         raise UnsupportedFormat("the body is an HTML page, not a wire item")
-    raise UnsupportedFormat(
-        f"the XML root element <{name}> is not NewsML-G2, NITF, RSS or Atom"
-    )
+    raise UnsupportedFormat(f"the XML root element <{name}> is not NewsML-G2, NITF, RSS or Atom")
