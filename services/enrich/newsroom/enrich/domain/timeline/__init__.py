@@ -1,25 +1,28 @@
-"""Temporal expressions → TIMEX3 (type, value) resolved against the article's dateline."""
+"""Temporal expressions → TIMEX3 (type, value) resolved against the article's dateline.
+
+How: a rule layer for what news writes (`rules.py`: absolute and partial dates, weekdays by tense,
+this/next/last units, ages kept out, durations, sets, PRESENT/PAST/FUTURE_REF…), a chooser that keeps
+the longest non-overlapping matches and resolves them in text order (`finder.py`), and dateparser
+with the dateline as RELATIVE_BASE for tagger spans no rule explains (`fallback.py`). Pure: no I/O.
+
+Beside one Timex per expression, TimeML's conventions add two overlapping entries: a range
+("from 2009 to 2011") is a DURATION next to its two DATEs, and "two years ago" is a DATE (the whole
+phrase) next to the DURATION of its measure ("two years").
+
+`granularity` is set for calendar points (timeline entries). Decades (199), centuries (19), halves
+(2025-H1), fiscal years (FY2023) and PRESENT/PAST/FUTURE_REF are DATEs without one: they are not
+points the Granularity vocabulary can place. Modifiers (early/mid/late, "the end of") widen the
+extent and keep the inner value, since this contract has no TIMEX3 MOD attribute."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
-Granularity = Literal["year", "season", "quarter", "month", "week", "day", "time"]
+from newsroom.enrich.domain.timeline.finder import find
+from newsroom.enrich.domain.timeline.model import Granularity, Timex, TimexType
 
-
-@dataclass(frozen=True)
-class Timex:
-    start: int  # code-point offsets into the text given, end exclusive
-    end: int
-    text: str
-    type: TimexType
-    value: str  # TIMEX3 value: 2021-10-05, 2021-10, 2021, P12D, XXXX-WXX-1, PRESENT_REF, …
-    # Set for DATE/TIME values that are points on a calendar (timeline entries); None otherwise.
-    granularity: Granularity | None
+__all__ = ["Granularity", "Timex", "TimexType", "find_timexes"]
 
 
 def find_timexes(
@@ -29,4 +32,4 @@ def find_timexes(
 
     `candidate_spans` are extra hints (e.g. spaCy DATE/TIME entity offsets); the function must
     also find expressions on its own."""
-    raise NotImplementedError
+    return find(text, dateline, candidate_spans)

@@ -59,10 +59,10 @@ _NUMBER_WORD = (
 )
 # A count: digits, number words, "a"/"an", with "and a half" fractions.
 NUMBER = (
-    rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD}|an?|a\s+dozen|a\s+couple\s+of|a\s+few)"
-    r"(?:\s+and\s+a\s+half)?"
+    rf"(?i:(?:\d+(?:\.\d+)?|{_NUMBER_WORD}|an?|a\s+dozen|a\s+couple\s+of|a\s+few)"
+    r"(?:\s+and\s+a\s+half)?)"
 )
-FUZZY_QUANTIFIER = r"(?:several|many|few|a\s+few|some|numerous|countless|the\s+last\s+few|multiple)"
+FUZZY_QUANTIFIER = r"(?i:several|many|few|a\s+few|some|numerous|countless|multiple)"
 MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept\.?|Sep\.?|Oct\.?|Nov\.?|Dec\.?)"
