@@ -26,8 +26,13 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # SQLite has no BIGINT autoincrement; INTEGER PRIMARY KEY is its rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -76,7 +81,10 @@ class InboxItem(Base):
     """Every accepted version, recorded before ingest answers 202; the archive of the wire."""
 
     __tablename__ = "inbox_items"
-    __table_args__ = (UniqueConstraint("source", "uri", "version", name="uq_inbox_source_uri_version"),)
+    __table_args__ = (
+        UniqueConstraint("source", "uri", "version", name="uq_inbox_source_uri_version"),
+        UniqueConstraint("event_id", name="uq_inbox_event_id"),
+    )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(200))
@@ -87,12 +95,14 @@ class InboxItem(Base):
     article_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("ingest_articles.article_id"), index=True
     )
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(String(36))
     event_type: Mapped[str] = mapped_column(String(100))
     delivery_id: Mapped[str | None] = mapped_column(String(200))
     correlation_id: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Lets one flush insert a new article's row before its first inbox item (foreign key).
+    article: Mapped[IngestedArticle] = relationship(lazy="raise")
 
 
 class Delivery(Base):
@@ -151,11 +161,12 @@ class Database:
 
     def __init__(self, database_url: str) -> None:
         self.url = database_url
+        self.is_sqlite = is_sqlite(database_url)
         self.engine = create_engine(database_url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite allows one writer: queueing writers here is cheaper and fairer than letting
         # them collide on the file lock. PostgreSQL serialises per article with row locks.
-        self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(database_url) else None
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:

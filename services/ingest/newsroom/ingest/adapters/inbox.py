@@ -4,17 +4,21 @@ it to Redis whenever Redis is reachable."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from newsroom.ingest.adapters.database import (
     Database,
     Delivery,
-    IngestedArticle,
     InboxItem,
+    IngestedArticle,
     OutboxEntry,
 )
 from newsroom.ingest.domain.decisions import (
@@ -27,9 +31,6 @@ from newsroom.ingest.domain.decisions import (
 from newsroom.shared.article import Article, PubStatus
 from newsroom.shared.ids import article_id as make_article_id
 from newsroom.shared.streams import articles_stream, shard_of
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +50,8 @@ class ItemResult:
     outcome: Outcome
     is_correction: bool = False
     superseded: bool = False
+    # Answered from an earlier delivery with the same webhook-id.
+    replayed: bool = False
 
     @property
     def is_duplicate(self) -> bool:
@@ -64,13 +67,14 @@ class ItemResult:
         }
 
     @classmethod
-    def replayed(cls, stored: dict[str, Any]) -> ItemResult:
+    def from_replay(cls, stored: dict[str, Any]) -> ItemResult:
         return cls(
             article_id=stored["article_id"],
             slug=stored["slug"],
             version=stored["version"],
             event_id=stored["event_id"],
             outcome=Outcome.DUPLICATE,
+            replayed=True,
         )
 
 
@@ -111,7 +115,7 @@ class InboxStore:
         if delivery_id is not None:
             seen = await session.get(Delivery, (source, delivery_id))
             if seen is not None:
-                return [ItemResult.replayed(item) for item in seen.items]
+                return [ItemResult.from_replay(item) for item in seen.items]
         results: list[ItemResult] = []
         for article in articles:
             history = await self._history(session, source, article.uri)
@@ -128,34 +132,36 @@ class InboxStore:
             results.append(result)
             if decision.outcome is Outcome.DUPLICATE:
                 continue
-            if history is None:
-                session.add(
-                    IngestedArticle(
-                        article_id=decision.article_id,
-                        source=source,
-                        uri=article.uri,
-                        slug=decision.slug,
-                        first_seen_at=now,
-                    )
-                )
-            event = build_event(decision, article, source=source, correlation_id=correlation_id)
-            message = event.to_message()
-            session.add(
-                InboxItem(
+            new_article = (
+                IngestedArticle(
+                    article_id=decision.article_id,
                     source=source,
                     uri=article.uri,
-                    version=article.version,
-                    versioncreated=article.versioncreated,
-                    pubstatus=article.pubstatus.value,
-                    article_id=decision.article_id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    delivery_id=delivery_id,
-                    correlation_id=correlation_id,
-                    received_at=now,
-                    event=message,
+                    slug=decision.slug,
+                    first_seen_at=now,
                 )
+                if history is None
+                else None
             )
+            event = build_event(decision, article, source=source, correlation_id=correlation_id)
+            message = event.to_message()
+            item = InboxItem(
+                source=source,
+                uri=article.uri,
+                version=article.version,
+                versioncreated=article.versioncreated,
+                pubstatus=article.pubstatus.value,
+                article_id=decision.article_id,
+                event_id=event.id,
+                event_type=event.type,
+                delivery_id=delivery_id,
+                correlation_id=correlation_id,
+                received_at=now,
+                event=message,
+            )
+            if new_article is not None:
+                item.article = new_article
+            session.add(item)
             session.add(
                 OutboxEntry(
                     event_id=event.id,
@@ -165,8 +171,8 @@ class InboxStore:
                     created_at=now,
                 )
             )
-            # Flush per item: a later item of the same body sees this one in its history.
-            await session.flush()
+            # No explicit flush: the next item's history query autoflushes, so a later item
+            # of the same body sees this one.
         if delivery_id is not None:
             session.add(
                 Delivery(
@@ -177,6 +183,15 @@ class InboxStore:
                 )
             )
         return results
+
+    async def forget_deliveries(self, received_before: datetime) -> int:
+        """Drop webhook ids older than the replay window. A sender's retry after that is still
+        answered as a duplicate, by (source, uri, version); only the reason changes."""
+        async with self.database.writing() as session:
+            result = await session.execute(
+                delete(Delivery).where(Delivery.received_at < received_before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def _history(self, session: AsyncSession, source: str, uri: str) -> ArticleHistory | None:
         the_article_id = make_article_id(source, uri)
@@ -215,19 +230,51 @@ class PendingEvent:
     message: dict[str, Any]
 
 
+# Any constant; names "the ingest outbox relay" among PostgreSQL advisory locks.
+RELAY_LOCK_KEY = 0x6E657773  # "news"
+
+PublishOne = Callable[[PendingEvent], Awaitable[None]]
+
+
 class Outbox:
     """The relay's view of the outbox table."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    async def drain(self, limit: int, publish: PublishOne) -> int:
+        """Publish up to `limit` events in outbox order, one after the other, and delete those
+        published (also when a later one fails, then re-raising). Returns how many went out.
+
+        On PostgreSQL several ingest processes may share the outbox: a transaction-scoped
+        advisory lock lets one relay at a time drain it, which keeps the stream in outbox
+        order. SQLite has one ingest process per file, so no lock is needed, and the write
+        lock is not held while Redis is being talked to."""
+        if self.database.is_sqlite:
+            pending = await self.peek(limit)
+            published, error = await _publish_in_order(pending, publish)
+            await self.remove(published)
+        else:
+            async with self.database.sessions() as session, session.begin():
+                locked = await session.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
+                )
+                if not locked:
+                    return 0  # another process's relay is draining
+                rows = await session.scalars(
+                    select(OutboxEntry).order_by(OutboxEntry.id).limit(limit)
+                )
+                published, error = await _publish_in_order([_pending(row) for row in rows], publish)
+                if published:
+                    await session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(published)))
+        if error is not None:
+            raise error
+        return len(published)
+
     async def peek(self, limit: int) -> list[PendingEvent]:
         async with self.database.reading() as session:
-            rows = await session.execute(select(OutboxEntry).order_by(OutboxEntry.id).limit(limit))
-            return [
-                PendingEvent(row.id, row.event_id, row.stream, row.correlation_id, row.message)
-                for row in rows.scalars()
-            ]
+            rows = await session.scalars(select(OutboxEntry).order_by(OutboxEntry.id).limit(limit))
+            return [_pending(row) for row in rows]
 
     async def remove(self, outbox_ids: Sequence[int]) -> None:
         if not outbox_ids:
@@ -238,3 +285,21 @@ class Outbox:
     async def backlog(self) -> int:
         async with self.database.reading() as session:
             return int(await session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+
+def _pending(row: OutboxEntry) -> PendingEvent:
+    return PendingEvent(row.id, row.event_id, row.stream, row.correlation_id, row.message)
+
+
+async def _publish_in_order(
+    pending: Sequence[PendingEvent], publish: PublishOne
+) -> tuple[list[int], Exception | None]:
+    """Stop at the first failure, so nothing is published after an event that was not."""
+    published: list[int] = []
+    for event in pending:
+        try:
+            await publish(event)
+        except Exception as exc:
+            return published, exc
+        published.append(event.outbox_id)
+    return published, None

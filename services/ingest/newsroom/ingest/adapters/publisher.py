@@ -10,6 +10,7 @@ from typing import Protocol
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
+
 from newsroom.ingest.adapters.inbox import PendingEvent
 from newsroom.shared.events import ArticleEvent
 from newsroom.shared.settings import IngestSettings
@@ -39,8 +40,16 @@ class RedisEventPublisher:
             )
 
 
+# A Redis that accepts connections but never answers must not hang the relay forever.
+REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
+
+
 def create_broker(redis_url: str) -> RedisBroker:
-    broker = RedisBroker(redis_url)
+    broker = RedisBroker(
+        redis_url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+    )
     broker.publisher(
         stream=StreamSub(articles_stream(), maxlen=STREAM_MAXLEN),
         schema=ArticleEvent,

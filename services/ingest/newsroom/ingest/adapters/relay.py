@@ -13,7 +13,8 @@ import contextlib
 import random
 
 import structlog
-from newsroom.ingest.adapters.inbox import Outbox
+
+from newsroom.ingest.adapters.inbox import Outbox, PendingEvent
 from newsroom.ingest.adapters.metrics import EVENTS_RELAYED, OUTBOX_BACKLOG, RELAY_FAILURES
 from newsroom.ingest.adapters.publisher import EventPublisher
 
@@ -30,6 +31,8 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         initial_backoff: float = 0.1,
         max_backoff: float = 5.0,
+        linger: float = 0.01,
+        backlog_refresh_interval: float = 1.0,
     ) -> None:
         self.outbox = outbox
         self.publisher = publisher
@@ -37,6 +40,11 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
+        # After a wake-up, wait this long so that items recorded meanwhile go out in the same
+        # round: under load one round per item would cost as much database work as ingesting.
+        self.linger = linger
+        self.backlog_refresh_interval = backlog_refresh_interval
+        self._backlog_refreshed_at = float("-inf")
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -58,21 +66,25 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch; the number of events published."""
-        pending = await self.outbox.peek(self.batch_size)
-        if not pending:
-            OUTBOX_BACKLOG.set(0)
-            return 0
-        published: list[int] = []
+        failed = False
         try:
-            # Publish one by one so what went out before a failure is removed and not resent.
-            for event in pending:
-                await self.publisher.publish([event])
-                published.append(event.outbox_id)
+            return await self.outbox.drain(self.batch_size, self._publish_one)
+        except Exception:
+            failed = True
+            raise
         finally:
-            await self.outbox.remove(published)
-            EVENTS_RELAYED.inc(len(published))
+            await self._refresh_backlog(force=failed)
+
+    async def _refresh_backlog(self, *, force: bool) -> None:
+        """The backlog gauge, counted at most once per interval (a COUNT per round is waste)."""
+        now = asyncio.get_running_loop().time()
+        if force or now - self._backlog_refreshed_at >= self.backlog_refresh_interval:
+            self._backlog_refreshed_at = now
             OUTBOX_BACKLOG.set(await self.outbox.backlog())
-        return len(published)
+
+    async def _publish_one(self, event: PendingEvent) -> None:
+        await self.publisher.publish([event])
+        EVENTS_RELAYED.inc()
 
     async def _run(self) -> None:
         backoff = self.initial_backoff
@@ -83,14 +95,20 @@ class OutboxRelay:
             except Exception as exc:
                 RELAY_FAILURES.inc()
                 delay = min(backoff, self.max_backoff) * random.uniform(0.8, 1.2)
-                log.warning("outbox_relay_failed", error=repr(exc)[:300], retry_in_s=round(delay, 2))
+                log.warning(
+                    "outbox_relay_failed", error=repr(exc)[:300], retry_in_s=round(delay, 2)
+                )
                 backoff = min(backoff * 2, self.max_backoff)
                 await self._sleep(delay, wake_early=False)
                 continue
             backoff = self.initial_backoff
             if published == self.batch_size:
                 continue  # more is waiting
+            if published == 0:
+                await self._refresh_backlog(force=True)  # drained: the gauge says 0 now
             await self._sleep(self.poll_interval, wake_early=True)
+            if self._wake.is_set() and not self._stopping.is_set():
+                await self._sleep(self.linger, wake_early=False)
 
     async def _sleep(self, seconds: float, *, wake_early: bool) -> None:
         """Sleep, interrupted by stop (and by new work when `wake_early`)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from newsroom.ingest.domain.errors import WireItemRefused
 from newsroom.shared.settings import SignatureScheme
 
-STANDARD_WEBHOOKS_SECRET_PREFIX = "whsec_"
+STANDARD_WEBHOOKS_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
 class SignatureRefused(WireItemRefused):
@@ -137,14 +137,19 @@ def _verify_standard_webhooks(
     msg_id = _header(headers, "webhook-id")
     raw_timestamp = _header(headers, "webhook-timestamp")
     raw_signatures = _header(headers, "webhook-signature")
-    for name, value in (
-        ("webhook-id", msg_id),
-        ("webhook-timestamp", raw_timestamp),
-        ("webhook-signature", raw_signatures),
-    ):
-        if not value:
-            raise SignatureRefused(f"missing {name} header", pointer=f"header:{name}")
-    assert msg_id is not None and raw_timestamp is not None and raw_signatures is not None
+    if not msg_id or not raw_timestamp or not raw_signatures:
+        missing = [
+            name
+            for name, value in (
+                ("webhook-id", msg_id),
+                ("webhook-timestamp", raw_timestamp),
+                ("webhook-signature", raw_signatures),
+            )
+            if not value
+        ]
+        raise SignatureRefused(
+            f"missing {', '.join(missing)} header", pointer=f"header:{missing[0]}"
+        )
     if not raw_timestamp.isdigit():
         raise SignatureRefused(
             "webhook-timestamp must be integer Unix seconds", pointer="header:webhook-timestamp"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ingest database, shipped in the package."""

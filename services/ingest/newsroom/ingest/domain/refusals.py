@@ -1,0 +1,17 @@
+"""Refusals decided by ingest itself, beside the parsers' (domain/errors.py)."""
+
+from __future__ import annotations
+
+from newsroom.ingest.domain.errors import WireItemRefused
+
+
+class BodyTooLarge(WireItemRefused):
+    status = 413
+    problem = "body-too-large"
+    title = "Body too large"
+
+
+class InvalidContentLength(WireItemRefused):
+    status = 400
+    problem = "invalid-content-length"
+    title = "Invalid Content-Length"

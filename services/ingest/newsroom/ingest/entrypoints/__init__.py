@@ -1,0 +1,1 @@
+"""Ingest's entrypoints: the webhook HTTP app and the `newsroom-ingest` command."""

@@ -1,0 +1,194 @@
+"""The webhook HTTP app's routes: thin, the use case lives in `newsroom.ingest.application`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from newsroom.ingest.adapters.inbox import ItemResult
+from newsroom.ingest.adapters.metrics import REQUEST_LATENCY
+from newsroom.ingest.application import IngestResult, IngestService
+from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
+from newsroom.ingest.entrypoints.problems import (
+    PROBLEM_DESCRIPTIONS,
+    problem_response,
+    problem_type,
+)
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter()
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+async def read_body_capped(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to exceed `limit`: from
+    Content-Length before reading, and by counting while streaming (a chunked body, or a
+    Content-Length that lies)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise InvalidContentLength(f"Content-Length {declared[:40]!r} is not a number")
+        if int(declared) > limit:
+            raise BodyTooLarge(f"the body is {int(declared)} bytes; the limit is {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"the body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _item_json(item: ItemResult, render_base_url: str) -> dict[str, Any]:
+    base = render_base_url.rstrip("/")
+    return {
+        "article_id": item.article_id,
+        "version": item.version,
+        "event_id": item.event_id,
+        "status": "duplicate" if item.is_duplicate else "accepted",
+        "links": {
+            "page": f"{base}/articles/{item.slug}",
+            "api": f"{base}/api/articles/{item.article_id}",
+        },
+    }
+
+
+def result_response(result: IngestResult, render_base_url: str) -> JSONResponse:
+    """202 when at least one article was accepted, 200 when every one was a duplicate. The top
+    level describes the first accepted article (or the first one); `items` lists them all when
+    the body carried several."""
+    accepted = result.accepted
+    lead = accepted[0] if accepted else result.items[0]
+    body = _item_json(lead, render_base_url)
+    body["status"] = "accepted" if accepted else "duplicate"
+    if len(result.items) > 1:
+        body["items"] = [_item_json(item, render_base_url) for item in result.items]
+    return JSONResponse(
+        body,
+        status_code=202 if accepted else 200,
+        headers={CORRELATION_HEADER: result.correlation_id},
+    )
+
+
+@router.post(
+    "/v1/sources/{source}/items",
+    status_code=202,
+    summary="Deliver a signed wire item (ninjs, NewsML-G2, NITF, RSS/Atom)",
+    responses={
+        200: {"description": "Every article in the body was already recorded (duplicate)"},
+        202: {"description": "Recorded; its events will be in the articles stream"},
+        400: {"description": "Malformed body"},
+        401: {"description": "Unknown source, bad signature or stale timestamp"},
+        413: {"description": "Body too large"},
+        415: {"description": "Unsupported wire format"},
+        422: {"description": "No usable article"},
+    },
+)
+async def post_items(source: str, request: Request) -> Response:
+    service: IngestService = request.app.state.ingest
+    correlation_id = (
+        request.headers.get("webhook-id")
+        or request.headers.get("x-github-delivery")
+        or str(uuid.uuid4())
+    )[:200]
+    structlog.contextvars.bind_contextvars(correlation_id=correlation_id, source=source)
+    service.source_config(source)  # an unknown source is refused before its body is read
+    body = await read_body_capped(request, service.settings.max_body_bytes)
+    delivery = service.verify(source, request.headers, body)
+    result = await service.ingest(
+        source, body, request.headers.get("content-type"), delivery, correlation_id
+    )
+    return result_response(result, service.settings.render_base_url)
+
+
+@router.get("/healthz", summary="Alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Ready: Redis and the database answer")
+async def readyz(request: Request) -> Response:
+    checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+
+    async def run(check: ReadinessCheck) -> bool:
+        try:
+            return await asyncio.wait_for(check(), timeout=2.0)
+        except Exception:
+            return False
+
+    results = dict(
+        zip(checks, await asyncio.gather(*(run(check) for check in checks.values())), strict=True)
+    )
+    if all(results.values()):
+        return JSONResponse({"status": "ready", "checks": results})
+    failing = ", ".join(name for name, ok in results.items() if not ok)
+    return problem_response(
+        request,
+        status=503,
+        problem="not-ready",
+        title="Not ready",
+        detail=f"unreachable: {failing}",
+        checks=results,
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics")
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/problems/{problem}", summary="What a problem type means")
+async def describe_problem(problem: str, request: Request) -> dict[str, str]:
+    description = PROBLEM_DESCRIPTIONS.get(problem)
+    if description is None:
+        raise HTTPException(404, f"no problem type {problem!r}")
+    return {
+        "type": problem_type(request.app.state.public_base_url, problem),
+        "description": description,
+    }
+
+
+class RequestContextMiddleware:
+    """Per request: a clean log context, and the latency histogram by route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        structlog.contextvars.clear_contextvars()
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            REQUEST_LATENCY.labels(template, scope["method"], str(status)).observe(
+                time.perf_counter() - started
+            )
+            structlog.contextvars.clear_contextvars()

@@ -1,0 +1,123 @@
+"""Helpers of the ingest tests: settings with signed sources, signing deliveries."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import redis
+import uvicorn
+from faststream.redis import BinaryMessageFormatV1
+from starlette.types import ASGIApp
+
+from newsroom.ingest.domain.signatures import sign_github, sign_standard_webhook, sign_superdesk
+from newsroom.shared.settings import IngestSettings
+from newsroom.shared.streams import articles_stream
+from support.servers import free_port
+
+# Test-only secrets (whsec_ + base64 of a readable phrase).
+WIRE_SECRET = "whsec_dGVzdCBzZWNyZXQgb2YgdGhlIHdpcmUgc291cmNl"
+WIRE_OLD_SECRET = "whsec_b2xkIHNlY3JldCBvZiB0aGUgd2lyZSBzb3VyY2U="
+SUPERDESK_SECRET = "superdesk-push-secret"
+GITHUB_SECRET = "github-style-secret"
+
+
+def sources() -> dict[str, object]:
+    return {
+        "wire": {"secrets": [WIRE_SECRET, WIRE_OLD_SECRET]},
+        "superdesk": {"scheme": "superdesk-sha1", "secrets": [SUPERDESK_SECRET]},
+        "hub": {"scheme": "github-sha256", "secrets": [GITHUB_SECRET]},
+    }
+
+
+def make_settings(database_url: str, redis_url: str, **overrides: object) -> IngestSettings:
+    return IngestSettings.model_validate(
+        {
+            "redis_url": redis_url,
+            "database_url": database_url,
+            "newsroom_sources": json.dumps(sources()),
+            "render_base_url": "http://render.test",
+            "public_base_url": "http://ingest.test",
+            **overrides,
+        }
+    )
+
+
+def signed(
+    body: bytes,
+    *,
+    secret: str = WIRE_SECRET,
+    msg_id: str | None = None,
+    timestamp: int | None = None,
+    content_type: str = "application/json",
+) -> dict[str, str]:
+    headers = sign_standard_webhook(
+        secret,
+        msg_id or f"msg_{uuid.uuid4().hex}",
+        int(time.time()) if timestamp is None else timestamp,
+        body,
+    )
+    return {**headers, "content-type": content_type}
+
+
+def signed_superdesk(body: bytes) -> Mapping[str, str]:
+    return {**sign_superdesk(SUPERDESK_SECRET, body), "content-type": "application/json"}
+
+
+def signed_github(body: bytes, delivery: str) -> Mapping[str, str]:
+    return {
+        **sign_github(GITHUB_SECRET, body),
+        "x-github-delivery": delivery,
+        "content-type": "application/json",
+    }
+
+
+def articles_stream_events(redis_url: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every entry of the articles stream as (event body, FastStream headers), in stream order."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        entries = client.xrange(articles_stream())
+    finally:
+        client.close()
+    decoded = []
+    for _, fields in entries:
+        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
+        decoded.append((json.loads(body), headers))
+    return decoded
+
+
+def wait_for_stream(
+    redis_url: str, count: int, timeout: float = 20.0
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        events = articles_stream_events(redis_url)
+        if len(events) >= count or time.monotonic() > deadline:
+            return events
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def serve_over_http(app: ASGIApp) -> Iterator[str]:
+    """Run the app with uvicorn on a free port in a thread; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the ingest app did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
