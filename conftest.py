@@ -36,7 +36,7 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The shared wire corpus; licences forbid copying it into the repo."""
     path = Path(os.environ.get("NEWSROOM_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))

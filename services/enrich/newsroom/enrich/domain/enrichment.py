@@ -1,0 +1,111 @@
+"""Enrichment of one article as a pure function of its texts, their analysis and its dateline.
+
+The model runs elsewhere (adapters/nlp.py); what it found arrives here as `ParsedField`s, so
+the worker, the CLI and the tests all call the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from newsroom.enrich.domain.canonical import canonical_entities
+from newsroom.enrich.domain.labels import TEMPORAL_LABELS
+from newsroom.enrich.domain.mentions import Mention, NerSpan, clean_mentions, sentence_index
+from newsroom.enrich.domain.timeline import Timex, find_timexes
+from newsroom.shared.events.enrichment import EnrichedEntity, TextField, TimelineEntry
+
+FIELDS: tuple[TextField, ...] = ("headline", "standfirst", "body")
+
+
+@dataclass(frozen=True)
+class ArticleTexts:
+    """What is enriched: the plain text of each field and the dateline relative dates are
+    read against (`firstcreated`, else `versioncreated`)."""
+
+    headline: str
+    standfirst: str
+    body: str
+    dateline: date
+
+    def fields(self) -> list[tuple[TextField, str]]:
+        texts: dict[TextField, str] = {
+            "headline": self.headline,
+            "standfirst": self.standfirst,
+            "body": self.body,
+        }
+        return [(name, texts[name]) for name in FIELDS if texts[name].strip()]
+
+
+@dataclass(frozen=True)
+class ParsedField:
+    """The model's reading of one field: named-entity spans and sentence ranges."""
+
+    text: str
+    spans: Sequence[NerSpan]
+    sentences: Sequence[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class FieldTimex:
+    field: TextField
+    timex: Timex
+
+
+@dataclass(frozen=True)
+class EnrichmentResult:
+    entities: list[EnrichedEntity]
+    # Every mention with its canonical entity's type and id, in text order per field.
+    mentions: list[tuple[str, Mention]]
+    timexes: list[FieldTimex]
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def enrich_parsed(
+    article: ArticleTexts, parsed: Mapping[TextField, ParsedField]
+) -> EnrichmentResult:
+    texts = {name: p.text for name, p in parsed.items()}
+    sentences = {name: p.sentences for name, p in parsed.items()}
+    mentions: list[Mention] = []
+    for name, p in parsed.items():
+        mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences))
+    entities_with_mentions = canonical_entities(mentions, texts, sentences)
+
+    flat = [(entity.id, mention) for entity, typed in entities_with_mentions for mention in typed]
+    flat.sort(key=lambda pair: (FIELDS.index(pair[1].field), pair[1].start))
+    # Which entities each sentence names, in the order it names them, for the timeline.
+    named_in: dict[tuple[TextField, int], list[str]] = {}
+    for entity_id, mention in flat:
+        ids = named_in.setdefault((mention.field, mention.sentence), [])
+        if entity_id not in ids:
+            ids.append(entity_id)
+
+    timexes: list[FieldTimex] = []
+    timeline: list[TimelineEntry] = []
+    for name, p in parsed.items():
+        hints = [(s.start, s.end) for s in p.spans if s.label in TEMPORAL_LABELS]
+        for timex in find_timexes(p.text, article.dateline, hints):
+            timexes.append(FieldTimex(name, timex))
+            if timex.type not in ("DATE", "TIME") or timex.granularity is None:
+                continue
+            index = sentence_index(p.sentences, timex.start)
+            start, end = p.sentences[index] if p.sentences else (0, len(p.text))
+            timeline.append(
+                TimelineEntry(
+                    value=timex.value,
+                    type=timex.type,
+                    granularity=timex.granularity,
+                    text=timex.text,
+                    field=name,
+                    start=timex.start,
+                    end=timex.end,
+                    sentence=p.text[start:end].strip(),
+                    entity_ids=named_in.get((name, index), []),
+                )
+            )
+    return EnrichmentResult(
+        entities=[entity for entity, _ in entities_with_mentions],
+        mentions=flat,
+        timexes=timexes,
+        timeline=timeline,
+    )

@@ -1,0 +1,371 @@
+"""From NER spans to clean name mentions.
+
+The statistical model's spans are close to names but not quite: they run across line breaks
+("Wikimedia Commons⏎Space Race 2"), swallow possessives ("Elon Musk's SpaceX"), keep
+determiners ("the International Space Station"), cut institution names in two ("the Yuri
+Gagarin Center" + "for Cosmonaut Training") and split products from their makers ("Airbus" +
+"A380"). The rules here repair those shapes; they decide nothing about identity (that is
+`canonical.py`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newsroom.enrich.domain.labels import SPACY_LABELS
+from newsroom.enrich.domain.overrides import NOT_NAMES
+from newsroom.shared.events.enrichment import EntityType, TextField
+
+
+@dataclass(frozen=True)
+class NerSpan:
+    """A span as the model tagged it: character offsets into one field's text."""
+
+    start: int
+    end: int
+    label: str  # spaCy label, e.g. PERSON
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A cleaned name mention in one field; `weight` is the trust its label deserves in the
+    type vote (lower for pieces split off a wrongly bounded span)."""
+
+    field: TextField
+    start: int
+    end: int
+    text: str
+    type: EntityType
+    sentence: int
+    weight: float = 1.0
+
+
+# A product's model designation following its maker: A380, 787, 737-800, 777-200LR, A330s.
+# Bare four-digit years are not model codes; single digits ("Channel 4") are not either.
+_MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}-?\d{2,}|\d{3,})[A-Za-z0-9-]*$")
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# Nouns that head an institution's name and take an "of"/"for" complement that is part of the
+# name: "Center for Cosmonaut Training", "University of Oxford", "Bank of England".
+_INSTITUTION_HEADS = frozenset(
+    [
+        "center",
+        "centre",
+        "institute",
+        "university",
+        "college",
+        "school",
+        "academy",
+        "museum",
+        "agency",
+        "department",
+        "ministry",
+        "council",
+        "committee",
+        "commission",
+        "foundation",
+        "association",
+        "society",
+        "bank",
+        "office",
+        "bureau",
+        "board",
+        "federation",
+        "union",
+        "league",
+        "court",
+        "church",
+        "hospital",
+        "library",
+        "laboratory",
+        "laboratories",
+    ]
+)
+_NAME_LINK = re.compile(r"^ (?:for|of|on) $")
+# "Everett, Washington", "Toulouse, France": a place qualified by its region is one name...
+_PLACE_QUALIFIER = re.compile(r"^, $")
+# ...unless the pair sits in a list ("Paris, London and Rome").
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s*$")
+_LIST_AFTER = re.compile(r"^\s*(?:,\s*(?:and\b|or\b|[A-Z])|and\b|or\b)")
+# A date the model ran into a name: "Government Accountability Office on June 18".
+_TRAILING_DATE = re.compile(
+    r"\s+(?:on|in|at|since|until)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|"
+    r"Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b).*$",
+    re.DOTALL,
+)
+# Common nouns whose possessive is part of a name ("People's Republic of China").
+_POSSESSIVE_IN_NAME = frozenset(
+    [
+        "people",
+        "women",
+        "children",
+        "men",
+        "workers",
+        "veterans",
+        "citizens",
+        "farmers",
+        "king",
+        "queen",
+        "st",
+        "saint",
+    ]
+)
+# Final words that make a name an organisation, whatever the model thought.
+ORGANISATION_DESIGNATORS = frozenset(
+    [
+        "inc",
+        "inc.",
+        "corp",
+        "corp.",
+        "corporation",
+        "co",
+        "co.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "nv",
+        "n.v.",
+        "group",
+        "holdings",
+        "airlines",
+        "airways",
+        "aircraft",
+        "aviation",
+        "motors",
+        "systems",
+        "industries",
+        "technologies",
+        "bank",
+        "partners",
+        "associates",
+        "ventures",
+        "capital",
+        "media",
+        "entertainment",
+        "studios",
+        "records",
+        "pharmaceuticals",
+    ]
+)
+_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?(?=\s|$)")
+_EDGE_JUNK = " \t\r\n\"'“”‘’«»()[]{}<>,.;:!?-–—/|*"
+_UPPER = re.compile(r"[A-Z]")
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:Inc|Corp|Co|Ltd|Bros|Jr|Sr|St|Mt|Ft|Dr|Mr|Mrs|Ms|Pty|Cos|Assn|Dept|Univ)"
+    r"|\b[A-Z](?:\.[A-Z])+)\.$"
+)
+# Lines that credit a picture rather than tell the story; their names are not mentions.
+_CREDIT_LINE = re.compile(
+    r"^\s*(?:photo(?:graph)?s?|pictures?|images?|credit|courtesy|copyright|©)\b|©|\(c\)\s|"
+    r"wikimedia commons|getty images|shutterstock|/\s*(?:ap|afp|reuters|epa|pa|dpa)\s*$",
+    re.IGNORECASE,
+)
+
+
+def credit_line_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines in `text` that are photo credits or captions' credits."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if len(line.split()) <= 20 and _CREDIT_LINE.search(line):
+            spans.append((offset, offset + len(line)))
+        offset += len(line)
+    return spans
+
+
+def is_model_code(token: str) -> bool:
+    return bool(_MODEL_CODE.match(token)) and not _YEAR.match(token)
+
+
+def _next_word(text: str, end: int) -> tuple[int, int] | None:
+    """The whitespace-delimited word right after `end` (one space away), as offsets."""
+    if end >= len(text) or text[end] != " ":
+        return None
+    match = re.match(r"[^\s,;:()\"“”]+", text[end + 1 :])
+    if match is None:
+        return None
+    word_end = end + 1 + match.end()
+    # A sentence-final period is punctuation, not part of a model code.
+    while word_end > end + 1 and text[word_end - 1] in ".'’":
+        word_end -= 1
+    return end + 1, word_end
+
+
+def join_spans(text: str, spans: Sequence[NerSpan]) -> list[NerSpan]:
+    """Repairs names the model cut in two: maker + model become one product, an institution and
+    its "of/for" complement become one name."""
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    joined: list[NerSpan] = []
+    index = 0
+    while index < len(ordered):
+        span = ordered[index]
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        if span.label in ("ORG", "PRODUCT", "FAC"):
+            word = _next_word(text, span.end)
+            if word is not None and is_model_code(text[word[0] : word[1]]):
+                end = word[1]
+                if following is not None and following.start < end:
+                    end = max(end, following.end)
+                    index += 1
+                joined.append(NerSpan(span.start, end, "PRODUCT"))
+                index += 1
+                continue
+        if (
+            following is not None
+            and following.start == span.end + 1
+            and text[span.end] == " "
+            and span.label in ("ORG", "GPE")
+            and following.label in ("ORG", "PRODUCT")
+            and not _POSSESSIVE.search(text[span.start : span.end])
+        ):
+            # Two names touching are one name the model cut: "Lockheed" + "Martin", "UK" + "RAF".
+            label = following.label if span.label == "GPE" else span.label
+            joined.append(NerSpan(span.start, following.end, label))
+            index += 2
+            continue
+        if (
+            following is not None
+            and span.label in ("GPE", "LOC")
+            and following.label in ("GPE", "LOC")
+            and _PLACE_QUALIFIER.match(text[span.end : following.start])
+            and not _LIST_BEFORE.search(text[max(0, span.start - 6) : span.start])
+            and not _LIST_AFTER.match(text[following.end : following.end + 6])
+        ):
+            joined.append(NerSpan(span.start, following.end, span.label))
+            index += 2
+            continue
+        if (
+            following is not None
+            and span.label in ("ORG", "FAC", "GPE")
+            and _NAME_LINK.match(text[span.end : following.start])
+            and text[span.start : span.end].split()[-1].lower() in _INSTITUTION_HEADS
+        ):
+            joined.append(NerSpan(span.start, following.end, span.label))
+            index += 2
+            continue
+        joined.append(span)
+        index += 1
+    return joined
+
+
+def _trim(text: str, start: int, end: int, keep_determiner: bool) -> tuple[int, int]:
+    date = _TRAILING_DATE.search(text[start:end])
+    if date is not None:
+        end = start + date.start()
+    while start < end and text[start] in _EDGE_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_JUNK:
+        # Keep the period of an abbreviation that is part of the name: "Apple Inc.", "U.S."
+        if text[end - 1] == "." and _ABBREVIATION_END.search(text[start:end]):
+            break
+        end -= 1
+    if not keep_determiner:
+        match = _DETERMINER.match(text[start:end])
+        if match is not None and match.end() < end - start:
+            start += match.end()
+    # A possessive ending belongs to the sentence, not the name: "Russia's" → "Russia".
+    match = re.search(r"['’]s?$", text[start:end])
+    if match is not None and end - start - len(match.group()) > 1:
+        end -= len(match.group())
+    return start, end
+
+
+def _pieces(text: str, span: NerSpan) -> Iterable[tuple[int, int, float]]:
+    """A span split at line breaks and possessives; the weight says whether the piece keeps
+    the span's label with full trust (the first piece) or only as a guess."""
+    cuts: list[tuple[int, int]] = []
+    cursor = span.start
+    for match in re.finditer(r"\n+", text[span.start : span.end]):
+        cuts.append((cursor, span.start + match.start()))
+        cursor = span.start + match.end()
+    cuts.append((cursor, span.end))
+    first = True
+    for start, end in cuts:
+        piece_start = start
+        for match in _POSSESSIVE.finditer(text[start:end]):
+            possessive_end = start + match.end()
+            owner = _DETERMINER.sub("", text[piece_start : start + match.start()].strip()).split()
+            if len(owner) == 1 and owner[0].lower() in _POSSESSIVE_IN_NAME:
+                continue
+            if possessive_end < end:  # something follows the possessive inside the span
+                yield piece_start, start + match.start(), 1.0 if first else 0.5
+                first = False
+                piece_start = possessive_end
+        yield piece_start, end, 1.0 if first else 0.5
+        first = False
+
+
+def clean_mentions(
+    field: TextField,
+    text: str,
+    spans: Sequence[NerSpan],
+    sentences: Sequence[tuple[int, int]],
+) -> list[Mention]:
+    """Name mentions of one field from the model's spans. `sentences` are the field's sentence
+    ranges, in order."""
+    credits = credit_line_spans(text)
+    mentions: list[Mention] = []
+    for span in join_spans(text, spans):
+        entity_type = SPACY_LABELS.get(span.label)
+        if entity_type is None:
+            continue
+        for start, end, weight in _pieces(text, span):
+            if any(s <= start < e for s, e in credits):
+                continue
+            start, end = _trim(text, start, end, keep_determiner=entity_type == "work")
+            name = text[start:end]
+            if not _is_name(name):
+                continue
+            piece_type: EntityType = entity_type
+            if entity_type == "person" and name.split()[-1].lower() in ORGANISATION_DESIGNATORS:
+                piece_type = "organisation"
+            mentions.append(
+                Mention(
+                    field=field,
+                    start=start,
+                    end=end,
+                    text=name,
+                    type=piece_type,
+                    sentence=sentence_index(sentences, start),
+                    weight=weight,
+                )
+            )
+    return mentions
+
+
+def _is_name(name: str) -> bool:
+    """Numbers, lowercase words and non-name abbreviations are not entities."""
+    if len(name) < 2 or not _UPPER.search(name):
+        return False
+    if not any(ch.isalpha() for ch in name):
+        return False
+    return re.sub(r"[^a-z]", "", name.lower()) not in NOT_NAMES
+
+
+def sentence_index(sentences: Sequence[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(sentences):
+        if start <= offset < end:
+            return index
+    return max(len(sentences) - 1, 0)
+
+
+def split_sentences_at_lines(
+    text: str, sentences: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Sentence ranges with every line break a boundary too: headlines, datelines and
+    paragraphs never share a sentence."""
+    result: list[tuple[int, int]] = []
+    for start, end in sentences:
+        cursor = start
+        for match in re.finditer(r"\n+", text[start:end]):
+            if start + match.start() > cursor:
+                result.append((cursor, start + match.start()))
+            cursor = start + match.end()
+        if end > cursor:
+            result.append((cursor, end))
+    return result

@@ -1,0 +1,103 @@
+"""The use case: which events are enriched, and the shape of what is published."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from enrich_test_support import make_received
+
+from newsroom.enrich.application.enrich_article import enrich_article_event
+from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
+from newsroom.shared.events import (
+    ArticleUpdated,
+    ArticleUpdatedData,
+    ArticleWithdrawn,
+    ArticleWithdrawnData,
+    EnrichedEntity,
+)
+from newsroom.shared.ids import derived_event_id
+
+ENTITY = EnrichedEntity(
+    id="person/ada-lovelace",
+    name="Ada Lovelace",
+    type="person",
+    mentions=[],
+    mention_count=0,
+    salience=1.0,
+)
+
+
+class RecordingEnrich:
+    def __init__(self) -> None:
+        self.seen: list[ArticleTexts] = []
+
+    async def __call__(self, texts: ArticleTexts) -> EnrichmentResult:
+        self.seen.append(texts)
+        return EnrichmentResult(entities=[ENTITY], mentions=[], timexes=[], timeline=[])
+
+
+async def test_a_received_article_is_enriched_with_a_derived_id() -> None:
+    event = make_received(1, "Ada Lovelace returns", "Ada Lovelace wrote the first program.")
+    enrich = RecordingEnrich()
+
+    enriched = await enrich_article_event(event, enrich, "model-1")
+
+    assert enriched is not None
+    assert enriched.id == derived_event_id("enriched", event.id)
+    assert (enriched.causationid, enriched.correlationid) == (event.id, event.correlationid)
+    assert enriched.subject == event.data.article_id == enriched.data.article_id
+    assert (enriched.data.version, enriched.data.model) == ("1", "model-1")
+    assert enriched.data.entities == [ENTITY]
+    [texts] = enrich.seen
+    assert (texts.headline, texts.body, texts.dateline.isoformat()) == (
+        "Ada Lovelace returns",
+        "Ada Lovelace wrote the first program.",
+        "2021-09-20",
+    )
+
+
+async def test_every_new_version_is_enriched_again() -> None:
+    first = make_received(1, "Headline", "Body one.")
+    article = first.data.article.model_copy(
+        update={
+            "version": "2",
+            "versioncreated": datetime(2021, 9, 21, tzinfo=UTC),
+            "body_text": "Body two.",
+        }
+    )
+    update = ArticleUpdated.create(
+        id="update-2",
+        source="urn:newsroom:ingest",
+        subject=first.subject,
+        correlationid="delivery-2",
+        data=ArticleUpdatedData(article_id=first.subject, slug=first.data.slug, article=article),
+    )
+    enriched = await enrich_article_event(update, RecordingEnrich(), "m")
+    assert enriched is not None
+    assert enriched.data.version == "2"
+    assert (
+        enriched.id
+        == derived_event_id("enriched", "update-2")
+        != derived_event_id("enriched", first.id)
+    )
+
+
+async def test_a_withdrawal_needs_no_nlp_and_publishes_nothing() -> None:
+    received = make_received(1, "Headline", "Body.")
+    kill = ArticleWithdrawn.create(
+        id="kill-3",
+        source="urn:newsroom:ingest",
+        subject=received.subject,
+        correlationid="delivery-3",
+        data=ArticleWithdrawnData(
+            article_id=received.subject,
+            slug=received.data.slug,
+            source="test",
+            uri="urn:newsroom:test:1",
+            version="3",
+            versioncreated=datetime(2021, 9, 22, tzinfo=UTC),
+        ),
+    )
+    enrich = RecordingEnrich()
+    assert await enrich_article_event(kill, enrich, "m") is None
+    assert enrich.seen == []
