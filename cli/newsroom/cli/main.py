@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -105,3 +107,34 @@ def replay(ctx: typer.Context) -> None:
     """Rebuild render's read model from the start of the log (see `newsroom-render replay --help`)."""
     script = Path(sys.executable).with_name("newsroom-render")
     raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args]))  # noqa: S603
+
+
+@app.command()
+def enrich(
+    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False)] = None,
+    dateline: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; defaults to a wire item's own firstcreated.")
+    ] = None,
+    jsonl: Annotated[
+        bool, typer.Option(help='Read {"id","text","dateline"} lines on stdin, write results.')
+    ] = False,
+) -> None:
+    """Entities and timeline of a wire item (any accepted format) or plain text, as JSON."""
+    if jsonl:
+        from newsroom.enrich.api import batch_processes, default_enricher, enrich_jsonl
+
+        enrich_jsonl(sys.stdin, sys.stdout, default_enricher(None, batch_processes()))
+        return
+    if file is None:
+        typer.echo("Give a FILE, or --jsonl with documents on stdin.", err=True)
+        raise typer.Exit(2)
+    from newsroom.cli.enrich import enrich_file
+
+    try:
+        results = enrich_file(file, date.fromisoformat(dateline) if dateline else None)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(
+        json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False)
+    )

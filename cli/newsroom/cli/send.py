@@ -22,7 +22,9 @@ class SendResult:
 def content_type_for(body: bytes) -> str:
     """Enough for ingest to pick a parser; ingest confirms the format by sniffing anyway."""
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return "application/json" if head in (b"{", b"[") else "application/xml"
+    if head in (b"{", b"["):
+        return "application/json"
+    return "application/xml" if head == b"<" else "text/plain"
 
 
 def send_file(
