@@ -8,6 +8,8 @@ result is sanitised with nh3 again before anything marks it safe."""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -15,6 +17,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import nh3
+
 from newsroom.shared.events import EnrichedEntity
 
 ENTITY_LINK_CLASS = "entity-link"
@@ -77,12 +80,40 @@ def _tokens(html: str) -> list[_Token]:
     return parser.tokens
 
 
-def _nonspace_positions(text: str) -> list[int]:
-    return [i for i, char in enumerate(text) if not char.isspace()]
+_WORD = re.compile(r"\S+")
 
 
 def _squash(text: str) -> str:
     return "".join(text.split())
+
+
+class _Words:
+    """A text's whitespace-separated words with the count of non-space characters before
+    each, so a non-space rank maps to a position with one bisection (no per-character loop)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ranks: list[int] = []
+        rank = 0
+        for match in _WORD.finditer(text):
+            self.starts.append(match.start())
+            self.ranks.append(rank)
+            rank += match.end() - match.start()
+        self.total = rank
+
+    def rank_of(self, position: int) -> int:
+        """Non-space characters before `position` (a position inside a word counts its prefix)."""
+        index = bisect_right(self.starts, position) - 1
+        if index < 0:
+            return 0
+        word_start = self.starts[index]
+        next_rank = self.ranks[index + 1] if index + 1 < len(self.ranks) else self.total
+        return min(self.ranks[index] + (position - word_start), next_rank)
+
+    def position_of(self, rank: int) -> int:
+        """Position of the non-space character of the given rank."""
+        index = bisect_right(self.ranks, rank) - 1
+        return self.starts[index] + (rank - self.ranks[index])
 
 
 class _OffsetMap:
@@ -91,30 +122,23 @@ class _OffsetMap:
     def __init__(self, plain: str, html_text: str) -> None:
         self.plain = plain
         self.html_text = html_text
-        plain_positions = _nonspace_positions(plain)
-        html_positions = _nonspace_positions(html_text)
-        aligned = "".join(plain[i] for i in plain_positions) == "".join(
-            html_text[i] for i in html_positions
-        )
-        self._html_positions = html_positions if aligned else None
-        # rank[i] = number of non-space characters of `plain` before position i.
-        self._rank: list[int] = []
-        count = 0
-        for char in plain:
-            self._rank.append(count)
-            if not char.isspace():
-                count += 1
-        self._rank.append(count)
+        self._aligned = _squash(plain) == _squash(html_text)
+        self._plain_words = _Words(plain) if self._aligned else None
+        self._html_words = _Words(html_text) if self._aligned else None
         self._cursor = 0
 
     def locate(self, start: int, end: int, text: str) -> tuple[int, int] | None:
-        if self._html_positions is not None and 0 <= start < end <= len(self.plain):
-            first, last = self._rank[start], self._rank[end] - 1
-            if first <= last < len(self._html_positions):
-                html_start = self._html_positions[first]
-                html_end = self._html_positions[last] + 1
-                if _squash(self.html_text[html_start:html_end]) == _squash(text):
-                    return html_start, html_end
+        if self._plain_words is not None and self._html_words is not None:
+            if not 0 <= start < end <= len(self.plain):
+                return None
+            first = self._plain_words.rank_of(start)
+            last = self._plain_words.rank_of(end) - 1
+            if not first <= last < self._html_words.total:
+                return None
+            html_start = self._html_words.position_of(first)
+            html_end = self._html_words.position_of(last) + 1
+            if _squash(self.html_text[html_start:html_end]) == _squash(text):
+                return html_start, html_end
             return None
         # The texts differ beyond whitespace: find the words in order instead.
         found = self.html_text.find(text, self._cursor)
@@ -124,9 +148,7 @@ class _OffsetMap:
         return found, found + len(text)
 
 
-def _spans(
-    entities: Iterable[EnrichedEntity], plain: str, html_text: str
-) -> list[_Span]:
+def _spans(entities: Iterable[EnrichedEntity], plain: str, html_text: str) -> list[_Span]:
     mentions = sorted(
         (
             (mention.start, mention.end, mention.text, entity)
@@ -192,9 +214,15 @@ def link_entities(body_html: str, body_text: str, entities: Iterable[EnrichedEnt
                 span_index += 1
                 if inside_link:
                     continue
-                out.append(escape(token.text[cursor - token_start : span.start - token_start], False))
                 out.append(
-                    _link(span.entity_id, span.name, token.text[span.start - token_start : span.end - token_start])
+                    escape(token.text[cursor - token_start : span.start - token_start], False)
+                )
+                out.append(
+                    _link(
+                        span.entity_id,
+                        span.name,
+                        token.text[span.start - token_start : span.end - token_start],
+                    )
                 )
                 cursor = span.end
             out.append(escape(token.text[cursor - token_start :], quote=False))

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_serializer
+
 from newsroom.shared.article import Article, PubStatus, version_order_key
 from newsroom.shared.events import (
     ArticleEnriched,
@@ -23,7 +25,6 @@ from newsroom.shared.events import (
     EnrichedEntity,
     TimelineEntry,
 )
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 RenderEvent = ArticleReceived | ArticleUpdated | ArticleWithdrawn | ArticleEnriched
 
@@ -84,6 +85,11 @@ class ArticleState(BaseModel):
     applied_event_ids: frozenset[str] = frozenset()
     last_event_time: AwareDatetime | None = None
 
+    @field_serializer("applied_event_ids")
+    def _sorted_ids(self, ids: frozenset[str]) -> list[str]:
+        # Sorted so the stored JSON is the same whatever order the events came in.
+        return sorted(ids)
+
     # ----- derived, never stored separately, so they cannot drift from the event set -----
 
     @property
@@ -122,7 +128,7 @@ class ArticleState(BaseModel):
             return ArticleStatus.WITHDRAWN
         if current is None or current.article is None:
             return ArticleStatus.PENDING
-        if current.article.pubstatus is PubStatus.WITHHELD:
+        if current.article.pubstatus == PubStatus.WITHHELD:
             return ArticleStatus.WITHHELD
         return ArticleStatus.USABLE
 
@@ -158,7 +164,7 @@ class ArticleState(BaseModel):
 
 def _is_kill(record: VersionRecord) -> bool:
     return record.kind == "withdrawn" or (
-        record.article is not None and record.article.pubstatus is PubStatus.CANCELED
+        record.article is not None and record.article.pubstatus == PubStatus.CANCELED
     )
 
 
@@ -222,7 +228,9 @@ def _version_record(event: ArticleReceived | ArticleUpdated | ArticleWithdrawn) 
         versioncreated=article.versioncreated,
         arrived_at=event.time,
         slug=event.data.slug,
-        is_correction=isinstance(event, ArticleUpdated) and event.data.is_correction,
+        # Ingest decides; a wire's own correction signal is honoured too.
+        is_correction=isinstance(event, ArticleUpdated)
+        and (event.data.is_correction or any("correct" in s.lower() for s in article.signals)),
         ednote=article.ednote,
         article=article,
     )

@@ -1,0 +1,134 @@
+"""The read model's tables (SQLAlchemy 2.x typed ORM). Alembic migrations create them.
+
+`articles.state` holds the projection (domain.projection.ArticleState) as JSON: it is the
+truth for one article. The other columns and tables are indexes derived from it on every
+save, so list and entity pages are plain SQL queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which has no time zones) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    article_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slug: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    # usable, not withdrawn, not held by an embargo of unknown time
+    listed: Mapped[bool] = mapped_column(Boolean)
+    # the embargo time: listed stories are visible from then on (None: at once)
+    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # whether the PageChanged of an embargo lifting was sent (operational, not content)
+    embargo_announced: Mapped[bool] = mapped_column(Boolean, default=True)
+    headline: Mapped[str | None] = mapped_column(Text)
+    standfirst: Mapped[str | None] = mapped_column(Text)
+    byline: Mapped[str | None] = mapped_column(Text)
+    urgency: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[str | None] = mapped_column(String(64))
+    versioncreated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    firstcreated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(Text)
+    # optimistic concurrency: two replicas updating one article cannot lose an update
+    revision: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": revision}  # noqa: RUF012
+    __table_args__ = (Index("ix_articles_listed_versioncreated", "listed", "versioncreated"),)
+
+
+class ArticleEntityRow(Base):
+    __tablename__ = "article_entities"
+
+    article_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32))
+    mention_count: Mapped[int] = mapped_column(Integer)
+    salience: Mapped[float] = mapped_column(Float)
+    sentence: Mapped[str] = mapped_column(Text)
+
+
+class TimelineEntryRow(Base):
+    __tablename__ = "timeline_entries"
+
+    article_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), index=True)
+    type: Mapped[str] = mapped_column(String(8))
+    granularity: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    entity_ids: Mapped[str] = mapped_column(Text)  # JSON list
+
+
+class AppliedEventRow(Base):
+    """The inbox: ids of events applied, written in the same transaction as their effect."""
+
+    __tablename__ = "applied_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+
+
+class PageOutboxRow(Base):
+    """PageChanged events waiting to be published (written with the change, sent after)."""
+
+    __tablename__ = "page_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,284 @@
+"""Read-side queries for pages: what is visible now, per page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from newsroom.render.adapters.orm import ArticleEntityRow, ArticleRow, TimelineEntryRow
+from newsroom.render.adapters.repository import decode_state
+from newsroom.render.domain.projection import ArticleState
+
+
+def visible(now: datetime) -> ColumnElement[bool]:
+    """Listed and past any embargo time: the embargo lifts by the clock, with no event."""
+    return and_(
+        ArticleRow.listed.is_(True),
+        or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= now),
+    )
+
+
+def effective_modified(row: ArticleRow) -> datetime | None:
+    """When the row's public content last changed: its last event, or its embargo lifting."""
+    times = [t for t in (row.last_modified, row.visible_from) if t is not None]
+    return max(times) if times else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    article_id: str
+    slug: str
+    headline: str
+    standfirst: str | None
+    byline: str | None
+    urgency: int | None
+    version: str
+    versioncreated: datetime
+    firstcreated: datetime
+    modified: datetime
+
+
+def _listing(row: ArticleRow) -> Listing:
+    # Only listed rows reach here, and a listed row always has its current version's fields.
+    assert row.slug is not None
+    assert row.headline is not None
+    assert row.version is not None
+    assert row.versioncreated is not None
+    assert row.firstcreated is not None
+    return Listing(
+        article_id=row.article_id,
+        slug=row.slug,
+        headline=row.headline,
+        standfirst=row.standfirst,
+        byline=row.byline,
+        urgency=row.urgency,
+        version=row.version,
+        versioncreated=row.versioncreated,
+        firstcreated=row.firstcreated,
+        modified=effective_modified(row) or row.versioncreated,
+    )
+
+
+@dataclass(frozen=True)
+class EntityMentionRow:
+    listing: Listing
+    sentence: str
+    mention_count: int
+
+
+@dataclass(frozen=True)
+class RelatedEntity:
+    entity_id: str
+    name: str
+    type: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class DatedEntry:
+    listing: Listing
+    value: str
+    granularity: str
+    text: str
+    sentence: str
+    entity_ids: list[str]
+
+
+@dataclass(frozen=True)
+class EntityData:
+    entity_id: str
+    name: str
+    type: str
+    mentions: list[EntityMentionRow]
+    related: list[RelatedEntity]
+    timeline: list[DatedEntry]
+
+
+@dataclass
+class StoredArticle:
+    """An article row; its projection is decoded only when a page has to be built."""
+
+    article_id: str
+    revision: int
+    status: str
+    listed: bool
+    visible_from: datetime | None
+    modified: datetime | None
+    raw_state: str
+
+    @cached_property
+    def state(self) -> ArticleState:
+        return decode_state(self.raw_state)
+
+    def is_visible(self, now: datetime) -> bool:
+        # The same rule as ArticleState.is_visible, from the indexed columns.
+        return self.listed and (self.visible_from is None or self.visible_from <= now)
+
+
+def _stored(row: ArticleRow) -> StoredArticle:
+    return StoredArticle(
+        article_id=row.article_id,
+        revision=row.revision,
+        status=row.status,
+        listed=row.listed,
+        visible_from=row.visible_from,
+        modified=effective_modified(row),
+        raw_state=row.state,
+    )
+
+
+class ReadModelQueries:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def article_by_slug(self, slug: str) -> StoredArticle | None:
+        async with self.sessions() as session:
+            row = await session.scalar(select(ArticleRow).where(ArticleRow.slug == slug))
+            return _stored(row) if row else None
+
+    async def article_by_id(self, article_id: str) -> StoredArticle | None:
+        async with self.sessions() as session:
+            row = await session.get(ArticleRow, article_id)
+            return _stored(row) if row else None
+
+    async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(ArticleRow)
+                .where(visible(now))
+                .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [_listing(row) for row in rows]
+
+    async def count_visible(self, now: datetime) -> int:
+        async with self.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(ArticleRow).where(visible(now))
+            )
+            return int(count or 0)
+
+    async def visible_entities(self, now: datetime) -> list[tuple[str, str, str, int]]:
+        """(entity id, name, type, visible articles) for every entity on a visible story."""
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(
+                    ArticleEntityRow.entity_id,
+                    func.max(ArticleEntityRow.name),
+                    func.max(ArticleEntityRow.type),
+                    func.count(ArticleEntityRow.article_id),
+                )
+                .join(ArticleRow, ArticleRow.article_id == ArticleEntityRow.article_id)
+                .where(visible(now))
+                .group_by(ArticleEntityRow.entity_id)
+                .order_by(ArticleEntityRow.entity_id)
+            )
+            return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def entity(
+        self, entity_id: str, now: datetime, *, related_limit: int = 10
+    ) -> EntityData | None:
+        async with self.sessions() as session:
+            mention_rows = (
+                await session.execute(
+                    select(ArticleRow, ArticleEntityRow)
+                    .join(ArticleEntityRow, ArticleRow.article_id == ArticleEntityRow.article_id)
+                    .where(ArticleEntityRow.entity_id == entity_id, visible(now))
+                    .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
+                )
+            ).all()
+            if not mention_rows:
+                return None
+            article_ids = [article.article_id for article, _ in mention_rows]
+            listings = {article.article_id: _listing(article) for article, _ in mention_rows}
+            # The newest article's naming wins (enrichment improves over time).
+            newest = mention_rows[0][1]
+            related_rows = await session.execute(
+                select(
+                    ArticleEntityRow.entity_id,
+                    func.max(ArticleEntityRow.name),
+                    func.max(ArticleEntityRow.type),
+                    func.count(ArticleEntityRow.article_id).label("articles"),
+                )
+                .where(
+                    ArticleEntityRow.article_id.in_(article_ids),
+                    ArticleEntityRow.entity_id != entity_id,
+                )
+                .group_by(ArticleEntityRow.entity_id)
+                .order_by(
+                    func.count(ArticleEntityRow.article_id).desc(), ArticleEntityRow.entity_id
+                )
+                .limit(related_limit)
+            )
+            timeline_rows = await session.scalars(
+                select(TimelineEntryRow)
+                .where(TimelineEntryRow.article_id.in_(article_ids))
+                .order_by(
+                    TimelineEntryRow.value, TimelineEntryRow.article_id, TimelineEntryRow.position
+                )
+            )
+            timeline = [
+                DatedEntry(
+                    listing=listings[row.article_id],
+                    value=row.value,
+                    granularity=row.granularity,
+                    text=row.text,
+                    sentence=row.sentence,
+                    entity_ids=json.loads(row.entity_ids),
+                )
+                for row in timeline_rows
+            ]
+            return EntityData(
+                entity_id=entity_id,
+                name=newest.name,
+                type=newest.type,
+                mentions=[
+                    EntityMentionRow(
+                        listings[article.article_id], mention.sentence, mention.mention_count
+                    )
+                    for article, mention in mention_rows
+                ],
+                related=[RelatedEntity(r[0], r[1], r[2], int(r[3])) for r in related_rows],
+                timeline=[entry for entry in timeline if entity_id in entry.entity_ids],
+            )
+
+    async def entity_names(self, entity_ids: set[str]) -> dict[str, str]:
+        if not entity_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(ArticleEntityRow.entity_id, func.max(ArticleEntityRow.name))
+                .where(ArticleEntityRow.entity_id.in_(sorted(entity_ids)))
+                .group_by(ArticleEntityRow.entity_id)
+            )
+            return {r[0]: r[1] for r in rows}
+
+    async def timeline(self, now: datetime) -> list[DatedEntry]:
+        async with self.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(ArticleRow, TimelineEntryRow)
+                    .join(TimelineEntryRow, ArticleRow.article_id == TimelineEntryRow.article_id)
+                    .where(visible(now))
+                    .order_by(
+                        TimelineEntryRow.value, ArticleRow.firstcreated, TimelineEntryRow.position
+                    )
+                )
+            ).all()
+            return [
+                DatedEntry(
+                    listing=_listing(article),
+                    value=entry.value,
+                    granularity=entry.granularity,
+                    text=entry.text,
+                    sentence=entry.sentence,
+                    entity_ids=json.loads(entry.entity_ids),
+                )
+                for article, entry in rows
+            ]

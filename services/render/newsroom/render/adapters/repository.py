@@ -1,0 +1,147 @@
+"""Loading and saving article projections, with their index rows, inbox and page outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from newsroom.render.adapters.orm import (
+    AppliedEventRow,
+    ArticleEntityRow,
+    ArticleRow,
+    PageOutboxRow,
+    TimelineEntryRow,
+)
+from newsroom.render.domain.projection import ArticleState
+from newsroom.render.domain.views import entity_rows, timeline_rows
+from newsroom.shared.events import PageChanged
+
+# SQLite allows 32766 bound parameters per statement; stay well below for every backend.
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def decode_state(raw: str) -> ArticleState:
+    return ArticleState.model_validate_json(raw)
+
+
+def encode_state(state: ArticleState) -> str:
+    return state.model_dump_json()
+
+
+class ArticleRepository:
+    """One unit of work's view of the read model; the caller commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._rows: dict[str, ArticleRow] = {}
+        self._applied: list[dict[str, str]] = []
+
+    async def applied(self, event_ids: Sequence[str]) -> set[str]:
+        seen: set[str] = set()
+        for chunk in _chunks(list(event_ids)):
+            result = await self.session.scalars(
+                select(AppliedEventRow.event_id).where(AppliedEventRow.event_id.in_(chunk))
+            )
+            seen.update(result)
+        return seen
+
+    async def load(self, article_ids: Iterable[str]) -> dict[str, ArticleState]:
+        wanted = [i for i in dict.fromkeys(article_ids) if i not in self._rows]
+        for chunk in _chunks(wanted):
+            for row in await self.session.scalars(
+                select(ArticleRow).where(ArticleRow.article_id.in_(chunk))
+            ):
+                self._rows[row.article_id] = row
+        return {article_id: decode_state(row.state) for article_id, row in self._rows.items()}
+
+    def record_applied(self, event_id: str, article_id: str, event_type: str) -> None:
+        self._applied.append(
+            {"event_id": event_id, "article_id": article_id, "event_type": event_type}
+        )
+
+    async def enqueue_page_changes(self, events: Iterable[PageChanged]) -> None:
+        rows = [{"event_id": event.id, "body": event.model_dump_json()} for event in events]
+        if rows:
+            await self.session.execute(insert(PageOutboxRow), rows)
+
+    async def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
+        """Write each state and rebuild its index rows. `now_visible` says, per article,
+        whether it is visible at save time (an embargo already past needs no announcement)."""
+        states = list(states)
+        for state in states:
+            article = state.article
+            current = state.current
+            row = self._rows.get(state.article_id)
+            if row is None:
+                row = ArticleRow(article_id=state.article_id)
+                self.session.add(row)
+                self._rows[state.article_id] = row
+            row.slug = state.slug
+            row.status = state.status.value
+            row.listed = state.listed
+            row.visible_from = state.visible_from
+            row.embargo_announced = now_visible.get(state.article_id, True) or not state.listed
+            row.headline = article.headline if article else None
+            row.standfirst = article.standfirst if article else None
+            row.byline = article.byline if article else None
+            row.urgency = article.urgency if article else None
+            row.version = current.version if current else None
+            row.versioncreated = current.versioncreated if current else None
+            row.firstcreated = (
+                (article.firstcreated or (state.history[0].versioncreated)) if article else None
+            )
+            row.last_modified = state.last_event_time
+            row.state = encode_state(state)
+        await self.session.flush()
+        ids = [state.article_id for state in states]
+        for chunk in _chunks(ids):
+            await self.session.execute(
+                delete(ArticleEntityRow).where(ArticleEntityRow.article_id.in_(chunk))
+            )
+            await self.session.execute(
+                delete(TimelineEntryRow).where(TimelineEntryRow.article_id.in_(chunk))
+            )
+        entity_values = [
+            {
+                "article_id": state.article_id,
+                "entity_id": row.entity_id,
+                "name": row.name,
+                "type": row.type,
+                "mention_count": row.mention_count,
+                "salience": row.salience,
+                "sentence": row.sentence,
+            }
+            for state in states
+            for row in entity_rows(state)
+        ]
+        timeline_values = [
+            {
+                "article_id": state.article_id,
+                "position": row.position,
+                "value": row.value,
+                "type": row.type,
+                "granularity": row.granularity,
+                "text": row.text,
+                "sentence": row.sentence,
+                "entity_ids": json.dumps(list(row.entity_ids)),
+            }
+            for state in states
+            for row in timeline_rows(state)
+        ]
+        if self._applied:
+            # A concurrent writer that applied the same event makes this insert fail, and the
+            # whole unit of work (effect included) is retried and then finds it applied.
+            await self.session.execute(insert(AppliedEventRow), self._applied)
+            self._applied = []
+        if entity_values:
+            await self.session.execute(insert(ArticleEntityRow), entity_values)
+        if timeline_values:
+            await self.session.execute(insert(TimelineEntryRow), timeline_values)

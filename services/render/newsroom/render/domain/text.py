@@ -1,0 +1,66 @@
+"""Small text helpers the pages need: sentences around an offset, TIMEX3 values for people."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+# A sentence ends at . ! or ? (possibly followed by a closing quote) and whitespace.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
+
+_SEASONS = {"SP": "Spring", "SU": "Summer", "FA": "Autumn", "AU": "Autumn", "WI": "Winter"}
+
+
+def sentences(text: str) -> list[str]:
+    """The text split into sentences (whitespace-trimmed, empty ones dropped)."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        parts.append(text[start : match.end()].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def sentence_at(text: str, offset: int) -> str:
+    """The sentence of `text` that contains `offset`."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() > offset:
+            return text[start : match.end()].strip()
+        start = match.end()
+    return text[start:].strip()
+
+
+def timex_label(value: str, granularity: str) -> str:
+    """A TIMEX3 value as a reader would write it: 2021-10-05 → "5 Oct 2021"."""
+    try:
+        if granularity == "time":
+            moment = datetime.fromisoformat(value)
+            return f"{moment.day} {moment:%b %Y, %H:%M}"
+        if granularity == "day":
+            day = date.fromisoformat(value[:10])
+            return f"{day.day} {day:%b %Y}"
+        if granularity == "month":
+            month = date.fromisoformat(value[:7] + "-01")
+            return f"{month:%b %Y}"
+        if granularity == "season" and "-" in value:
+            year, season = value.split("-", 1)
+            return f"{_SEASONS.get(season, season)} {year}"
+        if granularity == "quarter" and "-Q" in value:
+            year, quarter = value.split("-Q", 1)
+            return f"Q{quarter} {year}"
+        if granularity == "week" and "-W" in value:
+            year, week = value.split("-W", 1)
+            return f"Week {week}, {year}"
+    except ValueError:
+        return value
+    return value
+
+
+def timex_groups(value: str) -> tuple[str, str | None, str | None]:
+    """(year, year-month, year-month-day) prefixes of a value, for grouping a timeline."""
+    year = value[:4]
+    month = value[:7] if len(value) >= 7 and value[4] == "-" and value[5:7].isdigit() else None
+    day = value[:10] if month is not None and len(value) >= 10 and value[8:10].isdigit() else None
+    return year, month, day

@@ -1,0 +1,332 @@
+"""What each page shows, built from the projection: pure data for templates and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from newsroom.render.domain.body import entity_path, link_entities, sanitise
+from newsroom.render.domain.history import VersionChange, version_changes
+from newsroom.render.domain.projection import ArticleState, ArticleStatus
+from newsroom.render.domain.text import sentence_at, timex_label
+from newsroom.shared.article import Article, Picture
+from newsroom.shared.events import EnrichedEntity, TimelineEntry
+
+
+def article_path(slug: str) -> str:
+    return f"/articles/{slug}"
+
+
+def article_api_path(article_id: str) -> str:
+    return f"/api/articles/{article_id}"
+
+
+def entity_api_path(entity_id: str) -> str:
+    return "/api" + entity_path(entity_id)
+
+
+# ---------------------------------------------------------------- rows for the index tables
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    entity_id: str
+    name: str
+    type: str
+    mention_count: int
+    salience: float
+    sentence: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    position: int
+    value: str
+    type: str
+    granularity: str
+    text: str
+    sentence: str
+    entity_ids: tuple[str, ...]
+
+
+def _field_text(article: Article, field_name: str) -> str:
+    if field_name == "headline":
+        return article.headline
+    if field_name == "standfirst":
+        return article.standfirst or ""
+    return article.body_text
+
+
+def _first_sentence(article: Article, entity: EnrichedEntity) -> str:
+    """The sentence of the entity's first mention, body first (headlines say little)."""
+    order = {"body": 0, "standfirst": 1, "headline": 2}
+    mentions = sorted(entity.mentions, key=lambda m: (order.get(m.field, 3), m.start))
+    for mention in mentions:
+        text = _field_text(article, mention.field)
+        if text[mention.start : mention.end] == mention.text:
+            return sentence_at(text, mention.start)
+    # The enrichment is of another version (offsets moved): find the words instead.
+    for mention in mentions:
+        text = _field_text(article, mention.field)
+        found = text.find(mention.text)
+        if found >= 0:
+            return sentence_at(text, found)
+    return ""
+
+
+def entity_rows(state: ArticleState) -> list[EntityRow]:
+    article, enrichment = state.article, state.shown_enrichment
+    if article is None or enrichment is None:
+        return []
+    return [
+        EntityRow(
+            entity_id=entity.id,
+            name=entity.name,
+            type=entity.type,
+            mention_count=entity.mention_count,
+            salience=entity.salience,
+            sentence=_first_sentence(article, entity),
+        )
+        for entity in {entity.id: entity for entity in enrichment.entities}.values()
+    ]
+
+
+def timeline_rows(state: ArticleState) -> list[TimelineRow]:
+    enrichment = state.shown_enrichment
+    if state.article is None or enrichment is None:
+        return []
+    return [
+        TimelineRow(
+            position=position,
+            value=entry.value,
+            type=entry.type,
+            granularity=entry.granularity,
+            text=entry.text,
+            sentence=entry.sentence,
+            entity_ids=tuple(entry.entity_ids),
+        )
+        for position, entry in enumerate(enrichment.timeline)
+    ]
+
+
+# ---------------------------------------------------------------- the article page
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    id: str
+    name: str
+    type: str
+    path: str
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    value: str
+    label: str
+    granularity: str
+    text: str
+    sentence: str
+    entities: list[EntityRef]
+
+
+@dataclass(frozen=True)
+class Notice:
+    label: str  # Updated / Corrected
+    at: datetime
+    ednote: str | None
+
+
+@dataclass(frozen=True)
+class LeadPicture:
+    src: str | None  # only http(s) or site-relative addresses are shown as images
+    caption: str | None
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    article_id: str
+    slug: str
+    path: str
+    headline: str
+    standfirst: str | None
+    byline: str | None
+    dateline: str | None
+    place: str | None
+    language: str | None
+    published: datetime
+    updated: datetime
+    version: str
+    picture: LeadPicture | None
+    body_html: str  # sanitised by domain.body.sanitise
+    entities: list[EntityRef]
+    timeline: list[TimelineItem]
+    notices: list[Notice]
+    versions: list[VersionChange]
+    subjects: list[str] = field(default_factory=list)
+
+
+def _picture(pictures: list[Picture]) -> LeadPicture | None:
+    if not pictures:
+        return None
+    picture = pictures[0]
+    src = picture.href if picture.href.startswith(("https://", "http://", "/")) else None
+    return LeadPicture(src=src, caption=picture.caption, credit=picture.credit)
+
+
+def _entity_refs(entities: tuple[EnrichedEntity, ...]) -> list[EntityRef]:
+    unique = {entity.id: entity for entity in entities}.values()
+    ranked = sorted(unique, key=lambda e: (-e.salience, -e.mention_count, e.name))
+    return [EntityRef(e.id, e.name, e.type, entity_path(e.id)) for e in ranked]
+
+
+def timeline_items(
+    entries: tuple[TimelineEntry, ...], names: dict[str, EntityRef]
+) -> list[TimelineItem]:
+    items = [
+        TimelineItem(
+            value=entry.value,
+            label=timex_label(entry.value, entry.granularity),
+            granularity=entry.granularity,
+            text=entry.text,
+            sentence=entry.sentence,
+            entities=[names[i] for i in entry.entity_ids if i in names],
+        )
+        for entry in entries
+    ]
+    return sorted(items, key=lambda item: (item.value, item.text))
+
+
+def article_page(state: ArticleState) -> ArticlePage | None:
+    """The page of a story that has a current version (visibility is the caller's business)."""
+    current, article, slug = state.current, state.article, state.slug
+    if current is None or article is None or slug is None:
+        return None
+    enrichment = state.shown_enrichment
+    entities = _entity_refs(enrichment.entities) if enrichment else []
+    names = {ref.id: ref for ref in entities}
+    body = (
+        link_entities(article.body_html, article.body_text, enrichment.entities)
+        if enrichment
+        else sanitise(article.body_html)
+    )
+    history = state.history
+    article_versions = [record for record in history if record.article is not None]
+    notices = [
+        Notice(
+            "Corrected" if record.is_correction else "Updated", record.versioncreated, record.ednote
+        )
+        for record in article_versions[1:]
+        if record.key <= current.key
+    ]
+    return ArticlePage(
+        article_id=state.article_id,
+        slug=slug,
+        path=article_path(slug),
+        headline=article.headline,
+        standfirst=article.standfirst,
+        byline=article.byline,
+        dateline=article.dateline,
+        place=article.place,
+        language=article.language,
+        published=article.firstcreated or article_versions[0].versioncreated,
+        updated=article.versioncreated,
+        version=article.version,
+        picture=_picture(article.pictures),
+        body_html=body,
+        entities=entities,
+        timeline=timeline_items(enrichment.timeline, names) if enrichment else [],
+        notices=notices,
+        versions=version_changes(history),
+        subjects=[s.name for s in article.subjects if s.name],
+    )
+
+
+def json_ld(page: ArticlePage, base_url: str) -> dict[str, Any]:
+    """schema.org NewsArticle for the page."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": page.headline[:110],
+        "datePublished": page.published.isoformat(),
+        "dateModified": page.updated.isoformat(),
+        "mainEntityOfPage": base_url + page.path,
+        "url": base_url + page.path,
+        "identifier": page.article_id,
+        "version": page.version,
+    }
+    if page.standfirst:
+        data["description"] = page.standfirst
+    if page.byline:
+        data["author"] = [{"@type": "Person", "name": page.byline}]
+    if page.language:
+        data["inLanguage"] = page.language
+    if page.dateline:
+        data["dateline"] = page.dateline
+    if page.picture and page.picture.src:
+        data["image"] = [page.picture.src]
+    if page.entities:
+        data["about"] = [
+            {"@type": _SCHEMA_TYPES.get(e.type, "Thing"), "name": e.name, "url": base_url + e.path}
+            for e in page.entities
+        ]
+    return data
+
+
+_SCHEMA_TYPES = {
+    "person": "Person",
+    "organisation": "Organization",
+    "place": "Place",
+    "event": "Event",
+    "work": "CreativeWork",
+    "product": "Product",
+}
+
+
+def article_json(state: ArticleState) -> dict[str, Any]:
+    """The API view of a story: canonical article, entities, timeline, versions, status."""
+    article = state.article
+    enrichment = state.shown_enrichment
+    current = state.current
+    withdrawal = state.withdrawal
+    return {
+        "article_id": state.article_id,
+        "slug": state.slug,
+        "status": state.status.value,
+        "version": current.version if current else None,
+        "versioncreated": current.versioncreated.isoformat() if current else None,
+        "headline": article.headline if article else None,
+        "body": sanitise(article.body_html) if article else None,
+        "body_text": article.body_text if article else None,
+        "article": article.model_dump(mode="json") if article else None,
+        "entities": [e.model_dump(mode="json") for e in enrichment.entities] if enrichment else [],
+        "timeline": [t.model_dump(mode="json") for t in enrichment.timeline] if enrichment else [],
+        "enrichment": (
+            {"version": enrichment.version, "model": enrichment.model} if enrichment else None
+        ),
+        "versions": [
+            {
+                "version": change.version,
+                "versioncreated": change.versioncreated.isoformat(),
+                "arrived_at": change.arrived_at.isoformat(),
+                "kind": change.kind,
+                "label": change.label,
+                "ednote": change.ednote,
+                "headline_change": list(change.headline_change) if change.headline_change else None,
+                "added": change.added,
+                "removed": change.removed,
+            }
+            for change in version_changes(state.history)
+        ],
+        "withdrawn": (
+            {"version": withdrawal.version, "ednote": withdrawal.ednote}
+            if withdrawal is not None and state.status is ArticleStatus.WITHDRAWN
+            else None
+        ),
+        "links": {
+            "page": article_path(state.slug) if state.slug else None,
+            "api": article_api_path(state.article_id),
+        },
+    }

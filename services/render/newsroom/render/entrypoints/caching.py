@@ -1,0 +1,56 @@
+"""ETag / Last-Modified on every page and document, and 304 on a matching revalidation."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from fastapi import Request, Response
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored for GET revalidation.
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified.replace(microsecond=0) <= since
+
+
+def cached_response(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    last_modified: datetime | None,
+    status_code: int = 200,
+) -> Response:
+    etag = etag_of(body)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=0, must-revalidate"}
+    modified = (last_modified or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    if status_code == 200:
+        if_none_match = request.headers.get("if-none-match")
+        if_modified_since = request.headers.get("if-modified-since")
+        if (if_none_match is not None and _matches(if_none_match, etag)) or (
+            if_none_match is None
+            and if_modified_since is not None
+            and _not_modified_since(if_modified_since, modified)
+        ):
+            return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type=media_type, headers=headers)

@@ -1,0 +1,131 @@
+"""Stream subscribers: the articles and enriched streams in render's groups, each with a
+reclaim subscriber for a dead replica's pending entries; PageChanged goes to the pages stream."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import structlog
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.prometheus import RedisPrometheusMiddleware
+from prometheus_client import REGISTRY
+from pydantic import BeforeValidator, Field
+from redis.exceptions import RedisError
+
+from newsroom.render.domain.projection import RenderEvent
+from newsroom.render.metrics import FAILURES, PAGE_CHANGES
+from newsroom.render.service import Projector
+from newsroom.shared.events import (
+    ArticleEnriched,
+    ArticleReceived,
+    ArticleUpdated,
+    ArticleWithdrawn,
+    PageChanged,
+    upcast,
+)
+from newsroom.shared.streaming.dead_letters import dead_letter_middleware
+from newsroom.shared.streaming.log_context import LogContextMiddleware
+from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED, STREAM_MAXLEN, pages_stream
+
+log = structlog.get_logger(__name__)
+
+# Old event versions are upcast before validation, as in newsroom.shared.events.registry.
+ArticleStreamEvent = Annotated[
+    ArticleReceived | ArticleUpdated | ArticleWithdrawn,
+    BeforeValidator(upcast),
+    Field(discriminator="type"),
+]
+EnrichedStreamEvent = Annotated[ArticleEnriched, BeforeValidator(upcast)]
+
+MAX_RECORDS = 50
+POLLING_INTERVAL_MS = 100
+
+
+class PagePublisher:
+    """Sends PageChanged to the pages stream (an AsyncAPI-documented publisher)."""
+
+    def __init__(self, broker: RedisBroker) -> None:
+        self._publisher = broker.publisher(
+            stream=StreamSub(pages_stream(), maxlen=STREAM_MAXLEN),
+            schema=PageChanged,
+            title="render.pages",
+            description="PageChanged: a page's content changed; caches purge exactly that URL.",
+        )
+
+    async def __call__(self, event: PageChanged) -> None:
+        await self._publisher.publish(
+            event.to_message(), headers={"message_id": event.id}, correlation_id=event.correlationid
+        )
+        PAGE_CHANGES.inc()
+
+
+def build_broker(
+    *,
+    redis_url: str,
+    projector: Projector,
+    consumer: str,
+    max_deliveries: int,
+    reclaim_idle_ms: int,
+    graceful_timeout: float = 20.0,
+) -> tuple[RedisBroker, PagePublisher]:
+    broker = RedisBroker(
+        redis_url,
+        graceful_timeout=graceful_timeout,
+        # Through stdlib logging, so configure_logging's JSON handler renders it; per-message
+        # "Received/Processed" lines are debug: the projector logs what matters.
+        logger=logging.getLogger("newsroom.render.broker"),
+        log_level=logging.DEBUG,
+        middlewares=[
+            LogContextMiddleware,
+            dead_letter_middleware(max_deliveries),
+            RedisPrometheusMiddleware(registry=REGISTRY, app_name="render"),
+        ],
+    )
+    publish_pages = PagePublisher(broker)
+
+    async def handle(event: RenderEvent) -> None:
+        result = await projector.apply([event])
+        if not result.page_changes:
+            return  # leftovers of an earlier failure are sent by the periodic flusher
+        try:
+            await projector.flush_outbox(publish_pages)
+        except (RedisError, OSError) as exc:
+            # The change is committed and the PageChanged waits in the outbox; the periodic
+            # flusher sends it once Redis answers. The event itself is done: ack it.
+            FAILURES.labels("publish-pages").inc()
+            log.warning("page_changes_deferred", error=repr(exc)[:300])
+
+    def stream_sub(stream: str, group: str, reclaim: bool) -> StreamSub:
+        return StreamSub(
+            stream,
+            group=group,
+            consumer=f"{consumer}-reclaim" if reclaim else consumer,
+            max_records=1 if reclaim else MAX_RECORDS,
+            polling_interval=POLLING_INTERVAL_MS,
+            # The reclaim subscriber only XAUTOCLAIMs entries a dead replica left pending.
+            min_idle_time=reclaim_idle_ms if reclaim else None,
+        )
+
+    async def on_article(event: ArticleStreamEvent) -> None:
+        await handle(event)
+
+    async def on_enriched(event: EnrichedStreamEvent) -> None:
+        await handle(event)
+
+    for reclaim in (False, True):
+        suffix = ".reclaim" if reclaim else ""
+        broker.subscriber(
+            stream=stream_sub(RENDER_ARTICLES.stream, RENDER_ARTICLES.group, reclaim),
+            title=f"render.articles{suffix}",
+            description="Article versions and withdrawals to project"
+            + (" (entries a dead replica left pending)" if reclaim else "."),
+        )(on_article)
+        broker.subscriber(
+            stream=stream_sub(RENDER_ENRICHED.stream, RENDER_ENRICHED.group, reclaim),
+            title=f"render.enriched{suffix}",
+            description="Entities and timelines of article versions"
+            + (" (entries a dead replica left pending)" if reclaim else "."),
+        )(on_enriched)
+
+    return broker, publish_pages

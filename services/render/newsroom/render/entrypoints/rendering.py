@@ -1,0 +1,156 @@
+"""Jinja2 environment and the data each template receives (also used by the benchmark to
+render the same templates with the same data, bare)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from newsroom.render.adapters.queries import DatedEntry, EntityData, Listing
+from newsroom.render.domain.body import entity_path
+from newsroom.render.domain.text import timex_groups, timex_label
+from newsroom.render.domain.views import ArticlePage, EntityRef, json_ld
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("newsroom.render", "templates"),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        auto_reload=False,
+    )
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def article_context(page: ArticlePage, base_url: str) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "lang": page.language or "en",
+        "page": page,
+        # page.body_html comes out of domain.body.sanitise (nh3), so it may be marked safe.
+        "body": Markup(page.body_html),  # noqa: S704
+        "jsonld": json_ld(page, base_url),
+    }
+
+
+def front_context(stories: list[Listing], base_url: str) -> dict[str, Any]:
+    # The latest stories, the more urgent first (IPTC urgency: 1 is the most urgent).
+    ranked = sorted(
+        stories, key=lambda s: (s.urgency or 9, -s.firstcreated.timestamp(), s.article_id)
+    )
+    return {"base_url": base_url, "stories": ranked}
+
+
+def feed_context(stories: list[Listing], base_url: str) -> dict[str, Any]:
+    updated = max((s.modified for s in stories), default=datetime(1970, 1, 1, tzinfo=UTC))
+    return {"base_url": base_url, "stories": stories, "updated": updated}
+
+
+def sitemap_context(stories: list[Listing], entity_ids: list[str], base_url: str) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "stories": stories,
+        "entity_paths": [entity_path(i) for i in entity_ids],
+    }
+
+
+@dataclass(frozen=True)
+class DatedItem:
+    value: str
+    label: str
+    text: str
+    sentence: str
+    slug: str
+    headline: str
+    entities: list[EntityRef]
+
+
+def dated_items(entries: list[DatedEntry], names: dict[str, tuple[str, str]]) -> list[DatedItem]:
+    return [
+        DatedItem(
+            value=entry.value,
+            label=timex_label(entry.value, entry.granularity),
+            text=entry.text,
+            sentence=entry.sentence,
+            slug=entry.listing.slug,
+            headline=entry.listing.headline,
+            entities=[
+                EntityRef(i, names[i][0], names[i][1], entity_path(i))
+                for i in entry.entity_ids
+                if i in names
+            ],
+        )
+        for entry in entries
+    ]
+
+
+def entity_context(
+    entity: EntityData, names: dict[str, tuple[str, str]], base_url: str
+) -> dict[str, Any]:
+    related = [
+        {"path": entity_path(r.entity_id), "name": r.name, "type": r.type, "articles": r.articles}
+        for r in entity.related
+    ]
+    return {
+        "base_url": base_url,
+        "path": entity_path(entity.entity_id),
+        "entity": entity_view(entity, related),
+        "timeline": dated_items(entity.timeline, names),
+    }
+
+
+@dataclass(frozen=True)
+class _EntityView:
+    entity_id: str
+    name: str
+    type: str
+    mentions: list[Any]
+    related: list[dict[str, Any]]
+
+
+def entity_view(entity: EntityData, related: list[dict[str, Any]]) -> _EntityView:
+    return _EntityView(entity.entity_id, entity.name, entity.type, entity.mentions, related)
+
+
+@dataclass
+class _Group:
+    key: str
+    label: str
+    entries: list[DatedItem] = field(default_factory=list)
+    months: list[_Group] = field(default_factory=list)
+    days: list[_Group] = field(default_factory=list)
+
+
+def timeline_context(items: list[DatedItem], base_url: str) -> dict[str, Any]:
+    """Entries grouped by year, month and day, each at the granularity it was written in."""
+    years: dict[str, _Group] = {}
+    months: dict[str, _Group] = {}
+    days: dict[str, _Group] = {}
+    for item in sorted(items, key=lambda i: (i.value, i.headline)):
+        year_key, month_key, day_key = timex_groups(item.value)
+        year = years.setdefault(year_key, _Group(year_key, year_key))
+        if month_key is None:
+            year.entries.append(item)
+            continue
+        if month_key not in months:
+            months[month_key] = _Group(month_key, timex_label(month_key, "month"))
+            year.months.append(months[month_key])
+        month = months[month_key]
+        if day_key is None:
+            month.entries.append(item)
+            continue
+        if day_key not in days:
+            day = date.fromisoformat(day_key)
+            days[day_key] = _Group(day_key, f"{day:%A} {day.day} {day:%B %Y}")
+            month.days.append(days[day_key])
+        days[day_key].entries.append(item)
+    return {"base_url": base_url, "years": list(years.values())}

@@ -1,0 +1,19 @@
+"""Render's Prometheus metrics (the default registry, served on /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+EVENTS_APPLIED = Counter(
+    "newsroom_render_events_applied_total",
+    "Events handled by the projector",
+    ["type", "outcome"],  # outcome: applied, duplicate
+)
+PAGES_RENDERED = Counter(
+    "newsroom_render_pages_rendered_total", "Pages and documents rendered", ["page", "status"]
+)
+FAILURES = Counter(
+    "newsroom_render_failures_total", "Failures while projecting or publishing", ["stage"]
+)
+PAGE_CHANGES = Counter("newsroom_render_page_changes_total", "PageChanged events published")
+APPLY_SECONDS = Histogram("newsroom_render_apply_seconds", "Time to apply one batch of events")

@@ -1,0 +1,178 @@
+"""The projection through the SQL read model, on SQLite and on PostgreSQL: any delivery order
+gives the read model of in-order delivery, duplicates and racing replicas change nothing, and
+`replay` rebuilds from the streams exactly what the live service built."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from redis.asyncio import Redis
+from sqlalchemy import delete
+
+from newsroom.render.adapters.database import create_engine, session_factory
+from newsroom.render.adapters.migrate import is_empty, migrate
+from newsroom.render.adapters.orm import Base
+from newsroom.render.adapters.snapshot import read_model_snapshot
+from newsroom.render.replay import replay
+from newsroom.render.service import Projector
+
+pytestmark = pytest.mark.integration
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'model.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def _events_of(seed):
+    v1, v2 = seed.v1(), seed.v2()
+    other = seed.embargoed(datetime(2030, 1, 1, tzinfo=UTC))
+    return [v1, seed.enriched(v1), v2, seed.enriched(v2), seed.kill(), other, seed.enriched(other)]
+
+
+async def _project(url, batches, *, fresh=True):
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        if fresh:
+            async with sessions() as session, session.begin():
+                for table in reversed(Base.metadata.sorted_tables):
+                    await session.execute(delete(table))
+        projector = Projector(sessions, public_base_url="http://render.test")
+        for batch in batches:
+            await projector.apply(batch)
+        async with sessions() as session:
+            return await read_model_snapshot(session)
+    finally:
+        await engine.dispose()
+
+
+def test_read_model_is_the_same_whatever_the_delivery_order(seed, database_url):
+    history = _events_of(seed)
+    expected = asyncio.run(_project(database_url, [[e] for e in history]))
+    assert {row["status"] for row in expected["articles"]} == {"withdrawn", "usable"}
+
+    @given(data=st.data())
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    def any_order(data):
+        extra = data.draw(st.lists(st.sampled_from(history), max_size=4))
+        delivered = data.draw(st.permutations(history + extra))
+        cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(delivered) - 1)), max_size=3)))
+        batches = [
+            delivered[a:b]
+            for a, b in zip([0, *cuts], [*cuts, len(delivered)], strict=True)
+            if a < b
+        ]
+        assert asyncio.run(_project(database_url, batches)) == expected
+
+    any_order()
+
+
+async def test_a_redelivered_event_changes_nothing_and_counts_as_duplicate(seed, database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    projector = Projector(session_factory(engine), public_base_url="http://render.test")
+    v1 = seed.v1()
+    first = await projector.apply([v1])
+    async with session_factory(engine)() as session:
+        before = await read_model_snapshot(session)
+    again = await projector.apply([v1])
+    async with session_factory(engine)() as session:
+        after = await read_model_snapshot(session)
+    await engine.dispose()
+    assert (first.applied, again.applied, again.duplicates) == (1, 0, 1)
+    assert again.page_changes == []
+    assert after == before
+
+
+async def test_two_replicas_racing_on_the_same_events_agree(seed, database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    sessions = session_factory(engine)
+    history = _events_of(seed)
+    replicas = [Projector(sessions, public_base_url="http://render.test") for _ in range(2)]
+    orders = [history, list(reversed(history))]
+    random.Random(7).shuffle(orders[1])
+
+    async def run(projector, events):
+        for event in events:
+            await projector.apply([event])
+
+    await asyncio.gather(*(run(p, o) for p, o in zip(replicas, orders, strict=True)))
+    async with sessions() as session:
+        raced = await read_model_snapshot(session)
+    await engine.dispose()
+    assert raced == await _project(database_url, [history], fresh=True)
+
+
+async def test_replay_rebuilds_exactly_the_live_read_model(
+    seed, publisher, redis_url, database_url, tmp_path, start_render, eventually
+):
+    history = _events_of(seed)
+    async with start_render(redis_url, database_url) as live:
+        await publisher(*history)
+        await publisher(history[0], history[1])  # redelivered copies, as at-least-once allows
+
+        async def caught_up():
+            async with live.runtime.sessions() as session:
+                snapshot = await read_model_snapshot(session)
+            return snapshot if len(snapshot["applied_events"]) == len(history) else None
+
+        live_model = await eventually(caught_up)
+
+    async with fresh_database_like(database_url, tmp_path) as target:
+        replayed, stats, seen = await _replay_into(target, redis_url)
+    assert replayed == live_model
+    assert stats.applied == len(history)
+    assert stats.duplicates == 2
+    assert sum(seen) == stats.entries == len(history) + 2
+
+
+@asynccontextmanager
+async def fresh_database_like(url, tmp_path):
+    """An empty database on the same backend as `url`."""
+    if url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'replayed.db'}"
+        return
+    import asyncpg
+
+    server, name = url.rsplit("/", 1)
+    admin = server.replace("postgresql+asyncpg://", "postgresql://", 1) + "/postgres"
+    target = f"{name}_replay"
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'CREATE DATABASE "{target}"')
+    try:
+        yield f"{server}/{target}"
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        await connection.close()
+
+
+async def _replay_into(target, redis_url):
+    engine = create_engine(target)
+    assert await is_empty(engine)
+    await migrate(engine)
+    redis = Redis.from_url(redis_url)
+    seen = []
+    stats = await replay(
+        redis,
+        Projector(session_factory(engine), public_base_url="x", emit_pages=False),
+        batch=3,
+        progress=seen.append,
+    )
+    await redis.aclose()
+    async with session_factory(engine)() as session:
+        replayed = await read_model_snapshot(session)
+    await engine.dispose()
+    return replayed, stats, seen

@@ -1,0 +1,106 @@
+"""The projector: what a story looks like after each kind of event, in any order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from newsroom.render.domain.projection import ArticleStatus, apply
+from newsroom.shared.article import PubStatus
+
+
+def run(events):
+    state = None
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def test_first_version_is_usable_with_its_headline_and_slug(seed):
+    state = apply(None, seed.v1())
+    assert state.status is ArticleStatus.USABLE
+    assert state.article.headline == seed.v1_article.headline
+    assert state.slug == seed.slug
+    assert state.is_visible(datetime.now(UTC))
+
+
+def test_a_duplicate_event_returns_the_same_state(seed):
+    state = apply(None, seed.v1())
+    assert apply(state, seed.v1()) is state
+
+
+def test_an_update_replaces_the_current_version_and_keeps_history(seed):
+    state = run([seed.v1(), seed.v2()])
+    assert state.current.version == "2"
+    assert "Baikonur" in state.article.body_text
+    assert [record.version for record in state.history] == ["1", "2"]
+    assert state.current.is_correction
+
+
+def test_an_older_version_arriving_late_does_not_replace_the_newer(seed):
+    state = run([seed.v2(), seed.v1()])
+    assert state.current.version == "2"
+    assert [record.version for record in state.history] == ["1", "2"]
+
+
+def test_an_enrichment_of_an_older_version_never_overwrites_a_newer_one(seed):
+    v1, v2 = seed.v1(), seed.v2()
+    state = run([v1, v2, seed.enriched(v2), seed.enriched(v1)])
+    assert state.enrichment.version == "2"
+
+
+def test_a_withdrawal_wins_over_older_versions_in_either_order(seed):
+    for events in ([seed.v1(), seed.v2(), seed.kill()], [seed.kill(), seed.v2(), seed.v1()]):
+        state = run(events)
+        assert state.status is ArticleStatus.WITHDRAWN
+        assert not state.is_visible(datetime.now(UTC))
+        assert state.withdrawal.ednote.startswith("Withdrawn")
+
+
+def test_a_version_newer_than_the_withdrawal_reinstates_the_story(seed):
+    later = seed.v2_article.model_copy(
+        update={
+            "version": "4",
+            "versioncreated": seed.v2_article.versioncreated + timedelta(days=2),
+        }
+    )
+    state = run([seed.v1(), seed.kill(), seed.received(later)])
+    assert state.status is ArticleStatus.USABLE
+    assert state.current.version == "4"
+
+
+def test_an_enrichment_before_its_article_is_kept_but_shows_nothing(seed):
+    v1 = seed.v1()
+    state = apply(None, seed.enriched(v1))
+    assert state.status is ArticleStatus.PENDING
+    assert not state.is_visible(datetime.now(UTC))
+    state = apply(state, v1)
+    assert state.is_visible(datetime.now(UTC))
+    assert state.enrichment.version == "1"
+
+
+def test_an_embargo_hides_the_story_until_its_time_without_any_new_event(seed):
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+    state = apply(None, seed.embargoed(until))
+    assert state.listed
+    assert not state.is_visible(until - timedelta(seconds=1))
+    assert state.is_visible(until)
+
+
+def test_an_embargo_with_unknown_time_stays_hidden(seed):
+    state = apply(None, seed.embargoed(unknown=True))
+    assert state.embargo_held
+    assert not state.is_visible(datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def test_a_withheld_story_is_not_shown(seed):
+    withheld = seed.v1_article.model_copy(update={"pubstatus": PubStatus.WITHHELD})
+    state = apply(None, seed.received(withheld))
+    assert state.status is ArticleStatus.WITHHELD
+    assert not state.is_visible(datetime.now(UTC))
+
+
+def test_stored_json_is_the_same_whatever_the_order(seed):
+    events = seed.history()
+    forward = run(events)
+    backward = run(list(reversed(events)))
+    assert forward.model_dump_json() == backward.model_dump_json()
