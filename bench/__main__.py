@@ -1,7 +1,7 @@
 """Runs each service's benchmark script in turn; each prints its figures beside its baseline.
 
-    uv run python -m bench              # all
-    uv run python -m bench ingest       # one
+uv run python -m bench              # all
+uv run python -m bench ingest       # one
 """
 
 from __future__ import annotations

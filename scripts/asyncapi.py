@@ -1,7 +1,7 @@
 """Writes (or checks) the AsyncAPI documents FastStream generates for each service's events.
 
-    uv run python scripts/asyncapi.py --write   # after changing an event contract
-    uv run python scripts/asyncapi.py --check   # exit 1 when docs/asyncapi/ drifted from the code
+uv run python scripts/asyncapi.py --write   # after changing an event contract
+uv run python scripts/asyncapi.py --check   # exit 1 when docs/asyncapi/ drifted from the code
 """
 
 from __future__ import annotations
