@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from support.system import RunningSystem
+from support.system import RunningSystem, poll
 
 pytestmark = pytest.mark.e2e
 
 PERESILD = "/entities/person/yulia-peresild"
 ROSCOSMOS = "/entities/organisation/roscosmos"
-
-
-def poll(fetch: Any, until: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fetch()
-        if until(last):
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"gave up waiting; last answer: {last!r}")
 
 
 def get(system: RunningSystem, path: str) -> httpx.Response:

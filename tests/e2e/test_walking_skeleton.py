@@ -6,25 +6,13 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from support.system import RunningSystem
+from support.system import RunningSystem, poll
 
 pytestmark = pytest.mark.e2e
-
-
-def poll(fetch: Any, until: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fetch()
-        if until(last):
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"gave up waiting; last answer: {last!r}")
 
 
 def test_seed_story_is_posted_enriched_and_served(system: RunningSystem, corpus_dir: Path) -> None:

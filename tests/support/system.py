@@ -6,8 +6,10 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -59,3 +61,18 @@ def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 180) -
             pass
         time.sleep(0.3)
     raise AssertionError(f"{url} not ready within {timeout} s")
+
+
+T = TypeVar("T")
+
+
+def poll(fetch: Callable[[], T], until: Callable[[T], object], timeout: float = 60) -> T:
+    """The first answer of `fetch` that satisfies `until`; fails with the last one after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = fetch()
+        if until(answer):
+            return answer
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; last answer: {answer!r}")
+        time.sleep(0.3)

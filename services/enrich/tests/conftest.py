@@ -1,13 +1,10 @@
 """Fixtures of the enrich tests: the seed story, the real model, worker processes.
 
-The helpers live in enrich_test_support.py, registered here under an unambiguous module name
-(under --import-mode=importlib test modules cannot import siblings)."""
+The helpers live in enrich_test_support.py (this folder is on pytest's pythonpath)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,34 +12,16 @@ from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-
-
-def _register(name: str, path: Path) -> None:
-    if name in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-
-
-_register("enrich_root_conftest", HERE.parents[2] / "conftest.py")
-_register("enrich_test_support", HERE / "enrich_test_support.py")
-
-from enrich_test_support import (  # noqa: E402
+from enrich_test_support import (
     SEED,
     EnrichProcess,
     free_port,
     html_to_text,
     make_received,
 )
-
-from newsroom.enrich.adapters.nlp import Enricher, load_pipeline  # noqa: E402
-from newsroom.enrich.domain.enrichment import ArticleTexts  # noqa: E402
-from newsroom.shared.events import ArticleReceived  # noqa: E402
+from newsroom.enrich.adapters.nlp import Enricher, load_pipeline
+from newsroom.enrich.domain.enrichment import ArticleTexts
+from newsroom.shared.events import ArticleReceived
 
 
 @pytest.fixture

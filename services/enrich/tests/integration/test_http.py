@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from enrich_root_conftest import RedisServer
-from enrich_test_support import EnrichProcess, publish, wait_for
 
+from enrich_test_support import EnrichProcess, publish, wait_for
 from newsroom.shared.events import ArticleReceived
+from support.servers import RedisServer
 
 pytestmark = pytest.mark.integration
 

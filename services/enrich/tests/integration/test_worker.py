@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 import redis
-from enrich_test_support import EnrichProcess, publish, read_enriched, wait_for
 
+from enrich_test_support import EnrichProcess, publish, read_enriched, wait_for
 from newsroom.shared.events import ArticleReceived
 from newsroom.shared.ids import derived_event_id
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, ENRICH_ARTICLES, enriched_stream

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from enrich_test_support import make_received
-
 from newsroom.enrich.application.enrich_article import enrich_article_event
 from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
 from newsroom.shared.events import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ingest_test_support import signed, sources, wait_for_stream
 
+from ingest_test_support import signed, sources, wait_for_stream
 from support.servers import free_port
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ingest_test_support import make_settings, serve_over_http, signed, wait_for_stream
 
+from ingest_test_support import make_settings, serve_over_http, signed, wait_for_stream
 from newsroom.ingest.adapters.migrate import run_migrations
 from newsroom.ingest.bootstrap import create_app
 from newsroom.shared.events import decode_event

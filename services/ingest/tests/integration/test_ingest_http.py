@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from ingest_test_support import (
     WIRE_OLD_SECRET,
     WIRE_SECRET,
@@ -21,7 +22,6 @@ from ingest_test_support import (
     signed_superdesk,
     wait_for_stream,
 )
-
 from newsroom.ingest.bootstrap import create_app
 from newsroom.shared.events import ArticleReceived, ArticleUpdated, ArticleWithdrawn, decode_event
 from newsroom.shared.ids import article_id

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from ingest_test_support import make_settings, signed, signed_github, signed_superdesk
 
+from ingest_test_support import make_settings, signed, signed_github, signed_superdesk
 from newsroom.ingest.adapters.inbox import PendingEvent
 from newsroom.ingest.bootstrap import create_app
 from newsroom.ingest.domain.errors import MalformedBody, UnsupportedFormat, UnusableItem

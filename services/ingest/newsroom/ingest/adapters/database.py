@@ -8,55 +8,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
-    DateTime,
-    Dialect,
     ForeignKey,
-    Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# SQLite has no BIGINT autoincrement; INTEGER PRIMARY KEY is its rowid.
-AutoId = BigInteger().with_variant(Integer(), "sqlite")
+from newsroom.shared.sql import AutoId, UtcDateTime, create_engine, is_sqlite
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite drops the offset: we store UTC and put it
-    back on load, so version ordering compares aware datetimes everywhere)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+__all__ = ["AutoId", "UtcDateTime", "create_engine", "is_sqlite"]
 
 
 class Base(DeclarativeBase):
@@ -129,31 +99,6 @@ class OutboxEntry(Base):
     correlation_id: Mapped[str] = mapped_column(String(200))
     message: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-def is_sqlite(database_url: str) -> bool:
-    return make_url(database_url).get_backend_name() == "sqlite"
-
-
-def create_engine(database_url: str) -> AsyncEngine:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
-            # WAL: readers never block the writer; synchronous=NORMAL is durable across process
-            # crashes in WAL mode, which is what an inbox needs.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_async_engine(url, pool_pre_ping=True)
 
 
 class Database:

@@ -6,13 +6,11 @@ save, so list and entity pages are plain SQL queries."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -20,30 +18,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite (which has no time zones) too."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from newsroom.shared.sql import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -66,7 +44,7 @@ class ArticleRow(Base):
     # usable, not withdrawn, not held by an embargo of unknown time
     listed: Mapped[bool] = mapped_column(Boolean)
     # the embargo time: listed stories are visible from then on (None: at once)
-    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visible_from: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # whether the PageChanged of an embargo lifting was sent (operational, not content)
     embargo_announced: Mapped[bool] = mapped_column(Boolean, default=True)
     headline: Mapped[str | None] = mapped_column(Text)
@@ -74,9 +52,9 @@ class ArticleRow(Base):
     byline: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[str | None] = mapped_column(String(64))
-    versioncreated: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    firstcreated: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    versioncreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    firstcreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_modified: Mapped[datetime | None] = mapped_column(UtcDateTime())
     state: Mapped[str] = mapped_column(Text)
     # optimistic concurrency: two replicas updating one article cannot lose an update
     revision: Mapped[int] = mapped_column(Integer)

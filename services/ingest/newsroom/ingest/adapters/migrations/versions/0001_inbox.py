@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from newsroom.ingest.adapters.database import AutoId, UtcDateTime
+from newsroom.shared.sql import AutoId, UtcDateTime
 
 revision: str = "0001_inbox"
 down_revision: str | None = None
