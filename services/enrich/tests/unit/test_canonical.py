@@ -48,10 +48,10 @@ def test_a_surname_shared_by_two_people_stays_apart() -> None:
 
 
 def test_an_acronym_joins_its_expansion() -> None:
-    text = "They flew to the International Space Station. The ISS is old."
+    text = "They joined the European Space Agency. The ESA is old."
     assert entities_of(
-        text, ("International Space Station", "organisation"), ("ISS", "organisation")
-    ) == {"organisation/international-space-station": ["International Space Station", "ISS"]}
+        text, ("European Space Agency", "organisation"), ("ESA", "organisation")
+    ) == {"organisation/european-space-agency": ["European Space Agency", "ESA"]}
 
 
 def test_an_acronym_defined_in_brackets_joins_even_when_initials_differ() -> None:

@@ -17,6 +17,9 @@ TYPE_OVERRIDES: Final[dict[str, EntityType]] = {
     "roscosmos": "organisation",
     # Tagged ORG or PERSON depending on context; an agency, never a person.
     "nasa": "organisation",
+    # Tagged ORG by majority (the agencies that run it are named beside it); it is a place
+    # people travel to, a facility (OntoNotes FAC → place).
+    "international space station": "place",
 }
 
 # Capitalised abbreviations the model tags as organisations although they name nothing.
