@@ -1,7 +1,6 @@
 """Helpers of the enrich tests: article events, stream readers, worker processes.
 
-Registered by conftest.py under this unambiguous module name (test modules cannot import
-siblings under --import-mode=importlib)."""
+Importable by name: this folder is on pytest's pythonpath (the root pyproject)."""
 
 from __future__ import annotations
 
