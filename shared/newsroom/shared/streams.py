@@ -34,8 +34,14 @@ def pages_stream(shard: int = 0) -> str:
 
 DEAD_LETTERS_STREAM = f"{PREFIX}:dead-letters"
 
-# Streams are the transport, not the archive (ingest's SQL inbox is): trim generously.
-STREAM_MAXLEN = 1_000_000
+# The articles and enriched streams are the event log every read model is rebuilt from
+# (`newsroom replay` reads them from id 0), so they are never trimmed. Trimming would also drop
+# entries a lagging group has not read yet: Redis 7 trims regardless of consumer groups.
+# At wire volumes (thousands of stories a day, ~10 KB each) this is megabytes a day.
+STREAM_MAXLEN: int | None = None
+# Pages and dead letters are notifications, not history: bounded.
+PAGES_MAXLEN = 100_000
+DEAD_LETTERS_MAXLEN = 100_000
 
 
 @dataclass(frozen=True)

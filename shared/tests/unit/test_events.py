@@ -95,3 +95,19 @@ def test_versions_order_by_wire_clock_then_numeric_version() -> None:
     # Reuters' opaque numbers: the later clock wins even with a smaller number.
     assert version_order_key(later, "978556838") > version_order_key(WHEN, "1542761538")
     assert version_order_key(WHEN, "10") > version_order_key(WHEN, "9")
+
+
+def test_consumers_of_the_articles_stream_read_old_versions_through_the_upcasters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic import TypeAdapter
+
+    from newsroom.shared.events import ArticleEvent
+    from newsroom.shared.events.upcasting import UPCASTERS
+
+    event = received()
+    old = {**event.to_message(), "type": "newsroom.article.received.v0"}
+    monkeypatch.setitem(
+        UPCASTERS, "newsroom.article.received.v0", lambda b: {**b, "type": ArticleReceived.TYPE}
+    )
+    assert TypeAdapter(ArticleEvent).validate_python(old) == event

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 from newsroom.shared.article import Article
 from newsroom.shared.events.envelope import Envelope
+from newsroom.shared.events.upcasting import upcast_current
 
 
 class ArticleReceivedData(BaseModel):
@@ -54,6 +55,9 @@ class ArticleWithdrawn(Envelope[ArticleWithdrawnData]):
     type: Literal["newsroom.article.withdrawn.v1"] = "newsroom.article.withdrawn.v1"
 
 
+# What a consumer of the articles stream declares: older versions are upcast first.
+# (The upcaster wraps the tagged union: pydantic must see the new `type` before it picks a member.)
 ArticleEvent = Annotated[
-    ArticleReceived | ArticleUpdated | ArticleWithdrawn, Field(discriminator="type")
+    Annotated[ArticleReceived | ArticleUpdated | ArticleWithdrawn, Field(discriminator="type")],
+    BeforeValidator(upcast_current),
 ]

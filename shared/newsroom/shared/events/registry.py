@@ -1,11 +1,8 @@
-"""Decoding stream bodies into typed events, upcasting old versions on the way.
-
-Stored events are never rewritten: when an event type changes incompatibly it gets a new
-`….vN` name, and an upcaster here turns the old shape into the new one on read."""
+"""Decoding stream bodies into typed events, upcasting old versions on the way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, TypeAdapter
@@ -14,41 +11,34 @@ from newsroom.shared.events.articles import ArticleReceived, ArticleUpdated, Art
 from newsroom.shared.events.enrichment import ArticleEnriched
 from newsroom.shared.events.envelope import Envelope
 from newsroom.shared.events.pages import PageChanged
+from newsroom.shared.events.upcasting import UPCASTERS, Upcaster, upcast, upcast_current
 
-Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+__all__ = [
+    "EVENT_TYPES",
+    "UPCASTERS",
+    "AnyEvent",
+    "UnknownEventType",
+    "Upcaster",
+    "decode_event",
+    "upcast",
+]
 
 EVENT_TYPES: Mapping[str, type[Envelope[Any]]] = {
     cls.TYPE: cls
     for cls in (ArticleReceived, ArticleUpdated, ArticleWithdrawn, ArticleEnriched, PageChanged)
 }
 
-# old type name -> function returning the body in the next version's shape.
-UPCASTERS: dict[str, Upcaster] = {}
-
 
 class UnknownEventType(ValueError):
     pass
 
 
-def upcast(body: Any, upcasters: Mapping[str, Upcaster] = UPCASTERS) -> Any:
-    """Apply upcasters until the body's type is a current one (a chain v1 → v2 → v3)."""
-    if not isinstance(body, dict):
-        return body
-    seen: set[str] = set()
-    while isinstance(kind := body.get("type"), str) and kind in upcasters and kind not in seen:
-        seen.add(kind)
-        body = upcasters[kind](dict(body))
-    return body
-
-
-def _upcast(body: Any) -> Any:
-    return upcast(body)
-
-
 AnyEvent = Annotated[
-    ArticleReceived | ArticleUpdated | ArticleWithdrawn | ArticleEnriched | PageChanged,
-    BeforeValidator(_upcast),
-    Field(discriminator="type"),
+    Annotated[
+        ArticleReceived | ArticleUpdated | ArticleWithdrawn | ArticleEnriched | PageChanged,
+        Field(discriminator="type"),
+    ],
+    BeforeValidator(upcast_current),
 ]
 
 _any_event: TypeAdapter[Any] = TypeAdapter(AnyEvent)

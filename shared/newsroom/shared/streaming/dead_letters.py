@@ -3,7 +3,9 @@ the stream, and never silently disappears.
 
 An event that cannot even be decoded (unknown type, invalid shape) is poison at once; any
 other failure is retried (the entry stays pending and the reclaim subscriber delivers it
-again) until it has been delivered `max_deliveries` times."""
+again) until it has been delivered `max_deliveries` times. An outage of what the handler
+talks to (Redis, the database) is not the event's fault: those failures get a budget ten times
+larger, so a few minutes of downtime do not park every event consumed meanwhile."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from faststream.redis.message import RedisStreamMessage
 from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from newsroom.shared.events.registry import UnknownEventType
-from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
+from newsroom.shared.streams import DEAD_LETTERS_MAXLEN, DEAD_LETTERS_STREAM
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +65,32 @@ def dead_letter_fields(
     }
 
 
+INFRASTRUCTURE_BUDGET_FACTOR = 10
+
+
+def _infrastructure_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [RedisError, ConnectionError, TimeoutError]
+    try:  # only the services with SQL state have SQLAlchemy
+        from sqlalchemy.exc import InterfaceError, OperationalError
+    except ImportError:
+        pass
+    else:
+        errors += [OperationalError, InterfaceError]
+    return tuple(errors)
+
+
+INFRASTRUCTURE_ERRORS = _infrastructure_errors()
+
+
+def delivery_budget(error: BaseException, max_deliveries: int) -> int:
+    """How many deliveries an event gets before it is parked, given why it last failed."""
+    if isinstance(error, POISON_ERRORS):
+        return 1
+    if isinstance(error, INFRASTRUCTURE_ERRORS):
+        return max_deliveries * INFRASTRUCTURE_BUDGET_FACTOR
+    return max_deliveries
+
+
 class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
     max_deliveries: ClassVar[int] = 5
 
@@ -76,7 +105,7 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
             if not isinstance(msg, RedisStreamMessage) or not msg.group:
                 raise
             deliveries = await msg.get_delivery_count()
-            if not isinstance(exc, POISON_ERRORS) and deliveries < self.max_deliveries:
+            if deliveries < delivery_budget(exc, self.max_deliveries):
                 log.warning("event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500])
                 raise
             await self._park(msg, exc, deliveries)
@@ -97,7 +126,7 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
             deliveries=deliveries,
         )
         redis = cast(Redis, msg.consumer)
-        await redis.xadd(DEAD_LETTERS_STREAM, fields, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        await redis.xadd(DEAD_LETTERS_STREAM, fields, maxlen=DEAD_LETTERS_MAXLEN, approximate=True)  # type: ignore[arg-type]
         DEAD_LETTERS.labels(stream, group).inc()
         log.error("event_dead_lettered", entry_id=entry_id, reason=fields["reason"][:500])
 
