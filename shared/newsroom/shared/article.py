@@ -69,4 +69,6 @@ class Article(BaseModel):
 def version_order_key(versioncreated: datetime, version: str) -> tuple[datetime, int, str]:
     """Total order of an article's versions: the wire's clock first, then its version
     (numerically when it is a number, as "10" follows "9")."""
-    return (versioncreated, int(version) if version.isdigit() else -1, version)
+    # isascii: "²".isdigit() is True but int("²") raises.
+    numeric = version.isascii() and version.isdigit() and len(version) <= 30
+    return (versioncreated, int(version) if numeric else -1, version)

@@ -111,3 +111,8 @@ def test_consumers_of_the_articles_stream_read_old_versions_through_the_upcaster
         UPCASTERS, "newsroom.article.received.v0", lambda b: {**b, "type": ArticleReceived.TYPE}
     )
     assert TypeAdapter(ArticleEvent).validate_python(old) == event
+
+
+def test_version_that_only_looks_numeric_still_orders_without_crashing() -> None:
+    assert version_order_key(WHEN, "²") < version_order_key(WHEN, "1")
+    assert version_order_key(WHEN, "v2") == (WHEN, -1, "v2")
