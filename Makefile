@@ -1,13 +1,18 @@
 # The README's two commands are `make run` and `make test`; both set everything up first.
-.PHONY: setup run test lint format bench asyncapi clean
+.PHONY: setup setup-test run test lint format bench asyncapi clean
+# uv may have just been installed under ~/.local/bin by scripts/setup.
+export PATH := $(HOME)/.local/bin:$(PATH)
 
 setup:
 	@scripts/setup
 
+setup-test:
+	@scripts/setup --test
+
 run: setup
 	uv run newsroom up
 
-test: setup lint
+test: setup-test lint
 	uv run pytest
 
 lint:
