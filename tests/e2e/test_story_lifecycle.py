@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from newsroom.shared.ids import article_id
 from support.system import RunningSystem, poll
 
 pytestmark = pytest.mark.e2e
@@ -45,8 +46,10 @@ def test_first_version_then_correction_then_kill(system: RunningSystem, corpus_d
 
     kill = system.send(seed / "space-race-2.v3-kill.ninjs.json")
     assert kill.stdout.startswith("202 "), kill.stdout
-    gone = poll(lambda: httpx.get(url, timeout=5), lambda r: r.status_code == 410)
-    assert "Space Race 2" not in gone.text or "withdrawn" in gone.text.lower()
+    browser = {"accept": "text/html"}
+    gone = poll(lambda: httpx.get(url, headers=browser, timeout=5), lambda r: r.status_code == 410)
+    assert "This story has been withdrawn" in gone.text
+    assert "go ahead to shoot the first film" not in gone.text  # nothing of the story is left
     for path in (PERESILD, ROSCOSMOS, "/", "/feed.atom", "/timeline", "/sitemap.xml"):
         assert slug_path not in get(system, path).text, path
 
@@ -66,5 +69,9 @@ def test_embargoed_copy_is_visible_nowhere(system: RunningSystem, corpus_dir: Pa
     )
 
     assert httpx.get(url, timeout=5).status_code == 404
+    hidden_id = article_id("demo", "urn:newsroom:example:space-race-2-embargoed")
+    assert get(system, f"/api/articles/{hidden_id}").status_code == 404
     for path in (PERESILD, ROSCOSMOS, "/", "/feed.atom", "/timeline", "/sitemap.xml"):
         assert slug_path not in get(system, path).text, path
+    for path in ("/api/articles", "/api/entities/person/yulia-peresild"):
+        assert hidden_id not in get(system, path).text, path

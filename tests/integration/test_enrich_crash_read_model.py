@@ -81,6 +81,7 @@ def test_killed_worker_s_articles_end_enriched_exactly_once_in_the_read_model(
     settings = {"RECLAIM_IDLE_MS": "2000", "ENRICH_BATCH_SIZE": "8"}
     doomed = EnrichProcess(redis_url, free_port(), tmp_path, **settings).start()
     survivor = EnrichProcess(redis_url, free_port(), tmp_path, **settings).start()
+    doomed_name = doomed.consumer()
     client = redis.Redis.from_url(redis_url)
     try:
         publish(redis_url, [event.to_message() for event in events])
@@ -92,12 +93,14 @@ def test_killed_worker_s_articles_end_enriched_exactly_once_in_the_read_model(
                 "-",
                 "+",
                 100,
-                consumername=doomed.consumer(),
+                consumername=doomed_name,
             )
             return bool(pending)
 
         wait_for(doomed_holds_entries, timeout=60, what="the first worker to hold entries")
         doomed.kill()  # SIGKILL: no ack, no graceful shutdown
+        # What it held is orphaned: only the reclaim path can bring those entries back.
+        assert doomed_holds_entries()
 
         def all_enriched() -> bool:
             for event in events:
