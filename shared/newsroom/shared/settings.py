@@ -88,4 +88,6 @@ class RenderSettings(HttpSettings):
     database_url: str = "sqlite+aiosqlite:///var/render.db"
     public_base_url: str = "http://127.0.0.1:8002"
     max_deliveries: int = 5
-    reclaim_idle_ms: int = 30_000
+    # Well above the worst case for one read of entries (SQLite's busy timeout is 30 s), so a
+    # live replica's queued entries are never reclaimed from under it.
+    reclaim_idle_ms: int = 120_000
