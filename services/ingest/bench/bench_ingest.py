@@ -60,6 +60,16 @@ def wait_until(check: object, what: str, within: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (all its threads), from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); the split starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Run:
     accepted: int = 0
@@ -68,12 +78,25 @@ class Run:
 
 
 async def post_items(
-    base_url: str, template: dict[str, object], seconds: float, concurrency: int
+    base_url: str,
+    template: dict[str, object],
+    seconds: float,
+    concurrency: int,
+    *,
+    shared_client: bool = False,
 ) -> Run:
+    """`concurrency` senders, each on its own keep-alive connection. By default each sender has
+    its own httpx client: httpx's pool walks all its connections on every request, which on a
+    shared 16-connection pool cost the load generator more CPU per request than the server
+    spent, on the same cores. `shared_client` restores the one-pool client of the first
+    measurements."""
     run = Run()
     started = time.perf_counter()
     deadline = started + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    def new_client(connections: int) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30)
 
     async def client_loop(client: httpx.AsyncClient) -> None:
         while time.perf_counter() < deadline:
@@ -101,12 +124,19 @@ async def post_items(
             )
             last = run.accepted
 
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        reporter = asyncio.create_task(progress())
-        try:
-            await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        finally:
-            reporter.cancel()
+    async def own_client_loop() -> None:
+        async with new_client(1) as client:
+            await client_loop(client)
+
+    reporter = asyncio.create_task(progress())
+    try:
+        if shared_client:
+            async with new_client(concurrency) as client:
+                await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
+        else:
+            await asyncio.gather(*(own_client_loop() for _ in range(concurrency)))
+    finally:
+        reporter.cancel()
     run.elapsed = time.perf_counter() - started
     return run
 
@@ -150,6 +180,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="how long clients post")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--database-url", default=None, help="inbox DATABASE_URL (default SQLite)")
+    parser.add_argument(
+        "--shared-client",
+        action="store_true",
+        help="all senders on one httpx client (the first measurements' costlier load generator)",
+    )
     parser.add_argument("--xadd-requests", type=int, default=100_000)
     parser.add_argument("--xadd-clients", type=int, default=50)
     args = parser.parse_args()
@@ -191,14 +226,13 @@ def main() -> int:
             "NEWSROOM_SOURCES": json.dumps({"bench": {"secrets": [SECRET]}}),
             "LOG_LEVEL": "WARNING",
         }
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "newsroom.ingest.entrypoints.cli", "serve"],
-                env=env,
-                stdout=(workdir / "ingest.log").open("wb"),
-                stderr=subprocess.STDOUT,
-            )
+        server = subprocess.Popen(
+            [sys.executable, "-m", "newsroom.ingest.entrypoints.cli", "serve"],
+            env=env,
+            stdout=(workdir / "ingest.log").open("wb"),
+            stderr=subprocess.STDOUT,
         )
+        processes.append(server)
         base_url = f"http://127.0.0.1:{http_port}"
         wait_until(lambda: httpx.get(f"{base_url}/readyz").status_code == 200, "ingest")
 
@@ -206,10 +240,23 @@ def main() -> int:
         print(
             f"ingest: {args.concurrency} concurrent clients for {args.seconds:.0f} s, "
             f"signed ninjs items of {len(json.dumps(template))} bytes, "
+            f"{'one shared httpx client' if args.shared_client else 'one httpx client each'}, "
             f"inbox {env['DATABASE_URL'].split(':')[0]}",
             flush=True,
         )
-        run = asyncio.run(post_items(base_url, template, args.seconds, args.concurrency))
+        load_before = os.getloadavg()[0]
+        cpu_before = process_cpu_seconds(server.pid)
+        run = asyncio.run(
+            post_items(
+                base_url,
+                template,
+                args.seconds,
+                args.concurrency,
+                shared_client=args.shared_client,
+            )
+        )
+        cpu_after = process_cpu_seconds(server.pid)
+        load_after = os.getloadavg()[0]
         stream = articles_stream()
         relay_started = time.perf_counter()
         wait_until(lambda: redis_client.xlen(stream) >= run.accepted, "relay catch-up", within=300)
@@ -237,6 +284,15 @@ def main() -> int:
         )
         print(f"redis-benchmark XADD {xadd_rate:10.1f} ops/s")
         print(f"ratio ingest / XADD  {ingest_rate / xadd_rate:10.4f}")
+        if cpu_before is not None and cpu_after is not None and run.accepted:
+            # Less sensitive to what else runs on the machine than the rate: the clients (this
+            # process) and the server share its cores.
+            cpu = cpu_after - cpu_before
+            print(
+                f"ingest server CPU    {1000 * cpu / run.accepted:10.2f} ms per accepted item "
+                f"({cpu:.1f} s CPU while posting; {os.cpu_count()} cores, load average "
+                f"{load_before:.2f} before, {load_after:.2f} after)"
+            )
         return 0 if run.refused == 0 else 1
     finally:
         for process in reversed(processes):

@@ -11,11 +11,17 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from fastapi import FastAPI
 from faststream.redis import RedisBroker
+from redis.asyncio import Redis
 from sqlalchemy import text
 
 from newsroom.ingest.adapters.database import Database
 from newsroom.ingest.adapters.inbox import InboxStore, Outbox
-from newsroom.ingest.adapters.publisher import EventPublisher, RedisEventPublisher, create_broker
+from newsroom.ingest.adapters.publisher import (
+    EventPublisher,
+    RedisEventPublisher,
+    create_broker,
+    create_redis_client,
+)
 from newsroom.ingest.adapters.relay import OutboxRelay
 from newsroom.ingest.application import IngestService, WireParser
 from newsroom.ingest.domain.signatures import standard_webhooks_key
@@ -64,9 +70,11 @@ def create_app(
     check_source_secrets(settings)
     database = Database(settings.database_url)
     broker: RedisBroker | None = None
+    redis_client: Redis | None = None
     if publisher is None:
         broker = create_broker(settings.redis_url)
-        publisher = RedisEventPublisher(broker)
+        redis_client = create_redis_client(settings.redis_url)
+        publisher = RedisEventPublisher(broker, redis_client)
     outbox = Outbox(database)
     relay = OutboxRelay(
         outbox, publisher, poll_interval=relay_poll_interval, max_backoff=relay_max_backoff
@@ -81,8 +89,7 @@ def create_app(
     )
 
     async def database_ready() -> bool:
-        async with database.reading() as session:
-            await session.execute(text("SELECT 1"))
+        await database.read(lambda connection: connection.execute(text("SELECT 1")))
         return True
 
     async def redis_ready() -> bool:
@@ -113,6 +120,8 @@ def create_app(
             await relay.stop()
             if broker is not None:
                 await broker.stop()
+            if redis_client is not None:
+                await redis_client.aclose()
             await database.dispose()
 
     app = FastAPI(

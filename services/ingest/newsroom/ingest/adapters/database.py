@@ -1,32 +1,32 @@
 """The ingest database: typed ORM tables for the inbox, the deliveries seen and the outbox.
 
-SQLite by default (WAL, one writer at a time), PostgreSQL when DATABASE_URL says so. The schema
-is owned by the Alembic migrations shipped in `newsroom.ingest.adapters.migrations`."""
+SQLite by default (WAL, one writer thread: `sqlite_writer`), PostgreSQL when DATABASE_URL says
+so. The schema is owned by the Alembic migrations shipped in
+`newsroom.ingest.adapters.migrations`."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
     ForeignKey,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.ext.asyncio import (
-    AsyncSession,
-    async_sessionmaker,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from newsroom.ingest.adapters.sqlite_writer import SqliteWriter
 from newsroom.shared.sql import AutoId, UtcDateTime, create_engine, is_sqlite
 
 __all__ = ["AutoId", "UtcDateTime", "create_engine", "is_sqlite"]
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -71,8 +71,6 @@ class InboxItem(Base):
     correlation_id: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # Lets one flush insert a new article's row before its first inbox item (foreign key).
-    article: Mapped[IngestedArticle] = relationship(lazy="raise")
 
 
 class Delivery(Base):
@@ -101,32 +99,43 @@ class OutboxEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+def table_of(entity: type[Base]) -> Table:
+    """An ORM entity's Core table, for statements that need no ORM on the way."""
+    table = entity.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 class Database:
-    """Engine, sessions, and the write serialisation SQLite needs."""
+    """Where the inbox's SQL work runs. Work is a plain function of a SQLAlchemy `Connection`
+    (Core statements), the same on both backends:
+    - SQLite: everything goes to the one writer thread (group commit, no asyncio lock, no
+      thread hop per statement); reads run there too, between batches, on committed data.
+      (`engine`, the aiosqlite one, then opens no connection.)
+    - PostgreSQL: each piece of work in its own asyncpg transaction (`run_sync`); concurrent
+      deliveries of one article queue on its row lock."""
 
     def __init__(self, database_url: str) -> None:
         self.url = database_url
         self.is_sqlite = is_sqlite(database_url)
         self.engine = create_engine(database_url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite allows one writer: queueing writers here is cheaper and fairer than letting
-        # them collide on the file lock. PostgreSQL serialises per article with row locks.
-        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._writer = SqliteWriter(database_url) if self.is_sqlite else None
 
-    @contextlib.asynccontextmanager
-    async def writing(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction that commits on success and rolls back on error."""
-        async with contextlib.AsyncExitStack() as stack:
-            if self._write_lock is not None:
-                await stack.enter_async_context(self._write_lock)
-            session = await stack.enter_async_context(self.sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """`work` in a transaction; returns once it is committed (raises if it was not)."""
+        if self._writer is not None:
+            return await self._writer.submit(work)
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(work)
 
-    @contextlib.asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session, session.begin():
-            yield session
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """`work` over committed data only."""
+        if self._writer is not None:
+            return await self._writer.submit(work, read_only=True)
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(work)
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
         await self.engine.dispose()

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsroom.ingest.adapters.database import (
     Database,
@@ -20,6 +20,7 @@ from newsroom.ingest.adapters.database import (
     InboxItem,
     IngestedArticle,
     OutboxEntry,
+    table_of,
 )
 from newsroom.ingest.domain.decisions import (
     ArticleHistory,
@@ -91,134 +92,157 @@ class InboxStore:
         correlation_id: str,
         now: datetime,
     ) -> list[ItemResult]:
+        def work(connection: Connection) -> list[ItemResult]:
+            return _record(connection, source, articles, delivery_id, correlation_id, now)
+
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                async with self.database.writing() as session:
-                    return await self._record(
-                        session, source, articles, delivery_id, correlation_id, now
-                    )
+                return await self.database.write(work)
             except IntegrityError:
                 if attempt == _MAX_ATTEMPTS:
                     raise
                 log.info("inbox_conflict_retry", attempt=attempt, source=source)
         raise AssertionError("unreachable")
 
-    async def _record(
-        self,
-        session: AsyncSession,
-        source: str,
-        articles: Sequence[Article],
-        delivery_id: str | None,
-        correlation_id: str,
-        now: datetime,
-    ) -> list[ItemResult]:
-        if delivery_id is not None:
-            seen = await session.get(Delivery, (source, delivery_id))
-            if seen is not None:
-                return [ItemResult.from_replay(item) for item in seen.items]
-        results: list[ItemResult] = []
-        for article in articles:
-            history = await self._history(session, source, article.uri)
-            decision = decide(source, article, history)
-            result = ItemResult(
-                article_id=decision.article_id,
-                slug=decision.slug,
-                version=decision.version,
-                event_id=decision.event_id,
-                outcome=decision.outcome,
-                is_correction=decision.is_correction,
-                superseded=decision.superseded,
-            )
-            results.append(result)
-            if decision.outcome is Outcome.DUPLICATE:
-                continue
-            new_article = (
-                IngestedArticle(
-                    article_id=decision.article_id,
-                    source=source,
-                    uri=article.uri,
-                    slug=decision.slug,
-                    first_seen_at=now,
-                )
-                if history is None
-                else None
-            )
-            event = build_event(decision, article, source=source, correlation_id=correlation_id)
-            message = event.to_message()
-            item = InboxItem(
-                source=source,
-                uri=article.uri,
-                version=article.version,
-                versioncreated=article.versioncreated,
-                pubstatus=article.pubstatus.value,
-                article_id=decision.article_id,
-                event_id=event.id,
-                event_type=event.type,
-                delivery_id=delivery_id,
-                correlation_id=correlation_id,
-                received_at=now,
-                event=message,
-            )
-            if new_article is not None:
-                item.article = new_article
-            session.add(item)
-            session.add(
-                OutboxEntry(
-                    event_id=event.id,
-                    stream=articles_stream(shard_of(decision.article_id)),
-                    correlation_id=correlation_id,
-                    message=message,
-                    created_at=now,
-                )
-            )
-            # No explicit flush: the next item's history query autoflushes, so a later item
-            # of the same body sees this one.
-        if delivery_id is not None:
-            session.add(
-                Delivery(
-                    source=source,
-                    delivery_id=delivery_id,
-                    received_at=now,
-                    items=[result.to_json() for result in results],
-                )
-            )
-        return results
-
     async def forget_deliveries(self, received_before: datetime) -> int:
         """Drop webhook ids older than the replay window. A sender's retry after that is still
         answered as a duplicate, by (source, uri, version); only the reason changes."""
-        async with self.database.writing() as session:
-            result = await session.execute(
+
+        def work(connection: Connection) -> int:
+            result = connection.execute(
                 delete(Delivery).where(Delivery.received_at < received_before)
             )
-            return int(getattr(result, "rowcount", 0) or 0)
+            return int(result.rowcount or 0)
 
-    async def _history(self, session: AsyncSession, source: str, uri: str) -> ArticleHistory | None:
-        the_article_id = make_article_id(source, uri)
-        # FOR UPDATE (ignored by SQLite, which has one writer anyway) queues concurrent
-        # deliveries of one article on PostgreSQL.
-        article = (
-            await session.execute(
-                select(IngestedArticle)
-                .where(IngestedArticle.article_id == the_article_id)
-                .with_for_update()
-            )
+        return await self.database.write(work)
+
+
+# The statements of the hot path, built once: building a statement per call, with its values
+# inline, cost more CPU than SQLite spends running it. Core tables, not ORM entities: no ORM
+# plugin on the way.
+_ARTICLES = table_of(IngestedArticle)
+_ITEMS = table_of(InboxItem)
+_DELIVERIES = table_of(Delivery)
+_OUTBOX = table_of(OutboxEntry)
+_SEEN_DELIVERY = select(_DELIVERIES.c["items"]).where(
+    _DELIVERIES.c.source == bindparam("source"),
+    _DELIVERIES.c.delivery_id == bindparam("delivery_id"),
+)
+# One query for the slug and every recorded version. FOR UPDATE OF the article row (ignored by
+# SQLite, which has one writer anyway) queues concurrent deliveries of one article on
+# PostgreSQL.
+_HISTORY = (
+    select(_ARTICLES.c.slug, _ITEMS.c.version, _ITEMS.c.versioncreated, _ITEMS.c.pubstatus)
+    .select_from(_ARTICLES.outerjoin(_ITEMS, _ITEMS.c.article_id == _ARTICLES.c.article_id))
+    .where(_ARTICLES.c.article_id == bindparam("article_id"))
+    .with_for_update(of=_ARTICLES)
+)
+_INSERT_ARTICLE = insert(_ARTICLES)
+_INSERT_ITEM = insert(_ITEMS)
+_INSERT_OUTBOX = insert(_OUTBOX)
+_INSERT_DELIVERY = insert(_DELIVERIES)
+
+
+def _record(
+    connection: Connection,
+    source: str,
+    articles: Sequence[Article],
+    delivery_id: str | None,
+    correlation_id: str,
+    now: datetime,
+) -> list[ItemResult]:
+    """Decide and record a delivery's articles in the caller's transaction: one query and two
+    or three inserts per article (no ORM unit of work)."""
+    if delivery_id is not None:
+        seen = connection.execute(
+            _SEEN_DELIVERY, {"source": source, "delivery_id": delivery_id}
         ).scalar_one_or_none()
-        if article is None:
-            return None
-        rows = await session.execute(
-            select(InboxItem.version, InboxItem.versioncreated, InboxItem.pubstatus).where(
-                InboxItem.article_id == the_article_id
+        if seen is not None:
+            return [ItemResult.from_replay(item) for item in seen]
+    results: list[ItemResult] = []
+    for article in articles:
+        # Sees the rows of this delivery's earlier articles: same transaction.
+        history = _history(connection, source, article.uri)
+        decision = decide(source, article, history)
+        result = ItemResult(
+            article_id=decision.article_id,
+            slug=decision.slug,
+            version=decision.version,
+            event_id=decision.event_id,
+            outcome=decision.outcome,
+            is_correction=decision.is_correction,
+            superseded=decision.superseded,
+        )
+        results.append(result)
+        if decision.outcome is Outcome.DUPLICATE:
+            continue
+        if history is None:
+            connection.execute(
+                _INSERT_ARTICLE,
+                {
+                    "article_id": decision.article_id,
+                    "source": source,
+                    "uri": article.uri,
+                    "slug": decision.slug,
+                    "first_seen_at": now,
+                },
             )
+        event = build_event(decision, article, source=source, correlation_id=correlation_id)
+        message = event.to_message()
+        connection.execute(
+            _INSERT_ITEM,
+            {
+                "source": source,
+                "uri": article.uri,
+                "version": article.version,
+                "versioncreated": article.versioncreated,
+                "pubstatus": article.pubstatus.value,
+                "article_id": decision.article_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "delivery_id": delivery_id,
+                "correlation_id": correlation_id,
+                "received_at": now,
+                "event": message,
+            },
         )
-        return ArticleHistory(
-            article_id=the_article_id,
-            slug=article.slug,
-            versions=[
-                RecordedVersion(version, versioncreated, PubStatus(pubstatus))
-                for version, versioncreated, pubstatus in rows
-            ],
+        connection.execute(
+            _INSERT_OUTBOX,
+            {
+                "event_id": event.id,
+                "stream": articles_stream(shard_of(decision.article_id)),
+                "correlation_id": correlation_id,
+                "message": message,
+                "created_at": now,
+            },
         )
+    if delivery_id is not None:
+        connection.execute(
+            _INSERT_DELIVERY,
+            {
+                "source": source,
+                "delivery_id": delivery_id,
+                "received_at": now,
+                "items": [result.to_json() for result in results],
+            },
+        )
+    return results
+
+
+def _history(connection: Connection, source: str, uri: str) -> ArticleHistory | None:
+    the_article_id = make_article_id(source, uri)
+    rows = connection.execute(_HISTORY, {"article_id": the_article_id}).all()
+    if not rows:
+        return None
+    return ArticleHistory(
+        article_id=the_article_id,
+        slug=rows[0].slug,
+        versions=[
+            RecordedVersion(row.version, row.versioncreated, PubStatus(row.pubstatus))
+            for row in rows
+            if row.version is not None
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -230,10 +254,29 @@ class PendingEvent:
     message: dict[str, Any]
 
 
+class PartlyPublished(Exception):
+    """A publisher appended `appended` (some of a batch, in order), then failed with `cause`
+    for the others. Any other exception from a publisher means none of the batch was
+    appended."""
+
+    def __init__(self, appended: Sequence[PendingEvent], cause: Exception) -> None:
+        super().__init__(f"{len(appended)} events published, then: {cause!r}")
+        self.appended = list(appended)
+        self.cause = cause
+
+
 # Any constant; names "the ingest outbox relay" among PostgreSQL advisory locks.
 RELAY_LOCK_KEY = 0x6E657773  # "news"
 
-PublishOne = Callable[[PendingEvent], Awaitable[None]]
+PublishBatch = Callable[[Sequence[PendingEvent]], Awaitable[None]]
+
+_PENDING_COLUMNS = (
+    OutboxEntry.id,
+    OutboxEntry.event_id,
+    OutboxEntry.stream,
+    OutboxEntry.correlation_id,
+    OutboxEntry.message,
+)
 
 
 class Outbox:
@@ -242,9 +285,9 @@ class Outbox:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def drain(self, limit: int, publish: PublishOne) -> int:
-        """Publish up to `limit` events in outbox order, one after the other, and delete those
-        published (also when a later one fails, then re-raising). Returns how many went out.
+    async def drain(self, limit: int, publish: PublishBatch) -> int:
+        """Publish up to `limit` events in outbox order, as one batch, and delete those
+        published (when only some were, then re-raising). Returns how many went out.
 
         On PostgreSQL several ingest processes may share the outbox: a transaction-scoped
         advisory lock lets one relay at a time drain it, which keeps the stream in outbox
@@ -255,51 +298,59 @@ class Outbox:
             published, error = await _publish_in_order(pending, publish)
             await self.remove(published)
         else:
-            async with self.database.sessions() as session, session.begin():
-                locked = await session.scalar(
+            async with self.database.engine.begin() as connection:
+                locked = await connection.scalar(
                     text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
                 )
                 if not locked:
                     return 0  # another process's relay is draining
-                rows = await session.scalars(
-                    select(OutboxEntry).order_by(OutboxEntry.id).limit(limit)
-                )
-                published, error = await _publish_in_order([_pending(row) for row in rows], publish)
+                rows = await connection.execute(_peek_statement(limit))
+                pending = [PendingEvent(*row) for row in rows]
+                published, error = await _publish_in_order(pending, publish)
                 if published:
-                    await session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(published)))
+                    await connection.execute(
+                        delete(OutboxEntry).where(OutboxEntry.id.in_(published))
+                    )
         if error is not None:
             raise error
         return len(published)
 
     async def peek(self, limit: int) -> list[PendingEvent]:
-        async with self.database.reading() as session:
-            rows = await session.scalars(select(OutboxEntry).order_by(OutboxEntry.id).limit(limit))
-            return [_pending(row) for row in rows]
+        def work(connection: Connection) -> list[PendingEvent]:
+            return [PendingEvent(*row) for row in connection.execute(_peek_statement(limit))]
+
+        return await self.database.read(work)
 
     async def remove(self, outbox_ids: Sequence[int]) -> None:
         if not outbox_ids:
             return
-        async with self.database.writing() as session:
-            await session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(outbox_ids)))
+
+        def work(connection: Connection) -> None:
+            connection.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(outbox_ids)))
+
+        await self.database.write(work)
 
     async def backlog(self) -> int:
-        async with self.database.reading() as session:
-            return int(await session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+        def work(connection: Connection) -> int:
+            return int(connection.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+        return await self.database.read(work)
 
 
-def _pending(row: OutboxEntry) -> PendingEvent:
-    return PendingEvent(row.id, row.event_id, row.stream, row.correlation_id, row.message)
+def _peek_statement(limit: int) -> Select[tuple[int, str, str, str, dict[str, Any]]]:
+    return select(*_PENDING_COLUMNS).order_by(OutboxEntry.id).limit(limit)
 
 
 async def _publish_in_order(
-    pending: Sequence[PendingEvent], publish: PublishOne
+    pending: Sequence[PendingEvent], publish: PublishBatch
 ) -> tuple[list[int], Exception | None]:
-    """Stop at the first failure, so nothing is published after an event that was not."""
-    published: list[int] = []
-    for event in pending:
-        try:
-            await publish(event)
-        except Exception as exc:
-            return published, exc
-        published.append(event.outbox_id)
-    return published, None
+    """The outbox ids the publisher appended (all, some or none) and its error."""
+    if not pending:
+        return [], None
+    try:
+        await publish(pending)
+    except PartlyPublished as partly:
+        return [event.outbox_id for event in partly.appended], partly.cause
+    except Exception as exc:
+        return [], exc
+    return [event.outbox_id for event in pending], None

@@ -10,34 +10,62 @@ from typing import Protocol
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
+from redis.asyncio import Redis
 
-from newsroom.ingest.adapters.inbox import PendingEvent
+from newsroom.ingest.adapters.inbox import PartlyPublished, PendingEvent
 from newsroom.shared.events import ArticleEvent
 from newsroom.shared.settings import IngestSettings
 from newsroom.shared.streams import STREAM_MAXLEN, articles_stream
 
 
 class EventPublisher(Protocol):
-    """Appends events to their streams, in the given order; raises when it cannot."""
+    """Appends events to their streams, in the given order; raises when it cannot:
+    `PartlyPublished` naming those that went in, anything else when none did."""
 
     async def publish(self, events: Sequence[PendingEvent]) -> None: ...
 
 
 class RedisEventPublisher:
-    def __init__(self, broker: RedisBroker) -> None:
+    """Appends a batch in one round trip: FastStream encodes each event (its binary format,
+    headers, correlation id) onto a MULTI/EXEC pipeline of the given Redis client, which Redis
+    applies in order, all at once."""
+
+    def __init__(self, broker: RedisBroker, client: Redis) -> None:
         self.broker = broker
+        self.client = client
 
     async def publish(self, events: Sequence[PendingEvent]) -> None:
-        # One XADD after the other: the next is sent only once Redis has the previous, so a
-        # failure midway leaves the rest in the outbox, still in order.
-        for event in events:
-            await self.broker.publish(
-                event.message,
-                stream=event.stream,
-                maxlen=STREAM_MAXLEN,
-                headers={"message_id": event.event_id},
-                correlation_id=event.correlation_id,
-            )
+        if not events:
+            return
+        async with self.client.pipeline(transaction=True) as pipeline:
+            for event in events:
+                await self.broker.publish(
+                    event.message,
+                    stream=event.stream,
+                    maxlen=STREAM_MAXLEN,
+                    headers={"message_id": event.event_id},
+                    correlation_id=event.correlation_id,
+                    pipeline=pipeline,
+                )
+            # A connection failure (or a command refused while queuing, say out of memory)
+            # raises here, and Redis applied none of the batch.
+            results = await pipeline.execute(raise_on_error=False)
+        appended: list[PendingEvent] = []
+        failed_streams: set[str] = set()
+        first_error: Exception | None = None
+        for event, result in zip(events, results, strict=True):
+            if isinstance(result, Exception):
+                # Refused inside EXEC (a key of the wrong type): Redis still ran the others.
+                # Such an error belongs to the stream key, so later events of that stream
+                # were refused too and its order holds.
+                failed_streams.add(event.stream)
+                first_error = first_error or result
+            elif event.stream not in failed_streams:
+                appended.append(event)
+            # else: appended after an event of its stream that was not: stays in the outbox
+            # and goes out again behind it (consumers drop the repeated event id).
+        if first_error is not None:
+            raise PartlyPublished(appended, first_error)
 
 
 # A Redis that accepts connections but never answers must not hang the relay forever.
@@ -61,6 +89,16 @@ def create_broker(redis_url: str) -> RedisBroker:
         ),
     )
     return broker
+
+
+def create_redis_client(redis_url: str) -> Redis:
+    """The client whose pipelines carry the relay's batches (FastStream's own connection is
+    private)."""
+    return Redis.from_url(
+        redis_url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+    )
 
 
 def asyncapi_document() -> str:

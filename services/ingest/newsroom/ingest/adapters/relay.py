@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Sequence
 
 import structlog
 
-from newsroom.ingest.adapters.inbox import Outbox, PendingEvent
+from newsroom.ingest.adapters.inbox import Outbox, PartlyPublished, PendingEvent
 from newsroom.ingest.adapters.metrics import EVENTS_RELAYED, OUTBOX_BACKLOG, RELAY_FAILURES
 from newsroom.ingest.adapters.publisher import EventPublisher
 
@@ -68,7 +69,7 @@ class OutboxRelay:
         """Publish one batch; the number of events published."""
         failed = False
         try:
-            return await self.outbox.drain(self.batch_size, self._publish_one)
+            return await self.outbox.drain(self.batch_size, self._publish)
         except Exception:
             failed = True
             raise
@@ -82,9 +83,13 @@ class OutboxRelay:
             self._backlog_refreshed_at = now
             OUTBOX_BACKLOG.set(await self.outbox.backlog())
 
-    async def _publish_one(self, event: PendingEvent) -> None:
-        await self.publisher.publish([event])
-        EVENTS_RELAYED.inc()
+    async def _publish(self, events: Sequence[PendingEvent]) -> None:
+        try:
+            await self.publisher.publish(events)
+        except PartlyPublished as partly:
+            EVENTS_RELAYED.inc(len(partly.appended))
+            raise
+        EVENTS_RELAYED.inc(len(events))
 
     async def _run(self) -> None:
         backoff = self.initial_backoff

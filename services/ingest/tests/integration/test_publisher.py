@@ -1,0 +1,123 @@
+"""The relay's batches reach Redis in one MULTI/EXEC; when Redis refuses one stream, the
+others still go out, and the outbox keeps exactly what did not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis
+from faststream.redis import BinaryMessageFormatV1
+
+from newsroom.ingest.adapters.database import Database
+from newsroom.ingest.adapters.inbox import InboxStore, Outbox, PartlyPublished, PendingEvent
+from newsroom.ingest.adapters.publisher import (
+    RedisEventPublisher,
+    create_broker,
+    create_redis_client,
+)
+from newsroom.shared.article import Article
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def publisher(redis_url: str) -> AsyncIterator[RedisEventPublisher]:
+    broker = create_broker(redis_url)
+    client = create_redis_client(redis_url)
+    await broker.connect()
+    try:
+        yield RedisEventPublisher(broker, client)
+    finally:
+        await broker.stop()
+        await client.aclose()
+
+
+def event(outbox_id: int, stream: str) -> PendingEvent:
+    return PendingEvent(
+        outbox_id=outbox_id,
+        event_id=f"event-{outbox_id}",
+        stream=stream,
+        correlation_id=f"correlation-{outbox_id}",
+        message={"id": f"event-{outbox_id}", "n": outbox_id},
+    )
+
+
+def stream_entries(redis_url: str, stream: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        entries = client.xrange(stream)
+    finally:
+        client.close()
+    decoded = []
+    for _, fields in entries:
+        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
+        decoded.append((json.loads(body), headers))
+    return decoded
+
+
+async def test_a_batch_goes_out_in_order_with_faststream_headers(
+    publisher: RedisEventPublisher, redis_url: str
+) -> None:
+    await publisher.publish([event(1, "s:a"), event(2, "s:b"), event(3, "s:a")])
+    entries = stream_entries(redis_url, "s:a")
+    assert [body["n"] for body, _ in entries] == [1, 3]
+    assert [headers["message_id"] for _, headers in entries] == ["event-1", "event-3"]
+    assert [headers["correlation_id"] for _, headers in entries] == [
+        "correlation-1",
+        "correlation-3",
+    ]
+    assert [body["n"] for body, _ in stream_entries(redis_url, "s:b")] == [2]
+
+
+async def test_a_refused_stream_holds_back_only_its_own_events(
+    publisher: RedisEventPublisher, redis_url: str
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.set("s:broken", "not a stream")
+    client.close()
+    batch = [event(1, "s:a"), event(2, "s:broken"), event(3, "s:a"), event(4, "s:broken")]
+    with pytest.raises(PartlyPublished) as raised:
+        await publisher.publish(batch)
+    assert [appended.outbox_id for appended in raised.value.appended] == [1, 3]
+    assert "WRONGTYPE" in str(raised.value.cause)
+    assert [body["n"] for body, _ in stream_entries(redis_url, "s:a")] == [1, 3]
+
+
+async def test_the_outbox_keeps_exactly_what_the_publisher_could_not_append(
+    sqlite_url: str,
+) -> None:
+    database = Database(sqlite_url)
+    try:
+        inbox, outbox = InboxStore(database), Outbox(database)
+        for uri in ("urn:test:one", "urn:test:two"):
+            await inbox.record(
+                source="wire",
+                articles=[
+                    Article(
+                        source="wire",
+                        uri=uri,
+                        version="1",
+                        versioncreated=datetime(2024, 1, 1, tzinfo=UTC),
+                        headline=uri,
+                        body_text="Text.",
+                    )
+                ],
+                delivery_id=None,
+                correlation_id="c",
+                now=datetime.now(UTC),
+            )
+        pending = await outbox.peek(10)
+        refused = pending[0]
+
+        async def refuse_the_first(events: Any) -> None:
+            raise PartlyPublished(events[1:], ConnectionError("refused"))
+
+        with pytest.raises(ConnectionError):
+            await outbox.drain(10, refuse_the_first)
+        assert [left.event_id for left in await outbox.peek(10)] == [refused.event_id]
+    finally:
+        await database.dispose()
