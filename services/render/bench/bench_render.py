@@ -1,9 +1,10 @@
 """Render benchmark (not a test): run `uv run python services/render/bench/bench_render.py`.
 
 Reports, on this machine in one run:
-  * events applied per second by the projector (one transaction per event, as the live
-    consumer does it, PageChanged included) and end to end through Redis with the real
-    subscribers;
+  * events applied per second by the projector, PageChanged included: one transaction per
+    event (a lone event's cost), and 50 events per transaction (what the live subscribers'
+    group commit does under load, Projector.submit); and end to end through Redis with the
+    real subscribers (group commit, PageChanged published);
   * article pages rendered per second by the service (HTTP app in process: query, view,
     template, ETag) beside bare Jinja2 rendering of the same template with the same data,
     as a ratio;
@@ -238,16 +239,18 @@ async def publish_raw(redis: Redis, events: list[Any]) -> None:
             say(f"  published {start + 1000} events")
 
 
-async def bench_projector(workdir: Path, events: list[Any]) -> float:
-    engine = create_engine(f"sqlite+aiosqlite:///{workdir / 'projector.db'}")
+async def bench_projector(workdir: Path, events: list[Any], per_transaction: int) -> float:
+    engine = create_engine(f"sqlite+aiosqlite:///{workdir / f'projector-{per_transaction}.db'}")
     await migrate(engine)
     projector = Projector(session_factory(engine), public_base_url="http://bench")
     started = time.perf_counter()
-    for done, event in enumerate(events, 1):
-        await projector.apply([event])
+    for start in range(0, len(events), per_transaction):
+        await projector.apply(events[start : start + per_transaction])
+        done = start + per_transaction
         if done % 500 == 0:
             say(f"  projector: {done}/{len(events)} events")
     elapsed = time.perf_counter() - started
+    projector.runner.dispose()
     await engine.dispose()
     return len(events) / elapsed
 
@@ -317,6 +320,8 @@ async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, f
     for i in range(PAGE_REQUESTS):
         render("article.html", pages[i % len(pages)])
     bare = PAGE_REQUESTS / (time.perf_counter() - started)
+    runtime.queries.runner.dispose()
+    runtime.projector.runner.dispose()
     await runtime.engine.dispose()
     await runtime.redis.aclose()
     return served, served_cached, bare
@@ -345,7 +350,9 @@ async def main() -> None:
             live_stories = [story_events(base, n) for n in range(LIVE_EVENTS // 2)]
             live_events = [e for pair in live_stories for e in pair]
             say(f"projector, one transaction per event: {len(live_events)} events")
-            per_second = await bench_projector(workdir, live_events)
+            per_second = await bench_projector(workdir, live_events, 1)
+            say(f"projector, 50 events per transaction: {len(live_events)} events")
+            grouped = await bench_projector(workdir, live_events, 50)
             say(f"end to end through Redis with the real subscribers: {len(live_events)} events")
             end_to_end = await bench_end_to_end(workdir, redis_url, live_events)
             say(f"pages: {PAGE_REQUESTS} article pages through the app, then bare Jinja2")
@@ -369,6 +376,7 @@ async def main() -> None:
     print()
     print("render benchmark (this machine, one run)")
     print(f"  events applied per second, projector (1 event per transaction): {per_second:8.0f}")
+    print(f"  events applied per second, projector (50 per transaction):      {grouped:8.0f}")
     print(f"  events applied per second, end to end through Redis:            {end_to_end:8.0f}")
     print(f"  article pages per second, service rendering every request:     {served:8.0f}")
     print(f"  article pages per second, service with its page cache:          {served_cached:8.0f}")

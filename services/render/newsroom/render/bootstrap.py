@@ -58,6 +58,7 @@ class RenderRuntime:
             consumer=self.consumer,
             max_deliveries=settings.max_deliveries,
             reclaim_idle_ms=settings.reclaim_idle_ms,
+            redis=self.redis,
         )
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
@@ -100,6 +101,8 @@ class RenderRuntime:
         self._tasks = []
         await self.broker.stop()
         await self.redis.aclose()
+        self.projector.runner.dispose()
+        self.queries.runner.dispose()
         await self.engine.dispose()
         log.info("render_stopped")
 

@@ -126,8 +126,12 @@ async def test_replay_rebuilds_exactly_the_live_read_model(
 
         async def caught_up():
             async with live.runtime.sessions() as session:
-                snapshot = await read_model_snapshot(session)
-            return snapshot if len(snapshot["applied_events"]) == len(history) else None
+                applied = (await read_model_snapshot(session))["applied_events"]
+                if len(applied) != len(history):
+                    return None
+                # Read again, now that the last commit is in: SQLite reads outside a write
+                # transaction are one snapshot per SELECT, so the first read may straddle it.
+                return await read_model_snapshot(session)
 
         live_model = await eventually(caught_up)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
+from newsroom.render.adapters.database import UnitOfWorkRunner
 from newsroom.render.adapters.orm import ArticleEntityRow, ArticleRow, TimelineEntryRow
 from newsroom.render.adapters.repository import decode_state
 from newsroom.render.domain.projection import ArticleState
@@ -120,165 +122,208 @@ class StoredArticle:
         return self.listed and (self.visible_from is None or self.visible_from <= now)
 
 
-def _stored(row: ArticleRow) -> StoredArticle:
+_STORED_COLUMNS = (
+    ArticleRow.article_id,
+    ArticleRow.revision,
+    ArticleRow.status,
+    ArticleRow.listed,
+    ArticleRow.visible_from,
+    ArticleRow.last_modified,
+    ArticleRow.state,
+)
+
+
+def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]) -> StoredArticle:
+    times = [t for t in (row.last_modified, row.visible_from) if t is not None]
     return StoredArticle(
         article_id=row.article_id,
         revision=row.revision,
         status=row.status,
         listed=row.listed,
         visible_from=row.visible_from,
-        modified=effective_modified(row),
+        modified=max(times) if times else None,  # as effective_modified, from columns
         raw_state=row.state,
     )
 
 
 class ReadModelQueries:
+    """The read side's queries, each one runner step (see adapters.database); `runner.read`
+    runs any other synchronous read, such as a page built in the same step as its query."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
+        self.runner = UnitOfWorkRunner(sessions)
 
     async def article_by_slug(self, slug: str) -> StoredArticle | None:
-        async with self.sessions() as session:
-            row = await session.scalar(select(ArticleRow).where(ArticleRow.slug == slug))
-            return _stored(row) if row else None
+        return await self.runner.read_rows(partial(article_by_slug, slug=slug))
 
     async def article_by_id(self, article_id: str) -> StoredArticle | None:
-        async with self.sessions() as session:
-            row = await session.get(ArticleRow, article_id)
-            return _stored(row) if row else None
+        return await self.runner.read_rows(partial(article_by_id, article_id=article_id))
 
     async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
-        async with self.sessions() as session:
-            rows = await session.scalars(
-                select(ArticleRow)
-                .where(visible(now))
-                .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
-                .limit(limit)
-                .offset(offset)
-            )
-            return [_listing(row) for row in rows]
+        return await self.runner.read(partial(latest, now=now, limit=limit, offset=offset))
 
     async def count_visible(self, now: datetime) -> int:
-        async with self.sessions() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(ArticleRow).where(visible(now))
-            )
-            return int(count or 0)
+        return await self.runner.read(partial(count_visible, now=now))
 
     async def visible_entities(self, now: datetime) -> list[tuple[str, str, str, int]]:
-        """(entity id, name, type, visible articles) for every entity on a visible story."""
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(
-                    ArticleEntityRow.entity_id,
-                    func.max(ArticleEntityRow.name),
-                    func.max(ArticleEntityRow.type),
-                    func.count(ArticleEntityRow.article_id),
-                )
-                .join(ArticleRow, ArticleRow.article_id == ArticleEntityRow.article_id)
-                .where(visible(now))
-                .group_by(ArticleEntityRow.entity_id)
-                .order_by(ArticleEntityRow.entity_id)
-            )
-            return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+        return await self.runner.read(partial(visible_entities, now=now))
 
     async def entity(
         self, entity_id: str, now: datetime, *, related_limit: int = 10
     ) -> EntityData | None:
-        async with self.sessions() as session:
-            mention_rows = (
-                await session.execute(
-                    select(ArticleRow, ArticleEntityRow)
-                    .join(ArticleEntityRow, ArticleRow.article_id == ArticleEntityRow.article_id)
-                    .where(ArticleEntityRow.entity_id == entity_id, visible(now))
-                    .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
-                )
-            ).all()
-            if not mention_rows:
-                return None
-            article_ids = [article.article_id for article, _ in mention_rows]
-            listings = {article.article_id: _listing(article) for article, _ in mention_rows}
-            # The newest article's naming wins (enrichment improves over time).
-            newest = mention_rows[0][1]
-            related_rows = await session.execute(
-                select(
-                    ArticleEntityRow.entity_id,
-                    func.max(ArticleEntityRow.name),
-                    func.max(ArticleEntityRow.type),
-                    func.count(ArticleEntityRow.article_id).label("articles"),
-                )
-                .where(
-                    ArticleEntityRow.article_id.in_(article_ids),
-                    ArticleEntityRow.entity_id != entity_id,
-                )
-                .group_by(ArticleEntityRow.entity_id)
-                .order_by(
-                    func.count(ArticleEntityRow.article_id).desc(), ArticleEntityRow.entity_id
-                )
-                .limit(related_limit)
-            )
-            timeline_rows = await session.scalars(
-                select(TimelineEntryRow)
-                .where(TimelineEntryRow.article_id.in_(article_ids))
-                .order_by(
-                    TimelineEntryRow.value, TimelineEntryRow.article_id, TimelineEntryRow.position
-                )
-            )
-            timeline = [
-                DatedEntry(
-                    listing=listings[row.article_id],
-                    value=row.value,
-                    granularity=row.granularity,
-                    text=row.text,
-                    sentence=row.sentence,
-                    entity_ids=json.loads(row.entity_ids),
-                )
-                for row in timeline_rows
-            ]
-            return EntityData(
-                entity_id=entity_id,
-                name=newest.name,
-                type=newest.type,
-                mentions=[
-                    EntityMentionRow(
-                        listings[article.article_id], mention.sentence, mention.mention_count
-                    )
-                    for article, mention in mention_rows
-                ],
-                related=[RelatedEntity(r[0], r[1], r[2], int(r[3])) for r in related_rows],
-                timeline=[entry for entry in timeline if entity_id in entry.entity_ids],
-            )
+        return await self.runner.read(
+            partial(entity, entity_id=entity_id, now=now, related_limit=related_limit)
+        )
 
     async def entity_names(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
             return {}
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(ArticleEntityRow.entity_id, func.max(ArticleEntityRow.name))
-                .where(ArticleEntityRow.entity_id.in_(sorted(entity_ids)))
-                .group_by(ArticleEntityRow.entity_id)
-            )
-            return {r[0]: r[1] for r in rows}
+        return await self.runner.read(partial(entity_names, entity_ids=entity_ids))
 
     async def timeline(self, now: datetime) -> list[DatedEntry]:
-        async with self.sessions() as session:
-            rows = (
-                await session.execute(
-                    select(ArticleRow, TimelineEntryRow)
-                    .join(TimelineEntryRow, ArticleRow.article_id == TimelineEntryRow.article_id)
-                    .where(visible(now))
-                    .order_by(
-                        TimelineEntryRow.value, ArticleRow.firstcreated, TimelineEntryRow.position
-                    )
-                )
-            ).all()
-            return [
-                DatedEntry(
-                    listing=_listing(article),
-                    value=entry.value,
-                    granularity=entry.granularity,
-                    text=entry.text,
-                    sentence=entry.sentence,
-                    entity_ids=json.loads(entry.entity_ids),
-                )
-                for article, entry in rows
-            ]
+        return await self.runner.read(partial(timeline, now=now))
+
+
+# ---------------------------------------------------------------- the queries, synchronous
+
+
+# Built once: building a SELECT costs more than SQLite takes to answer it. Columns, not an
+# ORM entity, on a bare connection (runner.read_rows): a page read needs no identity map.
+_BY_SLUG = select(*_STORED_COLUMNS).where(ArticleRow.slug == bindparam("slug"))
+_BY_ID = select(*_STORED_COLUMNS).where(ArticleRow.article_id == bindparam("article_id"))
+
+
+def article_by_slug(connection: Connection, slug: str) -> StoredArticle | None:
+    row = connection.execute(_BY_SLUG, {"slug": slug}).first()
+    return _stored(row) if row else None
+
+
+def article_by_id(connection: Connection, article_id: str) -> StoredArticle | None:
+    row = connection.execute(_BY_ID, {"article_id": article_id}).first()
+    return _stored(row) if row else None
+
+
+def latest(session: Session, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
+    rows = session.scalars(
+        select(ArticleRow)
+        .where(visible(now))
+        .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_listing(row) for row in rows]
+
+
+def count_visible(session: Session, now: datetime) -> int:
+    count = session.scalar(select(func.count()).select_from(ArticleRow).where(visible(now)))
+    return int(count or 0)
+
+
+def visible_entities(session: Session, now: datetime) -> list[tuple[str, str, str, int]]:
+    """(entity id, name, type, visible articles) for every entity on a visible story."""
+    rows = session.execute(
+        select(
+            ArticleEntityRow.entity_id,
+            func.max(ArticleEntityRow.name),
+            func.max(ArticleEntityRow.type),
+            func.count(ArticleEntityRow.article_id),
+        )
+        .join(ArticleRow, ArticleRow.article_id == ArticleEntityRow.article_id)
+        .where(visible(now))
+        .group_by(ArticleEntityRow.entity_id)
+        .order_by(ArticleEntityRow.entity_id)
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
+def entity(
+    session: Session, entity_id: str, now: datetime, *, related_limit: int = 10
+) -> EntityData | None:
+    mention_rows = (
+        session.execute(
+            select(ArticleRow, ArticleEntityRow)
+            .join(ArticleEntityRow, ArticleRow.article_id == ArticleEntityRow.article_id)
+            .where(ArticleEntityRow.entity_id == entity_id, visible(now))
+            .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
+        )
+    ).all()
+    if not mention_rows:
+        return None
+    article_ids = [article.article_id for article, _ in mention_rows]
+    listings = {article.article_id: _listing(article) for article, _ in mention_rows}
+    # The newest article's naming wins (enrichment improves over time).
+    newest = mention_rows[0][1]
+    related_rows = session.execute(
+        select(
+            ArticleEntityRow.entity_id,
+            func.max(ArticleEntityRow.name),
+            func.max(ArticleEntityRow.type),
+            func.count(ArticleEntityRow.article_id).label("articles"),
+        )
+        .where(
+            ArticleEntityRow.article_id.in_(article_ids),
+            ArticleEntityRow.entity_id != entity_id,
+        )
+        .group_by(ArticleEntityRow.entity_id)
+        .order_by(func.count(ArticleEntityRow.article_id).desc(), ArticleEntityRow.entity_id)
+        .limit(related_limit)
+    )
+    timeline_rows = session.scalars(
+        select(TimelineEntryRow)
+        .where(TimelineEntryRow.article_id.in_(article_ids))
+        .order_by(TimelineEntryRow.value, TimelineEntryRow.article_id, TimelineEntryRow.position)
+    )
+    timeline = [
+        DatedEntry(
+            listing=listings[row.article_id],
+            value=row.value,
+            granularity=row.granularity,
+            text=row.text,
+            sentence=row.sentence,
+            entity_ids=json.loads(row.entity_ids),
+        )
+        for row in timeline_rows
+    ]
+    return EntityData(
+        entity_id=entity_id,
+        name=newest.name,
+        type=newest.type,
+        mentions=[
+            EntityMentionRow(listings[article.article_id], mention.sentence, mention.mention_count)
+            for article, mention in mention_rows
+        ],
+        related=[RelatedEntity(r[0], r[1], r[2], int(r[3])) for r in related_rows],
+        timeline=[entry for entry in timeline if entity_id in entry.entity_ids],
+    )
+
+
+def entity_names(session: Session, entity_ids: set[str]) -> dict[str, str]:
+    rows = session.execute(
+        select(ArticleEntityRow.entity_id, func.max(ArticleEntityRow.name))
+        .where(ArticleEntityRow.entity_id.in_(sorted(entity_ids)))
+        .group_by(ArticleEntityRow.entity_id)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def timeline(session: Session, now: datetime) -> list[DatedEntry]:
+    rows = (
+        session.execute(
+            select(ArticleRow, TimelineEntryRow)
+            .join(TimelineEntryRow, ArticleRow.article_id == TimelineEntryRow.article_id)
+            .where(visible(now))
+            .order_by(TimelineEntryRow.value, ArticleRow.firstcreated, TimelineEntryRow.position)
+        )
+    ).all()
+    return [
+        DatedEntry(
+            listing=_listing(article),
+            value=entry.value,
+            granularity=entry.granularity,
+            text=entry.text,
+            sentence=entry.sentence,
+            entity_ids=json.loads(entry.entity_ids),
+        )
+        for article, entry in rows
+    ]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
     AppliedEventRow,
     ArticleEntityRow,
     ArticleRow,
+    Base,
     PageOutboxRow,
     TimelineEntryRow,
 )
@@ -28,6 +30,12 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
+def _table(model: type[Base]) -> Table:
+    """A model's table, for Core INSERTs: many plain rows go in one executemany, without the
+    ORM's per-row bulk bookkeeping (a third of a replay's insert time)."""
+    return cast(Table, model.__table__)
+
+
 def decode_state(raw: str) -> ArticleState:
     return ArticleState.model_validate_json(raw)
 
@@ -37,26 +45,27 @@ def encode_state(state: ArticleState) -> str:
 
 
 class ArticleRepository:
-    """One unit of work's view of the read model; the caller commits."""
+    """One unit of work's view of the read model (synchronous: it runs inside one
+    UnitOfWorkRunner step); the caller commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[str, ArticleRow] = {}
         self._applied: list[dict[str, str]] = []
 
-    async def applied(self, event_ids: Sequence[str]) -> set[str]:
+    def applied(self, event_ids: Sequence[str]) -> set[str]:
         seen: set[str] = set()
         for chunk in _chunks(list(event_ids)):
-            result = await self.session.scalars(
+            result = self.session.scalars(
                 select(AppliedEventRow.event_id).where(AppliedEventRow.event_id.in_(chunk))
             )
             seen.update(result)
         return seen
 
-    async def load(self, article_ids: Iterable[str]) -> dict[str, ArticleState]:
+    def load(self, article_ids: Iterable[str]) -> dict[str, ArticleState]:
         wanted = [i for i in dict.fromkeys(article_ids) if i not in self._rows]
         for chunk in _chunks(wanted):
-            for row in await self.session.scalars(
+            for row in self.session.scalars(
                 select(ArticleRow).where(ArticleRow.article_id.in_(chunk))
             ):
                 self._rows[row.article_id] = row
@@ -67,12 +76,12 @@ class ArticleRepository:
             {"event_id": event_id, "article_id": article_id, "event_type": event_type}
         )
 
-    async def enqueue_page_changes(self, events: Iterable[PageChanged]) -> None:
+    def enqueue_page_changes(self, events: Iterable[PageChanged]) -> None:
         rows = [{"event_id": event.id, "body": event.model_dump_json()} for event in events]
         if rows:
-            await self.session.execute(insert(PageOutboxRow), rows)
+            self.session.execute(insert(_table(PageOutboxRow)), rows)
 
-    async def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
+    def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
         """Write each state and rebuild its index rows. `now_visible` says, per article,
         whether it is visible at save time (an embargo already past needs no announcement)."""
         states = list(states)
@@ -100,13 +109,13 @@ class ArticleRepository:
             )
             row.last_modified = state.last_event_time
             row.state = encode_state(state)
-        await self.session.flush()
+        self.session.flush()
         ids = [state.article_id for state in states]
         for chunk in _chunks(ids):
-            await self.session.execute(
+            self.session.execute(
                 delete(ArticleEntityRow).where(ArticleEntityRow.article_id.in_(chunk))
             )
-            await self.session.execute(
+            self.session.execute(
                 delete(TimelineEntryRow).where(TimelineEntryRow.article_id.in_(chunk))
             )
         entity_values = [
@@ -139,9 +148,9 @@ class ArticleRepository:
         if self._applied:
             # A concurrent writer that applied the same event makes this insert fail, and the
             # whole unit of work (effect included) is retried and then finds it applied.
-            await self.session.execute(insert(AppliedEventRow), self._applied)
+            self.session.execute(insert(_table(AppliedEventRow)), self._applied)
             self._applied = []
         if entity_values:
-            await self.session.execute(insert(ArticleEntityRow), entity_values)
+            self.session.execute(insert(_table(ArticleEntityRow)), entity_values)
         if timeline_values:
-            await self.session.execute(insert(TimelineEntryRow), timeline_values)
+            self.session.execute(insert(_table(TimelineEntryRow)), timeline_values)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date, datetime
+from functools import lru_cache
 
 # A sentence ends at . ! or ? (possibly followed by a closing quote) and whitespace.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
@@ -22,14 +24,18 @@ def sentences(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+@lru_cache(maxsize=64)
+def _sentence_ends(text: str) -> tuple[int, ...]:
+    # Cached: an article's entities ask for sentences of the same body one after another.
+    return tuple(match.end() for match in _SENTENCE_END.finditer(text))
+
+
 def sentence_at(text: str, offset: int) -> str:
     """The sentence of `text` that contains `offset`."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.end() > offset:
-            return text[start : match.end()].strip()
-        start = match.end()
-    return text[start:].strip()
+    ends = _sentence_ends(text)
+    index = bisect_right(ends, offset)  # the first sentence ending after the offset
+    start = ends[index - 1] if index > 0 else 0
+    return (text[start : ends[index]] if index < len(ends) else text[start:]).strip()
 
 
 def timex_label(value: str, granularity: str) -> str:

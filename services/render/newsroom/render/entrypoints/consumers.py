@@ -4,6 +4,7 @@ reclaim subscriber for a dead replica's pending entries; PageChanged goes to the
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated
 
 import structlog
@@ -11,6 +12,8 @@ from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.prometheus import RedisPrometheusMiddleware
 from prometheus_client import REGISTRY
 from pydantic import BeforeValidator, Field
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from newsroom.render.domain.projection import RenderEvent
@@ -40,12 +43,19 @@ EnrichedStreamEvent = Annotated[ArticleEnriched, BeforeValidator(upcast)]
 
 MAX_RECORDS = 50
 POLLING_INTERVAL_MS = 100
+# Messages handled at once per subscriber: their events reach the projector together and are
+# committed in one transaction (Projector.submit), while each message keeps its own ack,
+# retry and dead letter. Order does not matter to the projection.
+CONCURRENT_HANDLERS = 50
 
 
 class PagePublisher:
-    """Sends PageChanged to the pages stream (an AsyncAPI-documented publisher)."""
+    """Sends PageChanged to the pages stream (an AsyncAPI-documented publisher), in order.
+    Given a Redis client, a batch goes out as one pipeline (one round trip instead of one
+    per event; not a MULTI: a failure midway leaves the rest in the outbox, sent again)."""
 
-    def __init__(self, broker: RedisBroker) -> None:
+    def __init__(self, broker: RedisBroker, redis: Redis | None = None) -> None:
+        self._redis = redis
         self._publisher = broker.publisher(
             stream=StreamSub(pages_stream(), maxlen=STREAM_MAXLEN),
             schema=PageChanged,
@@ -53,11 +63,24 @@ class PagePublisher:
             description="PageChanged: a page's content changed; caches purge exactly that URL.",
         )
 
-    async def __call__(self, event: PageChanged) -> None:
+    async def __call__(self, events: Sequence[PageChanged]) -> None:
+        if self._redis is None:
+            for event in events:
+                await self._publish(event, None)
+        else:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for event in events:
+                    await self._publish(event, pipe)
+                await pipe.execute()
+        PAGE_CHANGES.inc(len(events))
+
+    async def _publish(self, event: PageChanged, pipe: Pipeline | None) -> None:
         await self._publisher.publish(
-            event.to_message(), headers={"message_id": event.id}, correlation_id=event.correlationid
+            event.to_message(),
+            headers={"message_id": event.id},
+            correlation_id=event.correlationid,
+            pipeline=pipe,
         )
-        PAGE_CHANGES.inc()
 
 
 def build_broker(
@@ -68,6 +91,7 @@ def build_broker(
     max_deliveries: int,
     reclaim_idle_ms: int,
     graceful_timeout: float = 20.0,
+    redis: Redis | None = None,
 ) -> tuple[RedisBroker, PagePublisher]:
     broker = RedisBroker(
         redis_url,
@@ -82,14 +106,16 @@ def build_broker(
             RedisPrometheusMiddleware(registry=REGISTRY, app_name="render"),
         ],
     )
-    publish_pages = PagePublisher(broker)
+    publish_pages = PagePublisher(broker, redis)
 
     async def handle(event: RenderEvent) -> None:
-        result = await projector.apply([event])
+        result = await projector.submit(event)
         if not result.page_changes:
             return  # leftovers of an earlier failure are sent by the periodic flusher
         try:
-            await projector.flush_outbox(publish_pages)
+            # The first handler of a group sends the whole group's PageChanged; the others
+            # find nothing queued and skip the database.
+            await projector.flush_outbox(publish_pages, only_if_queued_here=True)
         except (RedisError, OSError) as exc:
             # The change is committed and the PageChanged waits in the outbox; the periodic
             # flusher sends it once Redis answers. The event itself is done: ack it.
@@ -115,14 +141,18 @@ def build_broker(
 
     for reclaim in (False, True):
         suffix = ".reclaim" if reclaim else ""
+        # The reclaim subscribers take one entry at a time (XAUTOCLAIM count=1): no concurrency.
+        workers = 1 if reclaim else CONCURRENT_HANDLERS
         broker.subscriber(
             stream=stream_sub(RENDER_ARTICLES.stream, RENDER_ARTICLES.group, reclaim),
+            max_workers=workers,
             title=f"render.articles{suffix}",
             description="Article versions and withdrawals to project"
             + (" (entries a dead replica left pending)" if reclaim else "."),
         )(on_article)
         broker.subscriber(
             stream=stream_sub(RENDER_ENRICHED.stream, RENDER_ENRICHED.group, reclaim),
+            max_workers=workers,
             title=f"render.enriched{suffix}",
             description="Entities and timelines of article versions"
             + (" (entries a dead replica left pending)" if reclaim else "."),

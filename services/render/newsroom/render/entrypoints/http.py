@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 import structlog
@@ -14,9 +16,15 @@ from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from newsroom.render.adapters.queries import ReadModelQueries, StoredArticle
+from newsroom.render.adapters.queries import (
+    ReadModelQueries,
+    StoredArticle,
+    article_by_id,
+    article_by_slug,
+)
 from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.projection import ArticleStatus
 from newsroom.render.domain.views import article_json, article_page, entity_api_path
@@ -99,25 +107,29 @@ def _visible_article(stored: StoredArticle | None, now: datetime, what: str) -> 
 
 class PageCache:
     """Rendered article documents by (article id, kind, row revision): the revision changes
-    on every save, so an entry is never stale; the LRU bound keeps memory flat."""
+    on every save, so an entry is never stale; the LRU bound keeps memory flat. Used from
+    the database worker threads, hence the lock."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._entries: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: tuple[str, str, int]) -> bytes | None:
-        body: bytes | None = self._entries.get(key)
-        if body is not None:
-            self._entries.move_to_end(key)
-        return body
+        with self._lock:
+            body: bytes | None = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
 
     def put(self, key: tuple[str, str, int], body: bytes) -> None:
         if self.size <= 0:
             return
-        self._entries[key] = body
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = body
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 def create_app(
@@ -204,18 +216,41 @@ def create_app(
             request, body.encode(), HTML, max((s.modified for s in stories), default=None)
         )
 
+    async def _article_document(
+        lookup: Callable[[Connection], StoredArticle | None],
+        what: str,
+        kind: str,
+        build: Callable[[StoredArticle], bytes | None],
+    ) -> tuple[StoredArticle, bytes]:
+        """The visible story's document: looked up, built (or taken from the page cache) in
+        one runner step, so a page costs one hand-off to the database thread, not one per
+        statement and none more for the rendering."""
+        now = runtime.now()
+
+        def step(connection: Connection) -> tuple[StoredArticle, bytes]:
+            stored = _visible_article(lookup(connection), now, what)
+            key = (stored.article_id, kind, stored.revision)
+            body = cache.get(key)
+            if body is None:
+                body = build(stored)
+                if body is None:
+                    raise Problem(404, "article-not-found", "No such story", f"No story {what}.")
+                cache.put(key, body)
+            return stored, body
+
+        return await queries.runner.read_rows(step)
+
+    def _article_html(stored: StoredArticle) -> bytes | None:
+        page = article_page(stored.state)
+        return (
+            None if page is None else render("article.html", article_context(page, base)).encode()
+        )
+
     @app.get("/articles/{slug}", response_class=HTMLResponse)
     async def article(slug: str, request: Request) -> Response:
-        what = f"at /articles/{slug}"
-        stored = _visible_article(await queries.article_by_slug(slug), runtime.now(), what)
-        key = (stored.article_id, "page", stored.revision)
-        body = cache.get(key)
-        if body is None:
-            page = article_page(stored.state)
-            if page is None:
-                raise Problem(404, "article-not-found", "No such story", f"No story {what}.")
-            body = render("article.html", article_context(page, base)).encode()
-            cache.put(key, body)
+        stored, body = await _article_document(
+            partial(article_by_slug, slug=slug), f"at /articles/{slug}", "page", _article_html
+        )
         PAGES_RENDERED.labels("article", "200").inc()
         return cached_response(request, body, HTML, stored.modified)
 
@@ -309,13 +344,12 @@ def create_app(
 
     @app.get("/api/articles/{article_id}")
     async def api_article(article_id: str, request: Request) -> Response:
-        what = f"with id {article_id}"
-        stored = _visible_article(await queries.article_by_id(article_id), runtime.now(), what)
-        key = (stored.article_id, "api", stored.revision)
-        body = cache.get(key)
-        if body is None:
-            body = _json(article_json(stored.state))
-            cache.put(key, body)
+        stored, body = await _article_document(
+            partial(article_by_id, article_id=article_id),
+            f"with id {article_id}",
+            "api",
+            lambda stored: _json(article_json(stored.state)),
+        )
         PAGES_RENDERED.labels("api-article", "200").inc()
         return cached_response(request, body, "application/json", stored.modified)
 
