@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, TypeDecorator, event
+from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, TypeDecorator, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -42,9 +43,23 @@ def is_sqlite(database_url: str) -> bool:
     return make_url(database_url).get_backend_name() == "sqlite"
 
 
+Synchronous = Literal["NORMAL", "FULL"]
+
+
+def apply_sqlite_pragmas(dbapi_connection: Any, synchronous: Synchronous = "NORMAL") -> None:
+    """WAL (readers never block the writer), foreign keys, a 30 s busy timeout. synchronous=NORMAL
+    survives a process crash in WAL mode but may lose the last commits on power loss; FULL fsyncs
+    every COMMIT, for state that was acknowledged to someone outside (ingest's inbox)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """SQLite in WAL mode (readers never block the writer; synchronous=NORMAL survives process
-    crashes in WAL mode) with its folder created; PostgreSQL with pre-ping."""
+    """SQLite (see `apply_sqlite_pragmas`) with its folder created; PostgreSQL with pre-ping."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
@@ -54,11 +69,21 @@ def create_engine(database_url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+        apply_sqlite_pragmas(dbapi_connection)
+
+    return engine
+
+
+def create_sqlite_sync_engine(database_url: str, synchronous: Synchronous = "NORMAL") -> Engine:
+    """A synchronous pysqlite engine on the file of an `sqlite+aiosqlite` URL, with the same
+    pragmas, for work that runs whole in one worker thread (no per-statement thread hops)."""
+    url = make_url(database_url).set(drivername="sqlite+pysqlite")
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+        apply_sqlite_pragmas(dbapi_connection, synchronous)
 
     return engine

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsroom.shared.sql import create_engine
+from newsroom.shared.sql import create_engine, create_sqlite_sync_engine
 
 __all__ = ["UnitOfWorkRunner", "create_engine", "session_factory"]
 
@@ -35,27 +34,13 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def _sqlite_file_engine(engine: AsyncEngine) -> Engine | None:
-    """A synchronous engine over the async engine's SQLite file, with the same pragmas as
-    newsroom.shared.sql.create_engine; None for other backends and in-memory databases (a
-    second engine would see another, empty, in-memory database)."""
+    """A synchronous engine over the async engine's SQLite file, with the same pragmas; None
+    for other backends and in-memory databases (a second engine would see another, empty,
+    in-memory database)."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    sync_engine = create_sync_engine(
-        url.set(drivername="sqlite+pysqlite"),
-        connect_args={"timeout": 30, "check_same_thread": False},
-    )
-
-    @event.listens_for(sync_engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    return sync_engine
+    return create_sqlite_sync_engine(url.render_as_string(hide_password=False))
 
 
 class UnitOfWorkRunner:
