@@ -80,6 +80,10 @@ class EnrichWorker:
         self._redis: Redis | None = None
         self.broker = RedisBroker(
             settings.redis_url,
+            # A half-open connection must fail (and be retried) rather than hang the worker;
+            # well above the blocking read's polling interval (100 ms).
+            socket_timeout=10.0,
+            socket_connect_timeout=5.0,
             graceful_timeout=20.0,
             # Through the root logger, i.e. the service's JSON logs.
             logger=logging.getLogger("newsroom.enrich.broker"),
