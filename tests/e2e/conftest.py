@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support.servers import RedisServer, free_port
+from support.servers import RedisServer, free_port, free_port_pair
 from support.system import NEWSROOM, RunningSystem, wait_ready
 
 
@@ -26,7 +26,7 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def system(tmp_path: Path, private_redis: RedisServer) -> Iterator[RunningSystem]:
-    ports = {name: free_port() for name in ("ingest", "render", "enrich")}
+    ports = {"ingest": free_port(), "render": free_port(), "enrich": free_port_pair()}
     var_dir = tmp_path / "var"
     process = subprocess.Popen(
         [

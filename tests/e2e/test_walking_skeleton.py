@@ -58,7 +58,7 @@ def test_api_lists_entities_of_the_seed_story(system: RunningSystem, corpus_dir:
 
 def test_ctrl_c_stops_every_process(system: RunningSystem) -> None:
     pids = system.service_pids()
-    assert set(pids) == {"ingest", "enrich", "render"}
+    assert set(pids) == {"ingest", "enrich", "enrich-2", "render"}
     system.process.send_signal(signal.SIGINT)
     system.process.wait(timeout=30)
 

@@ -11,6 +11,19 @@ from pathlib import Path
 import redis
 
 
+def free_port_pair() -> int:
+    """A free port whose successor is free too (for `newsroom up`'s two enrich workers)."""
+    for _ in range(100):
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two adjacent free ports")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -28,7 +28,7 @@ class RunningSystem:
     def service_pids(self) -> dict[str, int]:
         pids: dict[str, int] = {}
         for line in self.output:
-            if match := re.search(r"(ingest|enrich|render) started \(pid=(\d+)\)", line):
+            if match := re.search(r"(ingest|enrich|enrich-2|render) started \(pid=(\d+)\)", line):
                 pids[match.group(1)] = int(match.group(2))
         return pids
 

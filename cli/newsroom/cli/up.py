@@ -23,11 +23,15 @@ from newsroom.cli.redis_local import answers, start_local_redis
 class Ports:
     ingest: int = 8001
     render: int = 8002
-    enrich: int = 8003
+    enrich: int = 8003  # the second enrich worker takes the next port
+
+
+# Two enrich workers in one consumer group: the NLP uses both cores, as compose's replicas do.
+ENRICH_WORKERS = 2
 
 
 def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[str, dict[str, str]]:
-    """The environment each service process gets (the same variables compose sets)."""
+    """The environment of each process, by process name (the same variables compose sets)."""
     var = var_dir.resolve()
     common = {"REDIS_URL": redis_url, "HTTP_HOST": "127.0.0.1"}
     render_url = f"http://127.0.0.1:{ports.render}"
@@ -40,7 +44,13 @@ def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[st
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.ingest}",
             "RENDER_BASE_URL": render_url,
         },
-        "enrich": {**common, "HTTP_PORT": str(ports.enrich)},
+        **{
+            "enrich" if n == 0 else f"enrich-{n + 1}": {
+                **common,
+                "HTTP_PORT": str(ports.enrich + n),
+            }
+            for n in range(ENRICH_WORKERS)
+        },
         "render": {
             **common,
             "HTTP_PORT": str(ports.render),
@@ -85,7 +95,7 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
         f"Newsroom starting\n"
         f"  ingest  http://127.0.0.1:{ports.ingest}  (POST /v1/sources/{DEMO_SOURCE}/items)\n"
         f"  render  http://127.0.0.1:{ports.render}\n"
-        f"  enrich  http://127.0.0.1:{ports.enrich}  (health and metrics)\n"
+        f"  enrich  http://127.0.0.1:{ports.enrich} and :{ports.enrich + 1}  (two workers; health, metrics)\n"
         f"  source  {DEMO_SOURCE}  secret {secret}\n"
         f"Send the seed story:  newsroom send ../shared/corpus/seed/space-race-2.v1.ninjs.json\n"
         f"Ctrl-C stops everything.",
@@ -94,7 +104,8 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
     manager = Manager()
     environments = service_environments(var_dir, redis_url, ports)
     for name, env in environments.items():
-        manager.add_process(name, _service_command(name), env={**os.environ, **env})
+        service = name.split("-")[0]
+        manager.add_process(name, _service_command(service), env={**os.environ, **env})
     stop = threading.Event()
     urls = {name: f"http://127.0.0.1:{env['HTTP_PORT']}" for name, env in environments.items()}
     watcher = threading.Thread(target=_announce_when_ready, args=(manager, urls, stop), daemon=True)
