@@ -18,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from newsroom.ingest.adapters.inbox import InboxStore, ItemResult
 from newsroom.ingest.adapters.metrics import ITEMS_ACCEPTED, ITEMS_DUPLICATE
 from newsroom.ingest.domain.errors import UnusableItem
+from newsroom.ingest.domain.limits import MAX_DELIVERY_ID_CHARS
+from newsroom.ingest.domain.refusals import DeliveryIdTooLong
 from newsroom.ingest.domain.signatures import UnknownSource, VerifiedDelivery, verify_signature
 from newsroom.shared.article import Article
 from newsroom.shared.settings import IngestSettings, SourceConfig
@@ -72,7 +74,7 @@ class IngestService:
 
     def verify(self, source: str, headers: Mapping[str, str], body: bytes) -> VerifiedDelivery:
         config = self.source_config(source)
-        return verify_signature(
+        delivery = verify_signature(
             scheme=config.scheme,
             secrets=config.secrets,
             headers=headers,
@@ -80,6 +82,15 @@ class IngestService:
             now=self.clock(),
             tolerance_seconds=self.settings.signature_tolerance_seconds,
         )
+        # Checked once the sender is known: the inbox keeps ids of at most this length.
+        if delivery.delivery_id is not None and len(delivery.delivery_id) > MAX_DELIVERY_ID_CHARS:
+            header = delivery.delivery_id_header or "webhook-id"
+            raise DeliveryIdTooLong(
+                f"{header} is {len(delivery.delivery_id)} characters long; at most "
+                f"{MAX_DELIVERY_ID_CHARS} are accepted",
+                pointer=f"header:{header}",
+            )
+        return delivery
 
     async def ingest(
         self,

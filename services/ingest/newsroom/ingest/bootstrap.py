@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from newsroom.ingest.adapters.database import Database
 from newsroom.ingest.adapters.inbox import InboxStore, Outbox
+from newsroom.ingest.adapters.metrics import OUTBOX_BACKLOG, REDIS_REACHABLE
 from newsroom.ingest.adapters.publisher import (
     EventPublisher,
     RedisEventPublisher,
@@ -25,7 +26,7 @@ from newsroom.ingest.adapters.publisher import (
 from newsroom.ingest.adapters.relay import OutboxRelay
 from newsroom.ingest.application import IngestService, WireParser
 from newsroom.ingest.domain.signatures import standard_webhooks_key
-from newsroom.ingest.entrypoints.http import RequestContextMiddleware, router
+from newsroom.ingest.entrypoints.http import DependencyStatus, RequestContextMiddleware, router
 from newsroom.ingest.entrypoints.problems import install_problem_handlers
 from newsroom.shared.settings import IngestSettings, SignatureScheme
 
@@ -92,8 +93,27 @@ def create_app(
         await database.read(lambda connection: connection.execute(text("SELECT 1")))
         return True
 
-    async def redis_ready() -> bool:
-        return broker is None or await broker.ping(timeout=1.0)
+    async def redis_reachable() -> bool:
+        if broker is None:
+            return True  # an injected publisher (tests) has no Redis to ask
+        try:
+            return await asyncio.wait_for(broker.ping(timeout=1.0), timeout=2.0)
+        except Exception:
+            return False
+
+    async def outbox_backlog() -> int | None:
+        try:
+            return await asyncio.wait_for(outbox.backlog(), timeout=2.0)
+        except Exception:
+            return None
+
+    async def dependency_status() -> DependencyStatus:
+        """Probe Redis and count the outbox; keep their gauges current."""
+        reachable, backlog = await asyncio.gather(redis_reachable(), outbox_backlog())
+        REDIS_REACHABLE.set(1 if reachable else 0)
+        if backlog is not None:
+            OUTBOX_BACKLOG.set(backlog)
+        return DependencyStatus(redis_reachable=reachable, outbox_backlog=backlog)
 
     async def forget_old_deliveries() -> None:
         while True:
@@ -135,7 +155,9 @@ def create_app(
     app.state.database = database
     app.state.public_base_url = settings.public_base_url
     app.state.known_sources = frozenset(settings.newsroom_sources)
-    app.state.readiness_checks = {"redis": redis_ready, "database": database_ready}
+    # Only the database gates readiness: without Redis, deliveries wait in the outbox.
+    app.state.readiness_checks = {"database": database_ready}
+    app.state.dependency_probe = dependency_status
     app.include_router(router)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)

@@ -15,7 +15,7 @@ from ingest_test_support import make_settings, serve_over_http, signed, wait_for
 from newsroom.ingest.adapters.migrate import run_migrations
 from newsroom.ingest.bootstrap import create_app
 from newsroom.shared.events import decode_event
-from support.servers import RedisServer
+from support.servers import RedisServer, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -59,17 +59,50 @@ def test_redis_down_items_get_202_and_are_published_once_in_order_when_it_is_bac
             response = client.post("/v1/sources/wire/items", content=body, headers=signed(body))
             assert response.status_code == 202, response.text
             event_ids.append(response.json()["event_id"])
-        not_ready = client.get("/readyz")
-        assert not_ready.status_code == 503
-        assert not_ready.json()["checks"] == {"redis": False, "database": True}
+        # Still ready: a load balancer must keep sending wires while the outbox holds them.
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {
+            "status": "ready",
+            "checks": {"database": True},
+            "redis_reachable": False,
+            "outbox_backlog": len(deliveries),
+        }
+        metrics = client.get("/metrics").text
+        assert "newsroom_ingest_redis_reachable 0.0" in metrics
+        assert f"newsroom_ingest_outbox_backlog {len(deliveries)}.0" in metrics
         time.sleep(1.5)  # the relay keeps failing meanwhile, with backoff
         own_redis.start()
         events = wait_for_stream(own_redis.url, len(deliveries))
         time.sleep(1.0)  # anything published twice would show up now
         events = wait_for_stream(own_redis.url, len(deliveries) + 1, timeout=0.5)
-        assert client.get("/readyz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["redis_reachable"] is True
+        assert ready.json()["outbox_backlog"] == 0
+        metrics = client.get("/metrics").text
+        assert "newsroom_ingest_redis_reachable 1.0" in metrics
+        assert "newsroom_ingest_outbox_backlog 0.0" in metrics
     published = [decode_event(message).id for message, _ in events]
     assert published == event_ids
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(redis_url: str) -> None:
+    # Nothing listens on this port: the inbox cannot record anything, so not ready.
+    unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/ingest"
+    settings = make_settings(unreachable, redis_url)
+    with (
+        serve_over_http(create_app(settings, relay_poll_interval=0.1)) as base_url,
+        httpx.Client(base_url=base_url, timeout=30) as client,
+    ):
+        response = client.get("/readyz")
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/problems/not-ready")
+    assert problem["checks"] == {"database": False}
+    assert problem["redis_reachable"] is True
+    assert "outbox_backlog" not in problem  # unknown: the database did not answer
 
 
 @pytest.fixture

@@ -118,6 +118,21 @@ def test_stale_timestamp_is_refused(ingest: httpx.Client, corpus_dir: Path) -> N
     )
 
 
+@pytest.mark.parametrize(
+    "raw_timestamp",
+    # Latin-1 "²" (str.isdigit() is True, int() raises), and too many digits for int().
+    [b"\xb2", b"9" * 5000],
+    ids=["superscript-two", "huge"],
+)
+def test_garbled_timestamp_is_a_401_problem_not_a_500(
+    ingest: httpx.Client, corpus_dir: Path, raw_timestamp: bytes
+) -> None:
+    body = seed(corpus_dir)
+    headers: dict[str, Any] = {**signed(body), "webhook-timestamp": raw_timestamp}
+    problem = assert_problem(post(ingest, body, headers), 401, "invalid-signature")
+    assert problem["pointer"] == "header:webhook-timestamp"
+
+
 def test_rotated_secrets_are_both_accepted(
     ingest: httpx.Client, corpus_dir: Path, redis_url: str
 ) -> None:
@@ -152,6 +167,76 @@ def test_same_version_in_a_new_delivery_is_a_duplicate(
     again = post(ingest, body)
     assert again.status_code == 200
     assert again.json()["status"] == "duplicate"
+    time.sleep(0.5)
+    assert len(articles_stream_events(redis_url)) == 1
+
+
+def seed_as(corpus_dir: Path, **changes: object) -> bytes:
+    """The seed story v1 with some fields changed, version number kept."""
+    item = json.loads(seed(corpus_dir))
+    item.update(changes)
+    return json.dumps(item).encode()
+
+
+def test_same_version_kill_is_published_as_a_withdrawal(
+    ingest: httpx.Client, corpus_dir: Path, redis_url: str
+) -> None:
+    # Some wires kill a story without bumping its version number.
+    story = post(ingest, seed(corpus_dir))
+    kill_body = seed_as(corpus_dir, pubstatus="canceled", ednote="Withdrawn for legal reasons")
+    kill = post(ingest, kill_body)
+    assert kill.status_code == 202, kill.text
+    assert kill.json()["status"] == "accepted"
+    assert kill.json()["version"] == "1"
+    assert kill.json()["event_id"] != story.json()["event_id"]
+    # The kill re-sent, and a late copy of the story from before it: nothing more.
+    for late in (kill_body, seed(corpus_dir)):
+        again = post(ingest, late)
+        assert again.status_code == 200, again.text
+        assert again.json()["status"] == "duplicate"
+    events = [decode_event(message) for message, _ in wait_for_stream(redis_url, 2)]
+    assert [type(event) for event in events] == [ArticleReceived, ArticleWithdrawn]
+    withdrawn = events[1]
+    assert isinstance(withdrawn, ArticleWithdrawn)
+    assert withdrawn.id == kill.json()["event_id"]
+    assert withdrawn.data.version == "1"
+    assert withdrawn.data.ednote == "Withdrawn for legal reasons"
+    time.sleep(0.5)
+    assert len(articles_stream_events(redis_url)) == 2
+
+
+def test_same_version_embargo_lift_is_published_as_an_update(
+    ingest: httpx.Client, corpus_dir: Path, redis_url: str
+) -> None:
+    held = post(ingest, seed_as(corpus_dir, embargoed=True))
+    assert held.status_code == 202, held.text
+    lifted = post(ingest, seed_as(corpus_dir, embargoed=False))
+    assert lifted.status_code == 202, lifted.text
+    assert lifted.json()["event_id"] != held.json()["event_id"]
+    events = [decode_event(message) for message, _ in wait_for_stream(redis_url, 2)]
+    assert [type(event) for event in events] == [ArticleReceived, ArticleUpdated]
+    first, update = events
+    assert isinstance(first, ArticleReceived)
+    assert isinstance(update, ArticleUpdated)
+    assert first.data.article.embargo is not None
+    assert update.data.article.embargo is None
+    assert update.data.article.version == "1"
+    assert update.id == lifted.json()["event_id"]
+
+
+def test_identical_resend_of_a_version_stays_a_duplicate_with_the_first_event_id(
+    ingest: httpx.Client, corpus_dir: Path, redis_url: str
+) -> None:
+    body = seed(corpus_dir)
+    first = post(ingest, body)
+    assert first.status_code == 202
+    # Same article in other bytes (key order, whitespace): still the same content.
+    reformatted = json.dumps(json.loads(body), indent=2, sort_keys=True).encode()
+    for resend in (body, reformatted):
+        again = post(ingest, resend)
+        assert again.status_code == 200, again.text
+        assert again.json()["status"] == "duplicate"
+        assert again.json()["event_id"] == first.json()["event_id"]
     time.sleep(0.5)
     assert len(articles_stream_events(redis_url)) == 1
 

@@ -49,7 +49,14 @@ def article(
 def record(history: ArticleHistory | None, item: Article) -> ArticleHistory:
     """What the inbox does after a non-duplicate decision."""
     decision = decide("wire", item, history)
-    recorded = RecordedVersion(item.version, item.versioncreated, item.pubstatus)
+    assert decision.outcome is not Outcome.DUPLICATE
+    recorded = RecordedVersion(
+        item.version,
+        item.versioncreated,
+        item.pubstatus,
+        content_hash=decision.content_hash,
+        event_id=decision.event_id,
+    )
     return ArticleHistory(
         article_id=decision.article_id,
         slug=decision.slug,
@@ -78,6 +85,48 @@ def test_later_version_is_an_update_keeping_the_first_slug() -> None:
 def test_same_version_again_is_a_duplicate() -> None:
     history = record(None, article("1", 9))
     assert decide("wire", article("1", 9), history).outcome is Outcome.DUPLICATE
+
+
+def test_same_version_killed_without_a_new_number_is_a_withdrawal_with_its_own_id() -> None:
+    first = article("1", 9)
+    history = record(None, first)
+    kill = article("1", 9, pubstatus=PubStatus.CANCELED, ednote="Withdrawn: legal")
+    decision = decide("wire", kill, history)
+    assert decision.outcome is Outcome.WITHDRAWN
+    first_id = article_event_id("wire", URI, "1")
+    assert decision.event_id == article_event_id("wire", URI, "1#canceled") != first_id
+    # The kill re-sent, even with another note, or a late copy of the story: no more events.
+    killed = record(history, kill)
+    for late in (
+        kill,
+        article("1", 9, pubstatus=PubStatus.CANCELED),
+        first,
+        article("1", 9, headline="Late copy"),
+    ):
+        again = decide("wire", late, killed)
+        assert again.outcome is Outcome.DUPLICATE
+    assert decide("wire", first, killed).event_id == first_id
+
+
+def test_same_version_with_other_content_is_an_update_with_a_deterministic_new_id() -> None:
+    history = record(None, article("1", 9, headline="Held story"))
+    lifted = article("1", 9, headline="Held story lifted")
+    decision = decide("wire", lifted, history)
+    assert decision.outcome is Outcome.UPDATED
+    assert decision.event_id != article_event_id("wire", URI, "1")
+    assert decide("wire", lifted, history).event_id == decision.event_id
+    assert decide("wire", lifted, record(history, lifted)).outcome is Outcome.DUPLICATE
+
+
+def test_rows_recorded_without_a_content_hash_are_compared_by_pubstatus() -> None:
+    legacy = ArticleHistory(
+        article_id=article_id("wire", URI),
+        slug="held-story",
+        versions=[RecordedVersion("1", datetime(2021, 9, 20, 9, tzinfo=UTC), PubStatus.USABLE)],
+    )
+    assert decide("wire", article("1", 9), legacy).outcome is Outcome.DUPLICATE
+    kill = article("1", 9, pubstatus=PubStatus.CANCELED)
+    assert decide("wire", kill, legacy).outcome is Outcome.WITHDRAWN
 
 
 def test_kill_is_a_withdrawal_even_as_first_version_seen() -> None:

@@ -5,18 +5,23 @@ reaches real Redis is covered in tests/integration)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from ingest_test_support import make_settings, signed, signed_github, signed_superdesk
 from newsroom.ingest.adapters.inbox import PendingEvent
 from newsroom.ingest.bootstrap import create_app
 from newsroom.ingest.domain.errors import MalformedBody, UnsupportedFormat, UnusableItem
+from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
+from newsroom.ingest.entrypoints.http import read_body_capped
 from newsroom.shared.article import Article, PubStatus
 
 PROBLEM = "application/problem+json"
@@ -266,7 +271,7 @@ def test_health_readiness_metrics_and_problem_descriptions(client: TestClient) -
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"redis": True, "database": True}
+    assert ready.json()["checks"] == {"database": True}
     post(client, items_body(STORY))
     post(client, items_body(STORY), signed(items_body(STORY), timestamp=1))
     metrics = client.get("/metrics").text
@@ -279,3 +284,32 @@ def test_health_readiness_metrics_and_problem_descriptions(client: TestClient) -
     described = client.get("/problems/stale-timestamp")
     assert described.status_code == 200
     assert "clock" in described.json()["description"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "refusal"),
+    [
+        # Latin-1 "²": str.isdigit() is True, int() raises.
+        (b"\xb2", InvalidContentLength),
+        (b"+12", InvalidContentLength),
+        # More digits than int() converts by default: certainly over the limit.
+        (b"9" * 5000, BodyTooLarge),
+    ],
+    ids=["superscript-two", "signed", "huge"],
+)
+def test_garbled_content_length_is_refused_not_crashed_on(
+    declared: bytes, refusal: type[Exception]
+) -> None:
+    # Built by hand: HTTP servers (h11, httptools) and the test client (which re-encodes header
+    # values as UTF-8) never hand such bytes to the app, another ASGI server might.
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"[]", "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/sources/wire/items",
+        "headers": [(b"content-length", declared)],
+    }
+    with pytest.raises(refusal):
+        asyncio.run(read_body_capped(Request(scope, receive), 4096))

@@ -135,3 +135,19 @@ async def test_an_unopenable_database_fails_the_write_instead_of_hanging(tmp_pat
             await asyncio.wait_for(writer.submit(insert("x")), timeout=10)
     finally:
         await writer.close()
+
+
+async def test_the_writer_commits_with_synchronous_full_in_wal_mode(database: Path) -> None:
+    # An answer (202) promises the rows survive a power loss: with synchronous=NORMAL a WAL
+    # commit is not fsynced and the last transactions may roll back after one.
+    writer = SqliteWriter(f"sqlite+aiosqlite:///{database}")
+
+    def pragmas(connection: Connection) -> tuple[str, int]:
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
+        return str(journal), int(synchronous)
+
+    try:
+        assert await writer.submit(pragmas) == ("wal", 2)  # 2 = FULL
+    finally:
+        await writer.close()

@@ -48,11 +48,14 @@ class IngestedArticle(Base):
 
 
 class InboxItem(Base):
-    """Every accepted version, recorded before ingest answers 202; the archive of the wire."""
+    """Every accepted version, recorded before ingest answers 202; the archive of the wire.
+    A version re-sent with other content (a kill, an embargo lift) is a row of its own."""
 
     __tablename__ = "inbox_items"
     __table_args__ = (
-        UniqueConstraint("source", "uri", "version", name="uq_inbox_source_uri_version"),
+        UniqueConstraint(
+            "source", "uri", "version", "content_hash", name="uq_inbox_source_uri_version_content"
+        ),
         UniqueConstraint("event_id", name="uq_inbox_event_id"),
     )
 
@@ -62,6 +65,9 @@ class InboxItem(Base):
     version: Mapped[str] = mapped_column(String(200))
     versioncreated: Mapped[datetime] = mapped_column(UtcDateTime())
     pubstatus: Mapped[str] = mapped_column(String(20))
+    # SHA-256 hex of the parsed article (decisions.content_hash); None on rows recorded
+    # before revision 0002.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     article_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("ingest_articles.article_id"), index=True
     )

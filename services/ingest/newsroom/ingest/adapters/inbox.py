@@ -132,7 +132,14 @@ _SEEN_DELIVERY = select(_DELIVERIES.c["items"]).where(
 # SQLite, which has one writer anyway) queues concurrent deliveries of one article on
 # PostgreSQL.
 _HISTORY = (
-    select(_ARTICLES.c.slug, _ITEMS.c.version, _ITEMS.c.versioncreated, _ITEMS.c.pubstatus)
+    select(
+        _ARTICLES.c.slug,
+        _ITEMS.c.version,
+        _ITEMS.c.versioncreated,
+        _ITEMS.c.pubstatus,
+        _ITEMS.c.content_hash,
+        _ITEMS.c.event_id,
+    )
     .select_from(_ARTICLES.outerjoin(_ITEMS, _ITEMS.c.article_id == _ARTICLES.c.article_id))
     .where(_ARTICLES.c.article_id == bindparam("article_id"))
     .with_for_update(of=_ARTICLES)
@@ -197,6 +204,7 @@ def _record(
                 "version": article.version,
                 "versioncreated": article.versioncreated,
                 "pubstatus": article.pubstatus.value,
+                "content_hash": decision.content_hash,
                 "article_id": decision.article_id,
                 "event_id": event.id,
                 "event_type": event.type,
@@ -238,7 +246,13 @@ def _history(connection: Connection, source: str, uri: str) -> ArticleHistory | 
         article_id=the_article_id,
         slug=rows[0].slug,
         versions=[
-            RecordedVersion(row.version, row.versioncreated, PubStatus(row.pubstatus))
+            RecordedVersion(
+                row.version,
+                row.versioncreated,
+                PubStatus(row.pubstatus),
+                content_hash=row.content_hash,
+                event_id=row.event_id,
+            )
             for row in rows
             if row.version is not None
         ],

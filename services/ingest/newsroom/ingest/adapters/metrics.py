@@ -28,6 +28,11 @@ OUTBOX_BACKLOG = Gauge(
     "newsroom_ingest_outbox_backlog",
     "Events recorded in the inbox and not yet appended to Redis",
 )
+REDIS_REACHABLE = Gauge(
+    "newsroom_ingest_redis_reachable",
+    "1 when Redis answered the last probe (each /readyz and /metrics), 0 otherwise; while it is "
+    "0 deliveries are still accepted and wait in the outbox",
+)
 EVENTS_RELAYED = Counter(
     "newsroom_ingest_events_relayed_total", "Events appended to Redis by the outbox relay"
 )

@@ -6,9 +6,15 @@ request's work on the event loop at each hop: ~100 deliveries/s on two cores wit
 idle. Here one thread owns the only writing connection and runs plain sqlite3 calls, no hop per
 statement. Whatever was submitted while it committed goes into its next transaction together
 (one savepoint per piece of work, so one's failure does not undo the others), and each
-submitter is answered only after the COMMIT that holds its rows: durable as before, one commit
-per batch instead of one per delivery. There is no batching window: under load the queue fills
-while the previous batch commits; alone, a write commits at once."""
+submitter is answered only after the COMMIT that holds its rows, one commit per batch instead of
+one per delivery. There is no batching window: under load the queue fills while the previous
+batch commits; alone, a write commits at once.
+
+The connection runs synchronous=FULL: each COMMIT fsyncs the WAL before the submitter is
+answered, so an accepted (202) delivery survives a power loss or an OS crash, not only a crash
+of the process. (In WAL mode NORMAL, which `newsroom.shared.sql` sets, skips that fsync: the
+last transactions may roll back after a power loss, after the wire was told they were
+recorded.) Group commit keeps it cheap: one fsync per batch."""
 
 from __future__ import annotations
 
@@ -50,8 +56,9 @@ _STOP = object()
 
 def create_sqlite_sync_engine(database_url: str) -> Engine:
     """A synchronous pysqlite engine on the database file of an `sqlite+aiosqlite` URL, with
-    the pragmas of `newsroom.shared.sql.create_engine` (WAL, synchronous=NORMAL, foreign keys,
-    busy timeout). pysqlite's own transaction handling cannot nest savepoints, so SQLAlchemy
+    the pragmas of `newsroom.shared.sql.create_engine` (WAL, foreign keys, busy timeout) except
+    synchronous=FULL (see the module docstring: the inbox answers 202 only after an fsync).
+    pysqlite's own transaction handling cannot nest savepoints, so SQLAlchemy
     issues BEGIN itself (IMMEDIATE: take the write lock at the start, not at the first write)."""
     url = make_url(database_url).set(drivername="sqlite")
     if url.database and url.database != ":memory:":
@@ -63,7 +70,8 @@ def create_sqlite_sync_engine(database_url: str) -> Engine:
         dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN, not pysqlite's
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL, not NORMAL: a COMMIT is fsynced before anyone is told it happened.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

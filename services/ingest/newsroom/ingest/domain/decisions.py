@@ -1,10 +1,20 @@
 """What an accepted wire item means for its article (pure, no I/O).
 
 Given the versions of an article ingest has already recorded, a new item is one of:
-- a duplicate: this (source, uri, version) is recorded already → no event;
+- a duplicate: this (source, uri, version) is recorded already with the same content, or
+  recorded as a kill → no event;
 - a withdrawal: pubstatus canceled (a kill) → ArticleWithdrawn, whatever came before;
 - the first version seen → ArticleReceived, which fixes the article's slug;
 - any other version → ArticleUpdated, a correction when the wire says so.
+
+Some wires re-send a version without bumping its number: NITF takes it from du-key/date.issue,
+and a kill or an embargo lift may keep it. So a version already recorded is only a duplicate
+when its content is the same (`content_hash`, over the parsed article). A re-sent version
+that is now canceled is a withdrawal, one with other content an update; their event ids are
+derived from the version plus "#canceled" / "#<content hash>", so they differ from the first
+delivery's and stay the same when they are re-sent in turn. Once a version was recorded
+canceled, later re-sends of it change nothing: a late copy of the story from before the kill
+must not bring it back.
 
 A version older than one already recorded (by `version_order_key`) is still recorded and
 published: consumers keep the highest version they applied, so it changes nothing there, but
@@ -14,6 +24,7 @@ withdrawn: the kill is the newer version.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +55,10 @@ class RecordedVersion:
     version: str
     versioncreated: datetime
     pubstatus: PubStatus
+    # None for rows recorded before ingest kept it: then only the pubstatus tells re-sends
+    # apart.
+    content_hash: str | None = None
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Decision:
     slug: str
     event_id: str
     version: str
+    content_hash: str
     is_correction: bool = False
     # A newer version of the article was recorded before this one arrived.
     superseded: bool = False
@@ -79,13 +95,45 @@ def is_correction(article: Article) -> bool:
     return bool(article.ednote and _CORRECTION_NOTE.search(article.ednote))
 
 
+def content_hash(article: Article) -> str:
+    """SHA-256 (hex) of the parsed article: the same wire item parses to the same article, so
+    an identical re-send hashes the same whatever bytes of its envelope changed."""
+    return hashlib.sha256(article.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def _same_content(recorded: RecordedVersion, article: Article, article_hash: str) -> bool:
+    if recorded.content_hash is None:
+        return recorded.pubstatus is article.pubstatus
+    return recorded.content_hash == article_hash
+
+
 def decide(source: str, article: Article, history: ArticleHistory | None) -> Decision:
     the_article_id = article_id(source, article.uri)
-    event_id = article_event_id(source, article.uri, article.version)
     slug = history.slug if history is not None else article_slug(article.headline, the_article_id)
     versions = history.versions if history is not None else ()
-    if any(recorded.version == article.version for recorded in versions):
-        return Decision(Outcome.DUPLICATE, the_article_id, slug, event_id, article.version)
+    the_hash = content_hash(article)
+    resent = [recorded for recorded in versions if recorded.version == article.version]
+    event_id = article_event_id(source, article.uri, article.version)
+    if resent:
+        # Identical to a recorded copy, or the version was killed already: nothing changes.
+        standing = next(
+            (recorded for recorded in resent if _same_content(recorded, article, the_hash)),
+            None,
+        ) or next(
+            (recorded for recorded in resent if recorded.pubstatus is PubStatus.CANCELED), None
+        )
+        if standing is not None:
+            return Decision(
+                Outcome.DUPLICATE,
+                the_article_id,
+                slug,
+                standing.event_id or event_id,
+                article.version,
+                the_hash,
+            )
+        # Same version, new content: an id of its own, the same for each re-send of it.
+        suffix = "canceled" if article.pubstatus is PubStatus.CANCELED else the_hash
+        event_id = article_event_id(source, article.uri, f"{article.version}#{suffix}")
     key = version_order_key(article.versioncreated, article.version)
     superseded = any(
         version_order_key(recorded.versioncreated, recorded.version) > key for recorded in versions
@@ -102,6 +150,7 @@ def decide(source: str, article: Article, history: ArticleHistory | None) -> Dec
         slug,
         event_id,
         article.version,
+        the_hash,
         is_correction=outcome is Outcome.UPDATED and is_correction(article),
         superseded=superseded,
     )

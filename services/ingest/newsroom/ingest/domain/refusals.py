@@ -15,3 +15,11 @@ class InvalidContentLength(WireItemRefused):
     status = 400
     problem = "invalid-content-length"
     title = "Invalid Content-Length"
+
+
+class DeliveryIdTooLong(WireItemRefused):
+    """A delivery id (webhook-id, X-GitHub-Delivery) longer than the inbox remembers."""
+
+    status = 400
+    problem = "delivery-id-too-long"
+    title = "Delivery id too long"

@@ -19,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,10 @@ from newsroom.ingest.domain.errors import WireItemRefused
 from newsroom.shared.settings import SignatureScheme
 
 STANDARD_WEBHOOKS_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+# ASCII digits only: str.isdigit() also says yes to "²" (int() raises) and to other scripts'
+# digits; 15 digits is far beyond any Unix time and well inside what int() converts.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,15}")
 
 
 class SignatureRefused(WireItemRefused):
@@ -52,6 +57,8 @@ class VerifiedDelivery:
     (the idempotency key of Standard Webhooks, GitHub's delivery GUID)."""
 
     delivery_id: str | None
+    # The header it came from, to name it when the id is refused.
+    delivery_id_header: str | None = None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -123,7 +130,10 @@ def verify_signature(
         return VerifiedDelivery(delivery_id=None)
     if scheme is SignatureScheme.GITHUB_SHA256:
         _verify_hex_hmac(secrets, _header(headers, "x-hub-signature-256"), body, "sha256")
-        return VerifiedDelivery(delivery_id=_header(headers, "x-github-delivery"))
+        return VerifiedDelivery(
+            delivery_id=_header(headers, "x-github-delivery"),
+            delivery_id_header="x-github-delivery",
+        )
     raise SignatureRefused(f"unsupported signature scheme {scheme!r}")
 
 
@@ -150,7 +160,7 @@ def _verify_standard_webhooks(
         raise SignatureRefused(
             f"missing {', '.join(missing)} header", pointer=f"header:{missing[0]}"
         )
-    if not raw_timestamp.isdigit():
+    if _UNIX_SECONDS.fullmatch(raw_timestamp) is None:
         raise SignatureRefused(
             "webhook-timestamp must be integer Unix seconds", pointer="header:webhook-timestamp"
         )
@@ -172,7 +182,7 @@ def _verify_standard_webhooks(
         # Compare against every offered signature without stopping early on a match, so the
         # time taken does not depend on which one matched.
         if any([hmac.compare_digest(expected_bytes, signature) for signature in offered]):
-            return VerifiedDelivery(delivery_id=msg_id)
+            return VerifiedDelivery(delivery_id=msg_id, delivery_id_header="webhook-id")
     raise SignatureRefused(
         "no webhook-signature matches the body with any secret of this source",
         pointer="header:webhook-signature",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -31,7 +33,24 @@ router = APIRouter()
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
+
+@dataclass(frozen=True)
+class DependencyStatus:
+    """What /readyz and /metrics report beside readiness: whether Redis answers, and how many
+    events wait in the outbox for it (None when the database could not be asked)."""
+
+    redis_reachable: bool
+    outbox_backlog: int | None
+
+
+DependencyProbe = Callable[[], Awaitable[DependencyStatus]]
+
 CORRELATION_HEADER = "x-correlation-id"
+
+# ASCII digits only (str.isdigit() also accepts "²", which int() refuses). A number this long
+# is over any body limit; longer ones are refused as too large without converting them.
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 async def read_body_capped(request: Request, limit: int) -> bytes:
@@ -40,10 +59,14 @@ async def read_body_capped(request: Request, limit: int) -> bytes:
     Content-Length that lies)."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.strip().isdigit():
+        declared = declared.strip()
+        if _CONTENT_LENGTH.fullmatch(declared) is not None:
+            if int(declared) > limit:
+                raise BodyTooLarge(f"the body is {declared} bytes; the limit is {limit} bytes")
+        elif _ASCII_DIGITS.fullmatch(declared) is not None:
+            raise BodyTooLarge(f"the body is {declared[:40]}… bytes; the limit is {limit} bytes")
+        else:
             raise InvalidContentLength(f"Content-Length {declared[:40]!r} is not a number")
-        if int(declared) > limit:
-            raise BodyTooLarge(f"the body is {int(declared)} bytes; the limit is {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -121,9 +144,13 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready: Redis and the database answer")
+@router.get("/readyz", summary="Ready: the inbox database answers")
 async def readyz(request: Request) -> Response:
+    """Ready when deliveries can be recorded: the database answers. Redis is not a condition:
+    while it is away accepted items wait in the outbox, and a load balancer that stopped
+    sending wires then would defeat that. Its reachability and the backlog are reported."""
     checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+    probe: DependencyProbe = request.app.state.dependency_probe
 
     async def run(check: ReadinessCheck) -> bool:
         try:
@@ -131,11 +158,16 @@ async def readyz(request: Request) -> Response:
         except Exception:
             return False
 
-    results = dict(
-        zip(checks, await asyncio.gather(*(run(check) for check in checks.values())), strict=True)
+    outcomes, dependencies = await asyncio.gather(
+        asyncio.gather(*(run(check) for check in checks.values())), probe()
     )
+    results = dict(zip(checks, outcomes, strict=True))
+    reported = {
+        "redis_reachable": dependencies.redis_reachable,
+        "outbox_backlog": dependencies.outbox_backlog,
+    }
     if all(results.values()):
-        return JSONResponse({"status": "ready", "checks": results})
+        return JSONResponse({"status": "ready", "checks": results, **reported})
     failing = ", ".join(name for name, ok in results.items() if not ok)
     return problem_response(
         request,
@@ -144,11 +176,15 @@ async def readyz(request: Request) -> Response:
         title="Not ready",
         detail=f"unreachable: {failing}",
         checks=results,
+        redis_reachable=dependencies.redis_reachable,
+        outbox_backlog=dependencies.outbox_backlog,
     )
 
 
 @router.get("/metrics", summary="Prometheus metrics")
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    probe: DependencyProbe = request.app.state.dependency_probe
+    await probe()  # Redis reachability and the backlog as of this scrape
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -26,16 +26,20 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
     "check your clock and do not replay old deliveries.",
     "body-too-large": "The body exceeds the configured maximum size.",
     "invalid-content-length": "The Content-Length header is not a number.",
+    "delivery-id-too-long": "The delivery id header (webhook-id, X-GitHub-Delivery) is longer "
+    "than 200 characters; `pointer` names it.",
     "malformed-body": "The body is not well-formed JSON or XML (DTDs and entities are refused).",
     "unsupported-format": "The body is in no wire format Newsroom reads (ninjs, NewsML-G2, NITF, "
     "RSS, Atom).",
-    "unusable-item": "The item is well-formed but carries no usable article; `pointer` names the "
+    "unusable-item": "The item is well-formed but carries no usable article (no identifier, "
+    "an identifier over 1000 or a version over 200 characters, no text, …); `pointer` names the "
     "field.",
     "not-found": "No resource at this URL.",
     "method-not-allowed": "This URL does not accept this method.",
     "invalid-request": "The request does not match what this endpoint expects.",
     "internal-error": "Newsroom failed; the delivery was not recorded and may be retried.",
-    "not-ready": "A dependency (Redis or the database) is unreachable.",
+    "not-ready": "The inbox database is unreachable: deliveries cannot be recorded. (Redis "
+    "being away does not make ingest unready: accepted items wait in the outbox.)",
 }
 
 _HTTP_PROBLEMS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,30 @@ def test_entry_without_identifier_is_refused_naming_it() -> None:
     with pytest.raises(UnusableItem) as refused:
         parse_wire_items(body, "application/xml", source="s")
     assert refused.value.pointer == "/entries/1/id"
+
+
+def test_the_body_is_parsed_never_opened_as_a_file_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # feedparser opens a str/bytes argument as a path when one exists by that name.
+    body = (
+        b'<rss version="2.0"><channel><item><guid>id-1</guid><title>From the body</title>'
+        b"<description>Body.</description><pubDate>Mon, 06 Feb 2017 10:51:00 +0100</pubDate>"
+        b"</item></channel></rss>"
+    )
+    *folders, name = body.split(b"/")
+    directory = tmp_path.joinpath(*(folder.decode() for folder in folders))
+    directory.mkdir(parents=True)
+    (directory / name.decode()).write_bytes(RSS)  # a file whose path is the body
+    monkeypatch.chdir(tmp_path)
+    [article] = parse_wire_items(body, "application/rss+xml", source="s")
+    assert article.headline == "From the body"
+
+
+def test_control_characters_never_reach_the_article_text() -> None:
+    # Not allowed in XML 1.0: left in, they would make render's Atom feed unreadable. XML
+    # cannot carry them raw, but RSS and Atom carry them as references in escaped HTML.
+    rss = RSS.replace(b"First &lt;b&gt;body", b"Fi&amp;#1;rst&amp;#7; &lt;b&gt;bo&amp;#x0E;dy")
+    first, _ = parse_wire_items(rss, "application/rss+xml", source="s")
+    assert first.body_text == "First body."
+    assert first.body_html == "<p>First <b>body</b>.</p>"

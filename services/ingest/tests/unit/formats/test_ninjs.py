@@ -275,3 +275,23 @@ def test_embargoed_flag_without_a_time_holds_the_story() -> None:
 
 def test_embargoed_false_is_no_embargo() -> None:
     assert one({**NINJS_1, "embargoed": False}).embargo is None
+
+
+def test_control_characters_never_reach_the_article_text() -> None:
+    # JSON carries them as \u escapes; XML 1.0 (render's Atom feed) cannot carry them at all.
+    item = {
+        "uri": "urn:control",
+        "versioncreated": "2024-01-01T00:00:00Z",
+        "headline": "Head\u0000line\u0008",
+        "byline": "By\u001b someone",
+        "description_text": "Stand\u000efirst",
+        "body_text": "Para\u0001graph one.\n\nPara\u0007graph\ttwo.",
+        "ednote": "Note\u0002",
+    }
+    [article] = parse_wire_items(json.dumps(item).encode(), "application/json", source="s")
+    assert article.headline == "Headline"
+    assert article.byline == "By someone"
+    assert article.standfirst == "Standfirst"
+    assert article.body_text == "Paragraph one.\n\nParagraph\ttwo."
+    assert article.body_html == "<p>Paragraph one.</p><p>Paragraph two.</p>"
+    assert article.ednote == "Note"

@@ -7,6 +7,7 @@ it must still take the story down."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.formats.dates import iso_utc
 from newsroom.ingest.domain.formats.html import html_to_text, sanitise_html, text_to_html
+from newsroom.ingest.domain.limits import MAX_URI_CHARS, MAX_VERSION_CHARS
 from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Subject
 
 _PUBSTATUS_WORDS = {
@@ -48,6 +50,33 @@ def urgency_from_wire(value: object) -> int | None:
     return number if number is not None and 1 <= number <= 9 else None
 
 
+# Characters XML 1.0 cannot carry, not even as references: left in an article they make every
+# XML document built from it (render's Atom feed) unreadable. Vertical tab and form feed are
+# whitespace, so they become spaces; the other C0 controls, lone surrogates (JSON "\ud800")
+# and the non-characters U+FFFE/U+FFFF go.
+_NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML_REPLACEMENTS: dict[int, str | None] = {
+    **{code: None for code in range(0x20) if chr(code) not in "\t\n\r"},
+    0x0B: " ",
+    0x0C: " ",
+    **{code: None for code in range(0xD800, 0xE000)},
+    0xFFFE: None,
+    0xFFFF: None,
+}
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (see `_NOT_XML_CHARACTERS`)."""
+    # The search runs in C and almost never finds anything; translate is slow per character.
+    if _NOT_XML_CHARACTERS.search(text) is None:
+        return text
+    return text.translate(_NOT_XML_REPLACEMENTS)
+
+
+def _xml_safe_or_none(text: str | None) -> str | None:
+    return None if text is None else xml_safe(text)
+
+
 @dataclass(frozen=True)
 class Pointers:
     """Where, in this format, the partner should look for each required field."""
@@ -57,6 +86,7 @@ class Pointers:
     headline: str
     body: str
     type: str = "type"
+    version: str = "version"
 
 
 @dataclass
@@ -97,6 +127,12 @@ class ArticleDraft:
         uri = (self.uri or "").strip()
         if not uri:
             raise UnusableItem("the item has no identifier", pointer=pointers.uri)
+        if len(uri) > MAX_URI_CHARS:
+            raise UnusableItem(
+                f"the identifier is {len(uri)} characters long; at most {MAX_URI_CHARS} are "
+                "accepted",
+                pointer=pointers.uri,
+            )
         if self.non_text_reason:
             raise UnusableItem(self.non_text_reason, pointer=pointers.type)
         versioncreated = self.versioncreated or self.firstcreated
@@ -107,11 +143,13 @@ class ArticleDraft:
                 pointer=pointers.versioncreated,
             )
         canceled = self.pubstatus is PubStatus.CANCELED
-        safe_html = sanitise_html(self.body_html) if self.body_html else ""
-        text = (self.body_text or "").strip() or html_to_text(safe_html)
+        # Stripped before parsing (raw in JSON) and after (HTML character references).
+        raw_html = xml_safe(self.body_html or "")
+        safe_html = xml_safe(sanitise_html(raw_html)) if raw_html else ""
+        text = xml_safe(self.body_text or "").strip() or xml_safe(html_to_text(safe_html))
         if not safe_html and text:
             safe_html = text_to_html(text)
-        headline = " ".join((self.headline or "").split())
+        headline = " ".join(xml_safe(self.headline or "").split())
         if not canceled:
             if not headline:
                 raise UnusableItem("the item has no headline", pointer=pointers.headline)
@@ -123,6 +161,12 @@ class ArticleDraft:
         # No version on the wire: the timestamp stands in, so distinct versions stay distinct
         # and a redelivery of the same version maps to the same event id.
         version = (self.version or "").strip() or iso_utc(versioncreated)
+        if len(version) > MAX_VERSION_CHARS:
+            raise UnusableItem(
+                f"the version is {len(version)} characters long; at most {MAX_VERSION_CHARS} "
+                "are accepted",
+                pointer=pointers.version,
+            )
         try:
             return Article(
                 source=self.source,
@@ -141,8 +185,8 @@ class ArticleDraft:
                 place=_clean(self.place),
                 body_html=safe_html,
                 body_text=text,
-                subjects=self.subjects,
-                pictures=self.pictures,
+                subjects=[_xml_safe_subject(subject) for subject in self.subjects],
+                pictures=[_xml_safe_picture(picture) for picture in self.pictures],
                 ednote=_clean(self.ednote),
                 signals=list(dict.fromkeys(self.signals)),
             )
@@ -153,5 +197,20 @@ class ArticleDraft:
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    collapsed = " ".join(value.split())
+    collapsed = " ".join(xml_safe(value).split())
     return collapsed or None
+
+
+def _xml_safe_subject(subject: Subject) -> Subject:
+    return subject.model_copy(
+        update={"name": _xml_safe_or_none(subject.name), "code": _xml_safe_or_none(subject.code)}
+    )
+
+
+def _xml_safe_picture(picture: Picture) -> Picture:
+    return picture.model_copy(
+        update={
+            "caption": _xml_safe_or_none(picture.caption),
+            "credit": _xml_safe_or_none(picture.credit),
+        }
+    )

@@ -13,6 +13,7 @@ A feed is taken whole, like a NewsML-G2 message: an unusable entry refuses the d
 from __future__ import annotations
 
 import calendar
+import io
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,9 @@ from newsroom.shared.article import Article, Picture, Subject
 def parse_feeds(
     root: etree._Element, body: bytes, *, source: str, default_timezone: str
 ) -> list[Article]:
-    parsed = feedparser.parse(body)
+    # A stream, not the bytes: feedparser tries bytes and str as a file name (and str as a
+    # URL) before it parses them.
+    parsed = feedparser.parse(io.BytesIO(body))
     if parsed.get("bozo") and not parsed.get("entries"):
         raise MalformedBody(f"the feed cannot be read: {parsed.get('bozo_exception')}")
     entries = list(parsed.get("entries") or [])
@@ -88,6 +91,8 @@ def _article(
             headline=f"{at}/title",
             body=f"{at}/content",
             type=at,
+            # An entry's version is its time.
+            version=f"{at}/updated",
         ),
     )
     link = (entry.get("link") or "").strip() or None

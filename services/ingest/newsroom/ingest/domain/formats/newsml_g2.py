@@ -196,6 +196,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
             headline=f"{at}/contentMeta/headline",
             body=f"{at}/contentSet",
             type=f"{at}/itemMeta/itemClass",
+            version=f"{at}/@version",
         ),
     )
     draft.uri = attribute(item, "guid")

@@ -115,6 +115,7 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
             headline=f"{at}/headline",
             body=f"{at}/body_html",
             type=f"{at}/type",
+            version=f"{at}/version",
         ),
     )
     draft.uri = _str(_get(item, "uri", "guid"))

@@ -148,6 +148,7 @@ def parse_nitf(
         headline="/nitf/body/body.head/hedline",
         body="/nitf/body/body.content",
         type="/nitf",
+        version="/nitf/head/docdata/du-key/@version",
     )
 
     def when(element_name: str) -> datetime | None:
