@@ -32,6 +32,8 @@ import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from newsroom.shared.sql import apply_sqlite_pragmas
+
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
@@ -68,13 +70,8 @@ def create_sqlite_sync_engine(database_url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN, not pysqlite's
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         # FULL, not NORMAL: a COMMIT is fsynced before anyone is told it happened.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+        apply_sqlite_pragmas(dbapi_connection, "FULL")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Connection) -> None:
