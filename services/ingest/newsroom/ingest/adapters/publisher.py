@@ -85,7 +85,10 @@ def create_broker(redis_url: str) -> RedisBroker:
         description=(
             "ArticleReceived (first version seen), ArticleUpdated (a later version, maybe a "
             "correction) and ArticleWithdrawn (a kill), CloudEvents 1.0 envelopes whole in the "
-            "entry body. Written only by ingest; sharded by article id (`…:articles:<shard>`)."
+            "entry body. A version re-sent under the same number with other content is published "
+            "too (ArticleUpdated, or ArticleWithdrawn when it is now canceled), so two events may "
+            "carry one article version. Written only by ingest; sharded by article id "
+            "(`…:articles:<shard>`)."
         ),
     )
     return broker
