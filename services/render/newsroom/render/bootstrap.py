@@ -19,7 +19,7 @@ from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.queries import ReadModelQueries
 from newsroom.render.entrypoints.consumers import build_broker
 from newsroom.render.entrypoints.http import create_app
-from newsroom.render.metrics import FAILURES
+from newsroom.render.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.service import Projector, utcnow
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.streaming.groups import consumer_name, ensure_groups
@@ -115,9 +115,13 @@ class RenderRuntime:
         while True:
             try:
                 await self.maintain_once()
-            except (RedisError, OSError, SQLAlchemyError) as exc:
+            except Exception as exc:
+                # Whatever fails, the loop must go on: it alone announces lifted embargoes
+                # and sends PageChanged left in the outbox. (CancelledError is not an
+                # Exception: stop() still ends it.)
                 FAILURES.labels("maintenance").inc()
-                log.warning("maintenance_failed", error=repr(exc)[:300])
+                MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
+                log.error("maintenance_failed", error=repr(exc)[:300], exc_info=exc)
             await asyncio.sleep(self.maintenance_every)
 
     @asynccontextmanager

@@ -17,3 +17,12 @@ FAILURES = Counter(
 )
 PAGE_CHANGES = Counter("newsroom_render_page_changes_total", "PageChanged events published")
 APPLY_SECONDS = Histogram("newsroom_render_apply_seconds", "Time to apply one batch of events")
+PAGE_CHANGES_PARKED = Counter(
+    "newsroom_render_page_changes_parked_total",
+    "Page outbox rows that could not be decoded, moved to page_outbox_parked",
+)
+MAINTENANCE_FAILURES = Counter(
+    "newsroom_render_maintenance_failures_total",
+    "Rounds of the maintenance loop (embargo announcements, outbox flush) that failed",
+    ["error"],
+)

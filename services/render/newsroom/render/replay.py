@@ -18,6 +18,7 @@ import structlog
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.service import Projector
@@ -32,6 +33,37 @@ RENDER_EVENT_TYPES = (
     "newsroom.article.withdrawn.v1",
     "newsroom.article.enriched.v1",
 )
+
+
+class IncompleteLog(RuntimeError):
+    """A stream no longer holds every entry ever added: a replay would build a partial model."""
+
+
+async def missing_entries(redis: Redis, stream: str) -> int:
+    """How many entries were added to `stream` but are gone (trimmed or deleted); 0 for a
+    complete log or a stream that does not exist yet."""
+    try:
+        info = await redis.xinfo_stream(stream)
+    except ResponseError as exc:
+        if "no such key" in str(exc).lower():
+            return 0
+        raise
+    # entries-added counts every XADD over the stream's life (Redis >= 7.0); length what is
+    # left. Trimming (MAXLEN/MINID) and XDEL both open a gap.
+    added = int(info.get("entries-added", info["length"]))
+    return max(0, added - int(info["length"]))
+
+
+async def require_complete_log(redis: Redis, streams: list[str]) -> None:
+    """Raise IncompleteLog when any of the streams lost entries (see missing_entries)."""
+    gaps = {stream: await missing_entries(redis, stream) for stream in streams}
+    trimmed = {stream: gap for stream, gap in gaps.items() if gap}
+    if trimmed:
+        described = ", ".join(f"{s} lost {n} entries" for s, n in trimmed.items())
+        raise IncompleteLog(
+            f"cannot replay from an incomplete log ({described}: trimmed or deleted); "
+            "the rebuilt read model would silently miss those stories"
+        )
 
 
 @dataclass
@@ -120,6 +152,7 @@ async def replay(
     batch: int = 500,
     progress: Callable[[int], None] = lambda _: None,
 ) -> ReplayStats:
+    await require_complete_log(redis, replay_streams())
     stats = ReplayStats()
     # One batch is applied (in the database worker thread) while the next one is read and
     # decoded here: SQLite releases the GIL while it writes, so the two overlap. Order does

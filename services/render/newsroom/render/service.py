@@ -10,18 +10,19 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import structlog
-from sqlalchemy import delete, select
+from pydantic import ValidationError
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from newsroom.render.adapters.database import UnitOfWorkRunner
-from newsroom.render.adapters.orm import ArticleRow, PageOutboxRow
+from newsroom.render.adapters.orm import ArticleRow, PageOutboxRow, ParkedPageChangeRow
 from newsroom.render.adapters.repository import ArticleRepository, decode_state
 from newsroom.render.domain.pages import Footprint, change_reason, changed_pages, footprint
 from newsroom.render.domain.projection import ArticleState, RenderEvent, apply
-from newsroom.render.metrics import APPLY_SECONDS, EVENTS_APPLIED, FAILURES
+from newsroom.render.metrics import APPLY_SECONDS, EVENTS_APPLIED, FAILURES, PAGE_CHANGES_PARKED
 from newsroom.shared.events import ArticleEnriched, PageChanged, PageChangedData
 from newsroom.shared.ids import derived_event_id
 
@@ -178,6 +179,7 @@ class Projector:
         applied_ids: set[str] = set()
         # Each article's footprint after its latest event here: the next event's "before".
         footprints: dict[str, Footprint] = {}
+        touched: list[str] = []  # pages whose Last-Modified moves (page_versions)
         for event in fresh:
             article_id = event.data.article_id
             before = states.get(article_id)
@@ -188,7 +190,7 @@ class Projector:
             applied_ids.add(event.id)
             repository.record_applied(event.id, article_id, event.type)
             if self.emit_pages:
-                pages += self._page_changes(before, after, event, now, footprints)
+                pages += self._page_changes(before, after, event, now, footprints, touched)
             states[article_id] = changed[article_id] = after
         if changed:
             repository.save(
@@ -196,6 +198,7 @@ class Projector:
                 {i: state.is_visible(now) for i, state in changed.items()},
             )
         repository.enqueue_page_changes(pages)
+        repository.touch_pages(touched, now)
         return ApplyResult(
             applied=len(applied_types),
             duplicates=len(events) - len(applied_types),
@@ -211,11 +214,13 @@ class Projector:
         event: RenderEvent,
         now: datetime,
         footprints: dict[str, Footprint],
+        touched: list[str],
     ) -> list[PageChanged]:
         reason = change_reason(before, after, now, _event_kind(event))
         was = footprints.get(after.article_id) or footprint(before, now)
         footprints[after.article_id] = now_shown = footprint(after, now)
         changes = changed_pages(was, now_shown, reason, after.article_id)
+        touched += [change.path for change in changes]
         version = (
             event.data.version
             if isinstance(event, ArticleEnriched)
@@ -274,10 +279,18 @@ class Projector:
                 return 0
             while True:
                 rows = await self.runner.read(lambda session: _outbox_head(session, limit))
-                await publish([PageChanged.model_validate_json(body) for _, body in rows])
-                if rows:
-                    await self.runner.write(partial(_outbox_delete, ids=[i for i, _ in rows]))
-                sent += len(rows)
+                events, parked = _decode_outbox(rows)
+                if parked:
+                    # An undecodable row would fail every flush and hold back every
+                    # PageChanged behind it: move it aside, keep the rest flowing.
+                    await self.runner.write(partial(_park, parked=parked, now=self.clock()))
+                    PAGE_CHANGES_PARKED.inc(len(parked))
+                    for row_id, _, error in parked:
+                        log.error("page_change_parked", outbox_id=row_id, error=error)
+                await publish([event for _, event in events])
+                if events:
+                    await self.runner.write(partial(_outbox_delete, ids=[i for i, _ in events]))
+                sent += len(events)
                 if len(rows) < limit:
                     self._unsent = False
                     return sent
@@ -302,6 +315,7 @@ class Projector:
             )
         )
         pages: list[PageChanged] = []
+        touched: list[str] = []
         for row in rows:
             state = decode_state(row.state)
             lifted_at = state.visible_from or now
@@ -312,6 +326,7 @@ class Projector:
                 "embargo-lifted",
                 state.article_id,
             )
+            touched += [change.path for change in changes]
             version = state.current.version if state.current else None
             cause = f"embargo-lifted:{state.article_id}:{version}:{lifted_at.isoformat()}"
             pages += [
@@ -327,7 +342,9 @@ class Projector:
                 for c in changes
             ]
             row.embargo_announced = True
-        ArticleRepository(session).enqueue_page_changes(pages)
+        repository = ArticleRepository(session)
+        repository.enqueue_page_changes(pages)
+        repository.touch_pages(touched, now)
         return len(rows)
 
 
@@ -336,6 +353,28 @@ def _outbox_head(session: Session, limit: int) -> list[tuple[int, str]]:
         select(PageOutboxRow.id, PageOutboxRow.body).order_by(PageOutboxRow.id).limit(limit)
     )
     return [(row.id, row.body) for row in rows]
+
+
+def _decode_outbox(
+    rows: list[tuple[int, str]],
+) -> tuple[list[tuple[int, PageChanged]], list[tuple[int, str, str]]]:
+    """(id, event) of the rows that decode, (id, body, error) of those that do not."""
+    events: list[tuple[int, PageChanged]] = []
+    parked: list[tuple[int, str, str]] = []
+    for row_id, body in rows:
+        try:
+            events.append((row_id, PageChanged.model_validate_json(body)))
+        except (ValidationError, ValueError) as exc:
+            parked.append((row_id, body, f"{type(exc).__name__}: {exc}"[:2000]))
+    return events, parked
+
+
+def _park(session: Session, parked: list[tuple[int, str, str]], now: datetime) -> None:
+    session.execute(
+        insert(ParkedPageChangeRow),
+        [{"id": i, "body": body, "error": error, "parked_at": now} for i, body, error in parked],
+    )
+    _outbox_delete(session, [i for i, _, _ in parked])
 
 
 def _outbox_delete(session: Session, ids: list[int]) -> None:

@@ -69,3 +69,42 @@ def test_asyncapi_command_prints_the_same_document_every_time(redis_url):
     assert addresses == {"newsroom:articles:0", "newsroom:enriched:0", "newsroom:pages:0"}
     assert "newsroom.page.changed.v1" in first.stdout
     assert "newsroom.article.withdrawn.v1" in first.stdout
+
+
+async def test_replay_refuses_the_live_database(seed, publisher, redis_url, tmp_path):
+    await publisher(seed.v1())
+    live = f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"
+    assert run("migrate", redis_url=redis_url, database_url=live).returncode == 0
+
+    # No target at all: it would have been the live DATABASE_URL.
+    missing = run("replay", "--replace", redis_url=redis_url, database_url=live)
+    assert missing.returncode == 2
+    assert "--database-url" in missing.stderr
+
+    # The live database spelled another way is still the live database.
+    same_file = f"sqlite+aiosqlite:///{tmp_path / '.' / 'live.db'}"
+    refused = run(
+        "replay", "--database-url", same_file, "--replace", redis_url=redis_url, database_url=live
+    )
+    assert refused.returncode == 2
+    assert "refusing to replay into DATABASE_URL" in refused.stderr
+
+
+async def test_replay_refuses_a_trimmed_log_and_leaves_the_target_alone(
+    seed, publisher, redis_url, tmp_path
+):
+    from redis.asyncio import Redis
+
+    from newsroom.shared.streams import articles_stream
+
+    v1, v2 = seed.v1(), seed.v2()
+    await publisher(v1, seed.enriched(v1), v2)
+    redis = Redis.from_url(redis_url)
+    await redis.xtrim(articles_stream(), maxlen=1, approximate=False)
+    await redis.aclose()
+    target = tmp_path / "rebuilt.db"
+
+    refused = run("replay", "--database-url", f"sqlite+aiosqlite:///{target}", redis_url=redis_url)
+    assert refused.returncode == 3
+    assert "newsroom:articles:0 lost 1 entries" in refused.stderr
+    assert not target.exists()

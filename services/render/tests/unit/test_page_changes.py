@@ -40,6 +40,7 @@ def test_enrichment_touches_the_article_its_entities_and_the_timeline_but_not_th
         "/api/entities/organisation/roscosmos",
     } <= changed
     assert f"/articles/{seed.slug}" in changed
+    assert "/api/entities" in changed  # the entity list gains its entities
     assert not {"/", "/feed.atom", "/api/articles"} & changed
 
 
@@ -75,7 +76,17 @@ def test_a_kill_touches_every_page_the_story_was_on(seed):
         "/timeline",
         "/entities/person/yulia-peresild",
         "/entities/place/moscow",
+        "/api/entities",
     } <= changed
+
+
+def test_a_correction_that_names_the_same_entities_leaves_the_entity_list_alone(seed):
+    v1, v2 = seed.v1(), seed.v2()
+    corrected = apply(apply(apply(None, v1), seed.enriched(v1)), v2)
+    enriched = apply(corrected, seed.enriched(v2))
+    # v2 names the same seven entities as v1; only a sentence moved.
+    assert "/timeline" in paths(corrected, enriched)
+    assert "/api/entities" not in paths(corrected, enriched)
 
 
 def test_an_embargoed_story_touches_nothing_public_until_it_lifts(seed):

@@ -104,3 +104,38 @@ def test_stored_json_is_the_same_whatever_the_order(seed):
     forward = run(events)
     backward = run(list(reversed(events)))
     assert forward.model_dump_json() == backward.model_dump_json()
+
+
+def _update(seed, *, is_correction=None, signals=()):
+    """v2 as ingest sends it; `is_correction` None: an event from before ingest decided it."""
+    event = seed.v2()
+    body = event.to_message()
+    body["data"]["article"]["signals"] = list(signals)
+    if is_correction is None:
+        del body["data"]["is_correction"]
+    else:
+        body["data"]["is_correction"] = is_correction
+    return type(event).model_validate(body)
+
+
+def test_ingest_decides_what_is_a_correction_whatever_the_signals_say(seed):
+    # Ingest saw an ednote saying the story corrects an earlier one: no wire signal needed.
+    assert run([seed.v1(), _update(seed, is_correction=True)]).current.is_correction
+    # Ingest said no: a signal render would once have read as a correction does not override.
+    plain = run([seed.v1(), _update(seed, is_correction=False, signals=["correction"])])
+    assert not plain.current.is_correction
+
+
+def test_an_event_older_than_is_correction_falls_back_to_the_wire_signals(seed):
+    old = run([seed.v1(), _update(seed, signals=["correction"])])
+    assert old.current.is_correction
+    assert not run([seed.v1(), _update(seed)]).current.is_correction
+
+
+def test_a_canceled_version_is_a_withdrawal_in_the_status_and_the_history(seed):
+    from newsroom.render.domain.history import version_changes
+
+    canceled = seed.v2_article.model_copy(update={"pubstatus": PubStatus.CANCELED})
+    state = run([seed.v1(), seed.received(canceled)])
+    assert state.status is ArticleStatus.WITHDRAWN
+    assert [change.label for change in version_changes(state.history)][-1] == "Withdrawn"

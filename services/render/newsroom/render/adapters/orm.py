@@ -39,7 +39,10 @@ class ArticleRow(Base):
     __tablename__ = "articles"
 
     article_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    slug: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Wire-supplied strings (and strings derived from them) are Text: ingest accepts versions
+    # up to 200 characters and identifiers up to 1000, and a value the column cannot hold
+    # would fail the transaction on PostgreSQL, dead-letter the event and lose the story.
+    slug: Mapped[str | None] = mapped_column(Text, unique=True)
     status: Mapped[str] = mapped_column(String(16))
     # usable, not withdrawn, not held by an embargo of unknown time
     listed: Mapped[bool] = mapped_column(Boolean)
@@ -51,7 +54,7 @@ class ArticleRow(Base):
     standfirst: Mapped[str | None] = mapped_column(Text)
     byline: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[int | None] = mapped_column(Integer)
-    version: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[str | None] = mapped_column(Text)
     versioncreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
     firstcreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_modified: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -69,7 +72,8 @@ class ArticleEntityRow(Base):
     article_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
     )
-    entity_id: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
+    # enrich derives entity ids from names in the text (of any length): Text.
+    entity_id: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
     name: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(32))
     mention_count: Mapped[int] = mapped_column(Integer)
@@ -84,7 +88,7 @@ class TimelineEntryRow(Base):
         String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[str] = mapped_column(String(64), index=True)
+    value: Mapped[str] = mapped_column(Text, index=True)  # a TIMEX3 value, unbounded
     type: Mapped[str] = mapped_column(String(8))
     granularity: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
@@ -110,3 +114,27 @@ class PageOutboxRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+class ParkedPageChangeRow(Base):
+    """Outbox rows that could not be decoded: moved here so they no longer block the outbox
+    head (the flush sends oldest first); kept with the error for someone to look at."""
+
+    __tablename__ = "page_outbox_parked"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # its id in the outbox
+    body: Mapped[str] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PageVersionRow(Base):
+    """When each public page (by path) last changed, recorded in the transaction that changed
+    it: a list page's Last-Modified. The newest `modified` of the stories it still lists would
+    go back in time when one is killed, and a client revalidating with If-Modified-Since
+    would keep the killed story."""
+
+    __tablename__ = "page_versions"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    modified: Mapped[datetime] = mapped_column(UtcDateTime())

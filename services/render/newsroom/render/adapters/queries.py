@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.database import UnitOfWorkRunner
-from newsroom.render.adapters.orm import ArticleEntityRow, ArticleRow, TimelineEntryRow
+from newsroom.render.adapters.orm import (
+    ArticleEntityRow,
+    ArticleRow,
+    PageVersionRow,
+    TimelineEntryRow,
+)
 from newsroom.render.adapters.repository import decode_state
 from newsroom.render.domain.projection import ArticleState
 
@@ -184,6 +189,9 @@ class ReadModelQueries:
     async def timeline(self, now: datetime) -> list[DatedEntry]:
         return await self.runner.read(partial(timeline, now=now))
 
+    async def page_modified(self, path: str) -> datetime | None:
+        return await self.runner.read_rows(partial(page_modified, path=path))
+
 
 # ---------------------------------------------------------------- the queries, synchronous
 
@@ -192,6 +200,15 @@ class ReadModelQueries:
 # ORM entity, on a bare connection (runner.read_rows): a page read needs no identity map.
 _BY_SLUG = select(*_STORED_COLUMNS).where(ArticleRow.slug == bindparam("slug"))
 _BY_ID = select(*_STORED_COLUMNS).where(ArticleRow.article_id == bindparam("article_id"))
+
+
+_PAGE_MODIFIED = select(PageVersionRow.modified).where(PageVersionRow.path == bindparam("path"))
+
+
+def page_modified(connection: Connection, path: str) -> datetime | None:
+    """When the page at `path` last changed, as the projector recorded it (None: never)."""
+    value: datetime | None = connection.execute(_PAGE_MODIFIED, {"path": path}).scalar()
+    return value
 
 
 def article_by_slug(connection: Connection, slug: str) -> StoredArticle | None:

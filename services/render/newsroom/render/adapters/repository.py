@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
@@ -15,6 +16,7 @@ from newsroom.render.adapters.orm import (
     ArticleRow,
     Base,
     PageOutboxRow,
+    PageVersionRow,
     TimelineEntryRow,
 )
 from newsroom.render.domain.projection import ArticleState
@@ -80,6 +82,36 @@ class ArticleRepository:
         rows = [{"event_id": event.id, "body": event.model_dump_json()} for event in events]
         if rows:
             self.session.execute(insert(_table(PageOutboxRow)), rows)
+
+    def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
+        """Record that these pages changed at `now` (their Last-Modified). HTTP dates have
+        whole seconds, so each change moves a page's time past the previous one's second:
+        a change in the same second as the last one must still fail an If-Modified-Since."""
+        wanted = list(dict.fromkeys(paths))
+        if not wanted:
+            return
+        existing: dict[str, datetime] = {}
+        for chunk in _chunks(wanted):
+            for path, modified in self.session.execute(
+                select(PageVersionRow.path, PageVersionRow.modified).where(
+                    PageVersionRow.path.in_(chunk)
+                )
+            ):
+                existing[path] = modified
+        second = now.replace(microsecond=0)
+        fresh = [{"path": p, "modified": second} for p in wanted if p not in existing]
+        if fresh:
+            # A replica inserting the same path at once makes the commit fail; the unit of
+            # work is retried (Projector.apply) and then updates the row.
+            self.session.execute(insert(_table(PageVersionRow)), fresh)
+        for path, previous in existing.items():
+            modified = max(second, previous + timedelta(seconds=1))
+            # Only forwards: a replica that committed a later time meanwhile keeps it.
+            self.session.execute(
+                update(_table(PageVersionRow))
+                .where(PageVersionRow.path == path, PageVersionRow.modified < modified)
+                .values(modified=modified)
+            )
 
     def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
         """Write each state and rebuild its index rows. `now_visible` says, per article,

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsroom.render.domain.projection import VersionRecord
+from newsroom.render.domain.projection import VersionRecord, is_kill
 from newsroom.render.domain.text import sentences
 
 
@@ -25,9 +25,7 @@ class VersionChange:
 
 
 def _label(record: VersionRecord, first: bool) -> str:
-    if record.kind == "withdrawn" or (
-        record.article is not None and record.article.pubstatus == "canceled"
-    ):
+    if is_kill(record):
         return "Withdrawn"
     if first:
         return "First published"

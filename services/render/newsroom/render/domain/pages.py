@@ -29,6 +29,7 @@ FEED = "/feed.atom"
 SITEMAP = "/sitemap.xml"
 TIMELINE = "/timeline"
 ARTICLES_API = "/api/articles"
+ENTITIES_API = "/api/entities"
 
 
 def _digest(data: Any) -> str:
@@ -46,6 +47,7 @@ class Footprint:
     sitemap: str | None
     timeline: str | None
     entities: dict[str, str] = field(default_factory=dict)
+    entity_list: str | None = None  # what it adds to /api/entities (ids, names, types)
 
 
 def footprint(state: ArticleState | None, now: datetime) -> Footprint:
@@ -72,6 +74,7 @@ def footprint(state: ArticleState | None, now: datetime) -> Footprint:
     ]
     rows = entity_rows(state)
     names = sorted((row.entity_id, row.name) for row in rows)
+    typed = sorted((row.entity_id, row.name, row.type) for row in rows)
     timeline = [
         [row.value, row.granularity, row.text, row.sentence, list(row.entity_ids)]
         for row in timeline_rows(state)
@@ -96,6 +99,7 @@ def footprint(state: ArticleState | None, now: datetime) -> Footprint:
         sitemap=_digest([slug, article.versioncreated, names]),
         timeline=_digest([slug, article.headline, timeline]) if timeline else None,
         entities=entities,
+        entity_list=_digest(typed) if typed else None,
     )
 
 
@@ -120,6 +124,8 @@ def changed_pages(
         paths.append(SITEMAP)
     if before.timeline != after.timeline:
         paths.append(TIMELINE)
+    if before.entity_list != after.entity_list:
+        paths.append(ENTITIES_API)
     for entity_id in sorted(before.entities.keys() | after.entities.keys()):
         if before.entities.get(entity_id) != after.entities.get(entity_id):
             paths += [entity_path(entity_id), entity_api_path(entity_id)]

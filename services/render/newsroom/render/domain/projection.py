@@ -105,7 +105,7 @@ class ArticleState(BaseModel):
 
     @property
     def withdrawal(self) -> VersionRecord | None:
-        kills = [record for record in self.versions if _is_kill(record)]
+        kills = [record for record in self.versions if is_kill(record)]
         return max(kills, key=lambda record: record.key) if kills else None
 
     @property
@@ -162,7 +162,8 @@ class ArticleState(BaseModel):
         return self.enrichment
 
 
-def _is_kill(record: VersionRecord) -> bool:
+def is_kill(record: VersionRecord) -> bool:
+    """A withdrawal event, or a version the wire itself marks canceled: the story comes down."""
     return record.kind == "withdrawn" or (
         record.article is not None and record.article.pubstatus == PubStatus.CANCELED
     )
@@ -228,9 +229,15 @@ def _version_record(event: ArticleReceived | ArticleUpdated | ArticleWithdrawn) 
         versioncreated=article.versioncreated,
         arrived_at=event.time,
         slug=event.data.slug,
-        # Ingest decides; a wire's own correction signal is honoured too.
-        is_correction=isinstance(event, ArticleUpdated)
-        and (event.data.is_correction or any("correct" in s.lower() for s in article.signals)),
+        is_correction=isinstance(event, ArticleUpdated) and _is_correction(event),
         ednote=article.ednote,
         article=article,
     )
+
+
+def _is_correction(event: ArticleUpdated) -> bool:
+    """Ingest decides (wire signals, and an ednote saying the story corrects an earlier one);
+    only an event older than that field falls back to the wire's own signals."""
+    if "is_correction" in event.data.model_fields_set:
+        return event.data.is_correction
+    return any("correct" in signal.lower() for signal in event.data.article.signals)

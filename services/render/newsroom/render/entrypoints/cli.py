@@ -69,16 +69,46 @@ def migrate_command() -> None:
 @app.command()
 def replay(
     database_url: Annotated[
-        str | None, typer.Option(help="Target database (default: DATABASE_URL).")
-    ] = None,
+        str,
+        typer.Option(
+            help="Target database: a new one, never the live DATABASE_URL (see the README's "
+            "cut-over steps)."
+        ),
+    ],
     replace: Annotated[bool, typer.Option(help="Drop a non-empty target first.")] = False,
     batch: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
 ) -> None:
     """Rebuild the read model from stream id 0 into a fresh database (no NLP runs)."""
     settings = _settings()
     configure_logging("render", "WARNING", settings.log_format)
-    code = asyncio.run(_replay(settings, database_url or settings.database_url, replace, batch))
+    if same_database(database_url, settings.database_url):
+        # --replace would drop the read model a running render is serving and writing.
+        typer.echo(
+            f"refusing to replay into DATABASE_URL ({settings.database_url}), the live read "
+            "model: replay into a new database, then point DATABASE_URL at it (README, "
+            "'Rebuilding the read model')",
+            err=True,
+        )
+        raise typer.Exit(2)
+    code = asyncio.run(_replay(settings, database_url, replace, batch))
     raise typer.Exit(code)
+
+
+def same_database(a: str, b: str) -> bool:
+    """Whether two database URLs name the same database (SQLite: the same file)."""
+    from sqlalchemy.engine import make_url
+
+    first, second = make_url(a), make_url(b)
+    if first.get_backend_name() == second.get_backend_name() == "sqlite":
+        if first.database in (None, "", ":memory:") or second.database in (None, "", ":memory:"):
+            return False  # each in-memory database is its own
+        return Path(first.database or "").resolve() == Path(second.database or "").resolve()
+    return (
+        first.get_backend_name(),
+        first.host or "localhost",
+        first.port,
+        first.database,
+    ) == (second.get_backend_name(), second.host or "localhost", second.port, second.database)
 
 
 async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int) -> int:
@@ -87,13 +117,24 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
 
     from newsroom.render.adapters.database import create_engine, session_factory
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
+    from newsroom.render.replay import (
+        IncompleteLog,
+        replay_streams,
+        require_complete_log,
+        total_entries,
+    )
     from newsroom.render.replay import replay as run_replay
-    from newsroom.render.replay import replay_streams, total_entries
     from newsroom.render.service import Projector
 
     engine = create_engine(url)
     redis = Redis.from_url(settings.redis_url)
     try:
+        try:
+            # Before touching the target: a refused replay leaves it as it was.
+            await require_complete_log(redis, replay_streams())
+        except IncompleteLog as exc:
+            typer.echo(str(exc), err=True)
+            return 3
         if not await is_empty(engine):
             if not replace:
                 typer.echo(
@@ -115,9 +156,13 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
             transient=False,
         ) as progress:
             task = progress.add_task("replay", total=total)
-            stats = await run_replay(
-                redis, projector, batch=batch, progress=lambda n: progress.advance(task, n)
-            )
+            try:
+                stats = await run_replay(
+                    redis, projector, batch=batch, progress=lambda n: progress.advance(task, n)
+                )
+            except IncompleteLog as exc:  # trimmed between the check and the read
+                typer.echo(str(exc), err=True)
+                return 3
         typer.echo(
             f"replayed {stats.entries} entries: {stats.applied} applied, "
             f"{stats.duplicates} duplicates, {stats.skipped} skipped"

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Annotated
 
 import structlog
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.prometheus import RedisPrometheusMiddleware
 from prometheus_client import REGISTRY
-from pydantic import BeforeValidator, Field
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
@@ -19,27 +17,12 @@ from redis.exceptions import RedisError
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.metrics import FAILURES, PAGE_CHANGES
 from newsroom.render.service import Projector
-from newsroom.shared.events import (
-    ArticleEnriched,
-    ArticleReceived,
-    ArticleUpdated,
-    ArticleWithdrawn,
-    PageChanged,
-    upcast,
-)
+from newsroom.shared.events import ArticleEnriched, ArticleEvent, PageChanged
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
 from newsroom.shared.streaming.log_context import LogContextMiddleware
-from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED, STREAM_MAXLEN, pages_stream
+from newsroom.shared.streams import PAGES_MAXLEN, RENDER_ARTICLES, RENDER_ENRICHED, pages_stream
 
 log = structlog.get_logger(__name__)
-
-# Old event versions are upcast before validation, as in newsroom.shared.events.registry.
-ArticleStreamEvent = Annotated[
-    ArticleReceived | ArticleUpdated | ArticleWithdrawn,
-    BeforeValidator(upcast),
-    Field(discriminator="type"),
-]
-EnrichedStreamEvent = Annotated[ArticleEnriched, BeforeValidator(upcast)]
 
 MAX_RECORDS = 50
 POLLING_INTERVAL_MS = 100
@@ -57,7 +40,8 @@ class PagePublisher:
     def __init__(self, broker: RedisBroker, redis: Redis | None = None) -> None:
         self._redis = redis
         self._publisher = broker.publisher(
-            stream=StreamSub(pages_stream(), maxlen=STREAM_MAXLEN),
+            # Notifications, not history: bounded (the event log streams are never trimmed).
+            stream=StreamSub(pages_stream(), maxlen=PAGES_MAXLEN),
             schema=PageChanged,
             title="render.pages",
             description="PageChanged: a page's content changed; caches purge exactly that URL.",
@@ -133,10 +117,11 @@ def build_broker(
             min_idle_time=reclaim_idle_ms if reclaim else None,
         )
 
-    async def on_article(event: ArticleStreamEvent) -> None:
+    # The shared contracts: ArticleEvent upcasts older versions before its discriminator.
+    async def on_article(event: ArticleEvent) -> None:
         await handle(event)
 
-    async def on_enriched(event: EnrichedStreamEvent) -> None:
+    async def on_enriched(event: ArticleEnriched) -> None:
         await handle(event)
 
     for reclaim in (False, True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from functools import partial
@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsroom.render.adapters.queries import (
+    Listing,
     ReadModelQueries,
     StoredArticle,
     article_by_id,
@@ -29,7 +30,13 @@ from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.projection import ArticleStatus
 from newsroom.render.domain.views import article_json, article_page, entity_api_path
 from newsroom.render.entrypoints.caching import cached_response
-from newsroom.render.entrypoints.problems import Problem, prefers_html, problem_response
+from newsroom.render.entrypoints.problems import (
+    PROBLEM_DESCRIPTIONS,
+    Problem,
+    prefers_html,
+    problem_response,
+    problem_type,
+)
 from newsroom.render.entrypoints.rendering import (
     article_context,
     dated_items,
@@ -68,7 +75,7 @@ def _is_page(path: str) -> bool:
     )
 
 
-def _error_page(problem: Problem, request: Request) -> Response:
+def _error_page(problem: Problem, request: Request, base_url: str) -> Response:
     if _is_page(request.url.path) and prefers_html(request.headers.get("accept")):
         template = "gone.html" if problem.status == 410 else "error.html"
         body = render(
@@ -81,7 +88,7 @@ def _error_page(problem: Problem, request: Request) -> Response:
             },
         )
         return HTMLResponse(body, status_code=problem.status)
-    return problem_response(problem, instance=request.url.path)
+    return problem_response(problem, base_url, instance=request.url.path)
 
 
 def _json(data: Any) -> bytes:
@@ -153,7 +160,7 @@ def create_app(
     @app.exception_handler(Problem)
     async def on_problem(request: Request, problem: Problem) -> Response:
         PAGES_RENDERED.labels(request.url.path.split("/")[1] or "front", str(problem.status)).inc()
-        return _error_page(problem, request)
+        return _error_page(problem, request, base)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -165,7 +172,7 @@ def create_app(
         )
         if exc.status_code == 404:
             problem.title, problem.detail = "Not found", f"Nothing at {request.url.path}."
-        return _error_page(problem, request)
+        return _error_page(problem, request, base)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -177,7 +184,7 @@ def create_app(
             "The request's parameters are invalid.",
             errors=errors,
         )
-        return _error_page(problem, request)
+        return _error_page(problem, request, base)
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:
@@ -186,6 +193,7 @@ def create_app(
         return _error_page(
             Problem(500, "internal-error", "Internal error", "The page could not be produced."),
             request,
+            base,
         )
 
     # ------------------------------------------------------------------ operations
@@ -201,6 +209,14 @@ def create_app(
             return JSONResponse({"status": "ready", "checks": checks})
         raise Problem(503, "not-ready", "Not ready", "A dependency is unreachable.", checks=checks)
 
+    @app.get("/problems/{name}")
+    async def describe_problem(name: str) -> dict[str, str]:
+        """What a problem `type` URI means."""
+        description = PROBLEM_DESCRIPTIONS.get(name)
+        if description is None:
+            raise Problem(404, "not-found", "Not found", f"No problem type {name!r}.")
+        return {"type": problem_type(base, name), "description": description}
+
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
@@ -212,9 +228,17 @@ def create_app(
         stories = await queries.latest(runtime.now(), limit=FRONT_PAGE_SIZE)
         body = render("front.html", front_context(stories, base))
         PAGES_RENDERED.labels("front", "200").inc()
-        return cached_response(
-            request, body.encode(), HTML, max((s.modified for s in stories), default=None)
-        )
+        return cached_response(request, body.encode(), HTML, await _page_modified("/", stories))
+
+    async def _page_modified(path: str, listed: Iterable[Listing]) -> datetime | None:
+        """A list page's Last-Modified: when the projector last changed it (page_versions),
+        so it never goes back in time when a story leaves the page; the newest story it lists
+        when later (an embargo lifting by the clock, a model replayed without page
+        versions)."""
+        times = [s.modified for s in listed]
+        if (recorded := await queries.page_modified(path)) is not None:
+            times.append(recorded)
+        return max(times, default=None)
 
     async def _article_document(
         lookup: Callable[[Connection], StoredArticle | None],
@@ -265,7 +289,10 @@ def create_app(
         body = render("entity.html", entity_context(data, names, base))
         PAGES_RENDERED.labels("entity", "200").inc()
         return cached_response(
-            request, body.encode(), HTML, max(m.listing.modified for m in data.mentions)
+            request,
+            body.encode(),
+            HTML,
+            await _page_modified(entity_path(entity_id), (m.listing for m in data.mentions)),
         )
 
     @app.get("/timeline", response_class=HTMLResponse)
@@ -275,7 +302,10 @@ def create_app(
         body = render("timeline.html", timeline_context(dated_items(entries, names), base))
         PAGES_RENDERED.labels("timeline", "200").inc()
         return cached_response(
-            request, body.encode(), HTML, max((e.listing.modified for e in entries), default=None)
+            request,
+            body.encode(),
+            HTML,
+            await _page_modified("/timeline", (e.listing for e in entries)),
         )
 
     @app.get("/feed.atom")
@@ -287,7 +317,7 @@ def create_app(
             request,
             body.encode(),
             "application/atom+xml; charset=utf-8",
-            max((s.modified for s in stories), default=None),
+            await _page_modified("/feed.atom", stories),
         )
 
     @app.get("/sitemap.xml")
@@ -301,7 +331,7 @@ def create_app(
             request,
             body.encode(),
             "application/xml; charset=utf-8",
-            max((s.modified for s in stories), default=None),
+            await _page_modified("/sitemap.xml", stories),
         )
 
     # ------------------------------------------------------------------ JSON
@@ -339,7 +369,7 @@ def create_app(
             request,
             _json(data),
             "application/json",
-            max((s.modified for s in stories), default=None),
+            await _page_modified("/api/articles", stories),
         )
 
     @app.get("/api/articles/{article_id}")
@@ -375,7 +405,9 @@ def create_app(
             ],
             "links": _pages_links("/api/entities", page, per_page, len(rows)),
         }
-        return cached_response(request, _json(data), "application/json", None)
+        return cached_response(
+            request, _json(data), "application/json", await _page_modified("/api/entities", ())
+        )
 
     @app.get("/api/entities/{entity_id:path}")
     async def api_entity(entity_id: str, request: Request) -> Response:
@@ -418,7 +450,10 @@ def create_app(
         }
         PAGES_RENDERED.labels("api-entity", "200").inc()
         return cached_response(
-            request, _json(body), "application/json", max(m.listing.modified for m in data.mentions)
+            request,
+            _json(body),
+            "application/json",
+            await _page_modified(entity_api_path(entity_id), (m.listing for m in data.mentions)),
         )
 
     async def _names(entries: Any) -> dict[str, tuple[str, str]]:

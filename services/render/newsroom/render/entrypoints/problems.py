@@ -7,7 +7,24 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://newsroom.example/problems/"
+
+# What a reader of each problem `type` URI ({PUBLIC_BASE_URL}/problems/{name}) learns there.
+PROBLEM_DESCRIPTIONS: dict[str, str] = {
+    "article-not-found": "No published story here: it does not exist, is held by an embargo, "
+    "or has not arrived yet (on purpose, these look alike).",
+    "article-withdrawn": "The source withdrew (killed) this story; it must not be shown or "
+    "kept. `ednote` carries the source's note when there is one.",
+    "entity-not-found": "No published story names this entity.",
+    "not-found": "Nothing at this URL.",
+    "method-not-allowed": "This URL does not accept this method.",
+    "invalid-request": "The request's parameters are invalid; `errors` names them.",
+    "internal-error": "Render failed to produce the page; retrying later may work.",
+    "not-ready": "Redis or the read model database is unreachable; `checks` says which.",
+}
+
+
+def problem_type(base_url: str, name: str) -> str:
+    return f"{base_url.rstrip('/')}/problems/{name}"
 
 
 class Problem(Exception):
@@ -24,9 +41,9 @@ class Problem(Exception):
         self.extensions = extensions
 
 
-def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+def problem_response(problem: Problem, base_url: str, instance: str | None = None) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": PROBLEM_BASE + problem.name,
+        "type": problem_type(base_url, problem.name),
         "title": problem.title,
         "status": problem.status,
     }
