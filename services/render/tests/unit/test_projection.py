@@ -139,3 +139,28 @@ def test_a_canceled_version_is_a_withdrawal_in_the_status_and_the_history(seed):
     state = run([seed.v1(), seed.received(canceled)])
     assert state.status is ArticleStatus.WITHDRAWN
     assert [change.label for change in version_changes(state.history)][-1] == "Withdrawn"
+
+
+def test_a_version_resent_with_its_embargo_lifted_wins_over_the_held_copy_in_either_order(seed):
+    from newsroom.shared.events import ArticleUpdated, ArticleUpdatedData
+    from newsroom.shared.ids import article_event_id
+
+    held = seed.embargoed_article
+    lifted_article = held.model_copy(update={"embargo": None})
+    first = seed.received(held, time=held.versioncreated)
+    # What ingest publishes for the same version number re-sent with other content.
+    lifted = ArticleUpdated.create(
+        # (This id happens to sort before the held copy's: the order must not rest on ids.)
+        id=article_event_id("demo", held.uri, f"{held.version}#lifted"),
+        source="/newsroom/ingest/demo",
+        subject=first.subject,
+        time=held.versioncreated + timedelta(hours=1),
+        correlationid="delivery-lift",
+        data=ArticleUpdatedData(
+            article_id=first.subject, slug=first.data.slug, article=lifted_article
+        ),
+    )
+    for events in ([first, lifted], [lifted, first]):
+        state = run(events)
+        assert state.article.embargo is None
+        assert state.is_visible(datetime.now(UTC))

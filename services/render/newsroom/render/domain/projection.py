@@ -54,9 +54,11 @@ class VersionRecord(BaseModel):
     article: Article | None = None
 
     @property
-    def key(self) -> tuple[VersionKey, str]:
-        # The event id breaks ties so that two records with one clock still order the same way.
-        return version_order_key(self.versioncreated, self.version), self.event_id
+    def key(self) -> tuple[VersionKey, datetime, str]:
+        # A version re-sent under the same number with other content (a lifted embargo) is a
+        # later event of ingest's: its envelope time orders it after the first. The event id
+        # breaks any remaining tie, so the order never depends on delivery.
+        return version_order_key(self.versioncreated, self.version), self.arrived_at, self.event_id
 
 
 class Enrichment(BaseModel):
