@@ -11,18 +11,10 @@ import sys
 
 import spacy
 
+from newsroom.enrich.domain.labels import SPACY_LABELS
+
 # The same label mapping the enrich pipeline starts from, so the comparison isolates the method.
-LABELS = {
-    "PERSON": "person",
-    "ORG": "organisation",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "nationality",
-    "EVENT": "event",
-    "WORK_OF_ART": "work",
-    "PRODUCT": "product",
-}
+LABELS = SPACY_LABELS
 
 
 def main() -> None:
