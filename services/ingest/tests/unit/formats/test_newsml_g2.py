@@ -231,3 +231,9 @@ def test_g2_fragment_is_refused_as_unusable() -> None:
     with pytest.raises(UnusableItem) as refused:
         parse(b"<contentSet><inlineXML><p>x</p></inlineXML></contentSet>")
     assert refused.value.pointer == "/contentSet"
+
+
+def test_slugline_is_kept() -> None:
+    content_meta = "<slugline>FERRY-STRIKE</slugline><headline>Ferry strike ends</headline>"
+    [article] = parse(message(item_xml(content_meta=content_meta)))
+    assert article.slugline == "FERRY-STRIKE"

@@ -295,3 +295,8 @@ def test_control_characters_never_reach_the_article_text() -> None:
     assert article.body_text == "Paragraph one.\n\nParagraph\ttwo."
     assert article.body_html == "<p>Paragraph one.</p><p>Paragraph two.</p>"
     assert article.ednote == "Note"
+
+
+def test_slugline_is_kept() -> None:
+    assert one({**NINJS_1, "slugline": "LIGHTHOUSE-KEEPER"}).slugline == "LIGHTHOUSE-KEEPER"
+    assert one(NINJS_1).slugline is None

@@ -104,6 +104,7 @@ class ArticleDraft:
     headline: str | None = None
     standfirst: str | None = None
     byline: str | None = None
+    slugline: str | None = None
     dateline: str | None = None
     place: str | None = None
     # Raw wire HTML and text; sanitised/derived in `finish`.
@@ -181,6 +182,7 @@ class ArticleDraft:
                 headline=headline,
                 standfirst=_clean(self.standfirst),
                 byline=_clean(self.byline),
+                slugline=_clean(self.slugline),
                 dateline=_clean(self.dateline),
                 place=_clean(self.place),
                 body_html=safe_html,

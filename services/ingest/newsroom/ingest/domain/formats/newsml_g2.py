@@ -218,6 +218,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
     draft.headline = _headline(content_meta)
     draft.standfirst = _description(content_meta, ("summary", "abstract", "synopsis"))
     draft.byline = text_of(child(content_meta, "by"))
+    draft.slugline = text_of(child(content_meta, "slugline"))
     place = _located_name(child(content_meta, "located"))
     dateline = text_of(child(content_meta, "dateline"))
     if dateline and _TIMESTAMP_LIKE.match(dateline):

@@ -138,6 +138,7 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
     draft.headline = _headline(item)
     draft.standfirst = _description(item)
     draft.byline = _str(_get(item, "byline", "by"))
+    draft.slugline = _str(_get(item, "slugline"))
     draft.dateline = _located(item)
     draft.place = _first_name(_get(item, "place", "places")) or draft.dateline
     draft.body_html, draft.body_text = _bodies(item)
