@@ -84,3 +84,12 @@ async def test_closing_answers_whoever_still_waits() -> None:
     for task in (first, second):
         with pytest.raises(RuntimeError, match="shutting down"):
             await asyncio.wait_for(task, timeout=5)
+
+
+async def test_closing_while_a_batch_is_being_collected_answers_it() -> None:
+    batcher: MicroBatcher[int, int] = MicroBatcher(list, max_batch=8, max_wait_seconds=5)
+    waiting = asyncio.create_task(batcher.submit(1))
+    await asyncio.sleep(0.1)  # taken off the queue; the batcher waits for batch-mates
+    await batcher.close()
+    with pytest.raises(RuntimeError, match="shutting down"):
+        await asyncio.wait_for(waiting, timeout=5)

@@ -49,9 +49,13 @@ class MicroBatcher(Generic[In, Out]):
                 future.set_exception(RuntimeError("enrich is shutting down"))
 
     async def _collect(
-        self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]
-    ) -> list[tuple[In, asyncio.Future[Out]]]:
-        batch = [await queue.get()]
+        self,
+        queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]],
+        batch: list[tuple[In, asyncio.Future[Out]]],
+    ) -> None:
+        """Fills `batch` in place, so whatever was taken off the queue is answerable if this
+        is cancelled halfway."""
+        batch.append(await queue.get())
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._max_wait
         while len(batch) < self._max_batch:
@@ -62,12 +66,12 @@ class MicroBatcher(Generic[In, Out]):
                 batch.append(await asyncio.wait_for(queue.get(), remaining))
             except TimeoutError:
                 break
-        return batch
 
     async def _run(self, queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]]) -> None:
         while True:
-            batch = await self._collect(queue)
+            batch: list[tuple[In, asyncio.Future[Out]]] = []
             try:
+                await self._collect(queue, batch)
                 await self._settle(batch)
             except BaseException as exc:
                 # A fault here, or shutdown, must answer the waiting handlers, never strand them.
