@@ -264,3 +264,25 @@ def test_any_delivery_order_publishes_each_version_once_and_ends_on_the_newest(
         ),
     )
     assert isinstance(newest_event, ArticleWithdrawn) is (newest.pubstatus is PubStatus.CANCELED)
+
+
+def test_the_content_hash_ignores_what_readers_never_see_change() -> None:
+    from newsroom.ingest.domain.decisions import content_hash
+    from newsroom.shared.article import Article
+
+    base = Article(
+        source="demo",
+        uri="urn:x",
+        version="1",
+        versioncreated=datetime(2024, 1, 1, tzinfo=UTC),
+        headline="Ferry strike ends",
+        body_html="<p>Ferries sail.</p>",
+        body_text="Ferries sail.",
+    )
+    reparsed = base.model_copy(update={"body_html": "<p>Ferries  sail.</p>", "slugline": "FERRY"})
+    assert content_hash(reparsed) == content_hash(base)
+    lifted = base.model_copy(update={"pubstatus": PubStatus.CANCELED})
+    assert content_hash(lifted) != content_hash(base)
+    assert content_hash(base.model_copy(update={"body_text": "Ferries stay."})) != content_hash(
+        base
+    )

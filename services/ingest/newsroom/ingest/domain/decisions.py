@@ -25,6 +25,7 @@ withdrawn: the kill is the newer version.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,9 +97,26 @@ def is_correction(article: Article) -> bool:
 
 
 def content_hash(article: Article) -> str:
-    """SHA-256 (hex) of the parsed article: the same wire item parses to the same article, so
-    an identical re-send hashes the same whatever bytes of its envelope changed."""
-    return hashlib.sha256(article.model_dump_json().encode("utf-8")).hexdigest()
+    """SHA-256 (hex) of what a reader or the pipeline would see change: status, embargo and the
+    text, whitespace-folded. Only these, so an ingest upgrade that parses an identical re-send a
+    little differently (a sanitiser change, a new field) does not turn it into "other content"."""
+    meaningful = {
+        "pubstatus": article.pubstatus.value,
+        "embargo": article.embargo.model_dump(mode="json") if article.embargo else None,
+        "urgency": article.urgency,
+        "headline": _folded(article.headline),
+        "standfirst": _folded(article.standfirst),
+        "byline": _folded(article.byline),
+        "body": _folded(article.body_text),
+        "ednote": _folded(article.ednote),
+        "signals": sorted(article.signals),
+    }
+    encoded = json.dumps(meaningful, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _folded(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None
 
 
 def _same_content(recorded: RecordedVersion, article: Article, article_hash: str) -> bool:
