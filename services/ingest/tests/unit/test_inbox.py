@@ -71,3 +71,14 @@ async def test_a_webhook_id_is_remembered_then_forgotten(sqlite_url: str) -> Non
         ]
     finally:
         await database.dispose()
+
+
+def test_a_relay_batch_is_bounded_in_bytes_but_never_empty() -> None:
+    from newsroom.ingest.adapters.inbox import PendingEvent, _within_bytes
+
+    def event(n: int, size: int) -> PendingEvent:
+        return PendingEvent(n, f"e{n}", "newsroom:articles:0", "c", {"body": "x" * size})
+
+    pending = [event(n, 1000) for n in range(10)]
+    assert [e.outbox_id for e in _within_bytes(pending, max_bytes=3500)] == [0, 1, 2]
+    assert [e.outbox_id for e in _within_bytes([event(0, 10_000)], max_bytes=100)] == [0]

@@ -4,6 +4,7 @@ it to Redis whenever Redis is reachable."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -268,6 +269,26 @@ class PendingEvent:
     message: dict[str, Any]
 
 
+# One Redis transaction carries at most this much (always at least one event): bodies may be
+# up to the 10 MB webhook cap, and a hundred of them in one MULTI/EXEC would outlast the
+# socket timeout and be sent again whole.
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+
+
+def _within_bytes(
+    pending: list[PendingEvent], max_bytes: int = MAX_BATCH_BYTES
+) -> list[PendingEvent]:
+    """The longest prefix of `pending` whose messages fit in `max_bytes` (never empty)."""
+    taken: list[PendingEvent] = []
+    size = 0
+    for event in pending:
+        size += len(json.dumps(event.message, separators=(",", ":")))
+        if taken and size > max_bytes:
+            break
+        taken.append(event)
+    return taken
+
+
 class PartlyPublished(Exception):
     """A publisher appended `appended` (some of a batch, in order), then failed with `cause`
     for the others. Any other exception from a publisher means none of the batch was
@@ -308,7 +329,7 @@ class Outbox:
         order. SQLite has one ingest process per file, so no lock is needed, and the write
         lock is not held while Redis is being talked to."""
         if self.database.is_sqlite:
-            pending = await self.peek(limit)
+            pending = _within_bytes(await self.peek(limit))
             published, error = await _publish_in_order(pending, publish)
             await self.remove(published)
         else:
@@ -319,7 +340,7 @@ class Outbox:
                 if not locked:
                     return 0  # another process's relay is draining
                 rows = await connection.execute(_peek_statement(limit))
-                pending = [PendingEvent(*row) for row in rows]
+                pending = _within_bytes([PendingEvent(*row) for row in rows])
                 published, error = await _publish_in_order(pending, publish)
                 if published:
                     await connection.execute(
