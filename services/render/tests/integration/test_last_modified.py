@@ -4,7 +4,7 @@ without the killed story instead of a 304 that keeps it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -80,3 +80,23 @@ async def test_an_entity_page_moves_forward_when_one_of_its_stories_is_killed(ru
             )
             assert revalidated.status_code == 200
             assert seed.slug not in revalidated.text
+
+
+async def test_many_changes_in_one_second_keep_last_modified_within_a_second_of_the_clock(
+    runtime, seed
+):
+    v1 = seed.v1()
+    await runtime.projector.apply([v1, seed.enriched(v1)])
+    for n in range(2, 7):  # five new headlines on the front page within the clock's one second
+        later = seed.v1_article.model_copy(
+            update={
+                "version": str(n),
+                "versioncreated": seed.v1_article.versioncreated + timedelta(minutes=n),
+                "headline": f"{seed.v1_article.headline} ({n})",
+            }
+        )
+        await runtime.projector.apply([seed.received(later)])
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://render.test") as client:
+        modified = parsedate_to_datetime((await client.get("/")).headers["last-modified"])
+    assert modified <= datetime(2026, 11, 25, 12, 0, 1, tzinfo=UTC)

@@ -85,8 +85,10 @@ class ArticleRepository:
 
     def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
         """Record that these pages changed at `now` (their Last-Modified). HTTP dates have
-        whole seconds, so each change moves a page's time past the previous one's second:
-        a change in the same second as the last one must still fail an If-Modified-Since."""
+        whole seconds, so a change moves a page's time past the previous one's second (a change
+        in the same second as the last must still fail an If-Modified-Since) — but never more
+        than one second ahead of the clock, however many changes a second brings (RFC 9110: no
+        Last-Modified later than Date; the ETag tells those changes apart)."""
         wanted = list(dict.fromkeys(paths))
         if not wanted:
             return
@@ -105,7 +107,7 @@ class ArticleRepository:
             # work is retried (Projector.apply) and then updates the row.
             self.session.execute(insert(_table(PageVersionRow)), fresh)
         for path, previous in existing.items():
-            modified = max(second, previous + timedelta(seconds=1))
+            modified = max(second, min(previous, second) + timedelta(seconds=1))
             # Only forwards: a replica that committed a later time meanwhile keeps it.
             self.session.execute(
                 update(_table(PageVersionRow))
