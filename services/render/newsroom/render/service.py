@@ -372,7 +372,10 @@ def _decode_outbox(
 def _park(session: Session, parked: list[tuple[int, str, str]], now: datetime) -> None:
     session.execute(
         insert(ParkedPageChangeRow),
-        [{"id": i, "body": body, "error": error, "parked_at": now} for i, body, error in parked],
+        [
+            {"outbox_id": i, "body": body, "error": error, "parked_at": now}
+            for i, body, error in parked
+        ],
     )
     _outbox_delete(session, [i for i, _, _ in parked])
 

@@ -92,9 +92,18 @@ async def test_an_undecodable_outbox_row_is_parked_and_the_rest_still_go_out(see
     async with sessions() as session:
         assert (await session.scalars(select(PageOutboxRow))).all() == []
         parked = (await session.scalars(select(ParkedPageChangeRow))).all()
-    assert [(row.id, row.body) for row in parked] == [(1, '{"not": "an event"}')]
+    assert [(row.outbox_id, row.body) for row in parked] == [(1, '{"not": "an event"}')]
     assert "ValidationError" in parked[0].error
     assert any(entry["event"] == "page_change_parked" for entry in logs)
     # Nothing is left to block the next flush.
     sent.clear()
     assert await projector.flush_outbox(publish) == 0
+    # SQLite hands out the drained outbox's row ids again: a second bad row parks as well.
+    async with sessions() as session, session.begin():
+        await session.execute(
+            insert(PageOutboxRow).values(id=1, event_id="broken-again", body="{}")
+        )
+    await projector.flush_outbox(publish)
+    async with sessions() as session:
+        parked = (await session.scalars(select(ParkedPageChangeRow))).all()
+    assert [row.outbox_id for row in parked] == [1, 1]

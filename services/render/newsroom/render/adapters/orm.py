@@ -122,7 +122,10 @@ class ParkedPageChangeRow(Base):
 
     __tablename__ = "page_outbox_parked"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # its id in the outbox
+    # Its own id: SQLite reuses outbox rowids once the outbox drains, so a second parked row
+    # could carry an outbox id parked before.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     error: Mapped[str] = mapped_column(Text)
     parked_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,7 +19,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "page_outbox_parked",
-        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False),
