@@ -141,12 +141,14 @@ def test_a_canceled_version_is_a_withdrawal_in_the_status_and_the_history(seed):
     assert [change.label for change in version_changes(state.history)][-1] == "Withdrawn"
 
 
-def test_a_version_resent_with_its_embargo_lifted_wins_over_the_held_copy_in_either_order(seed):
+def _resent_copies(seed):
     from newsroom.shared.events import ArticleUpdated, ArticleUpdatedData
     from newsroom.shared.ids import article_event_id
 
     held = seed.embargoed_article
-    lifted_article = held.model_copy(update={"embargo": None})
+    lifted_article = held.model_copy(
+        update={"embargo": None, "headline": held.headline + " (lifted)"}
+    )
     first = seed.received(held, time=held.versioncreated)
     # What ingest publishes for the same version number re-sent with other content.
     lifted = ArticleUpdated.create(
@@ -160,7 +162,22 @@ def test_a_version_resent_with_its_embargo_lifted_wins_over_the_held_copy_in_eit
             article_id=first.subject, slug=first.data.slug, article=lifted_article
         ),
     )
+    return first, lifted
+
+
+def test_a_version_resent_with_its_embargo_lifted_wins_over_the_held_copy_in_either_order(seed):
+    first, lifted = _resent_copies(seed)
     for events in ([first, lifted], [lifted, first]):
         state = run(events)
         assert state.article.embargo is None
         assert state.is_visible(datetime.now(UTC))
+
+
+def test_the_enrichment_shown_is_the_one_made_from_the_copy_shown_in_any_order(seed):
+    import itertools
+
+    first, lifted = _resent_copies(seed)
+    events = [first, lifted, seed.enriched(first), seed.enriched(lifted)]
+    for order in itertools.permutations(events):
+        state = run(order)
+        assert state.shown_enrichment.cause_event_id == lifted.id

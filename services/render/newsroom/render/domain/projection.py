@@ -65,6 +65,8 @@ class Enrichment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     event_id: str
+    # The article event it enriches: tells apart the enrichments of two copies of one version.
+    cause_event_id: str | None = None
     version: str
     versioncreated: AwareDatetime
     model: str
@@ -83,7 +85,9 @@ class ArticleState(BaseModel):
 
     article_id: str
     versions: tuple[VersionRecord, ...] = ()
-    enrichment: Enrichment | None = None
+    # The enrichments of the newest enriched version (several when that version was re-sent with
+    # other content), ordered by key so the stored JSON does not depend on arrival order.
+    enrichments: tuple[Enrichment, ...] = ()
     applied_event_ids: frozenset[str] = frozenset()
     last_event_time: AwareDatetime | None = None
 
@@ -158,9 +162,20 @@ class ArticleState(BaseModel):
         return self.listed and (visible_from is None or visible_from <= now)
 
     @property
+    def enrichment(self) -> Enrichment | None:
+        """The enrichment of the newest enriched version (the highest key among its copies)."""
+        return self.enrichments[-1] if self.enrichments else None
+
+    @property
     def shown_enrichment(self) -> Enrichment | None:
-        """The enrichment shown with the current version: the highest one; its mentions are
-        only linked where their text still matches (see domain.body)."""
+        """The enrichment shown with the current version: the one made from the current copy
+        when there is one, else the newest; its mentions are only linked where their text
+        still matches (see domain.body)."""
+        current = self.current
+        if current is not None:
+            for enrichment in self.enrichments:
+                if enrichment.cause_event_id == current.event_id:
+                    return enrichment
         return self.enrichment
 
 
@@ -186,18 +201,22 @@ def apply(state: ArticleState | None, event: RenderEvent) -> ArticleState:
         return state
 
     versions = state.versions
-    enrichment = state.enrichment
+    enrichments = state.enrichments
     if isinstance(event, ArticleEnriched):
         candidate = Enrichment(
             event_id=event.id,
+            cause_event_id=event.causationid,
             version=event.data.version,
             versioncreated=event.data.versioncreated,
             model=event.data.model,
             entities=tuple(event.data.entities),
             timeline=tuple(event.data.timeline),
         )
-        if enrichment is None or candidate.key > enrichment.key:
-            enrichment = candidate
+        newest = enrichments[-1].key[0] if enrichments else None
+        if newest is None or candidate.key[0] > newest:
+            enrichments = (candidate,)
+        elif candidate.key[0] == newest:
+            enrichments = tuple(sorted((*enrichments, candidate), key=lambda e: e.key))
     else:
         versions = (*versions, _version_record(event))
 
@@ -205,7 +224,7 @@ def apply(state: ArticleState | None, event: RenderEvent) -> ArticleState:
     return state.model_copy(
         update={
             "versions": tuple(sorted(versions, key=lambda record: record.key)),
-            "enrichment": enrichment,
+            "enrichments": enrichments,
             "applied_event_ids": state.applied_event_ids | {event.id},
             "last_event_time": event.time if last is None else max(last, event.time),
         }
