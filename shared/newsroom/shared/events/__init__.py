@@ -13,6 +13,7 @@ from newsroom.shared.events.enrichment import (
     ArticleEnriched,
     ArticleEnrichedData,
     EnrichedEntity,
+    EnrichedEvent,
     EntityMention,
     TimelineEntry,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "ArticleWithdrawn",
     "ArticleWithdrawnData",
     "EnrichedEntity",
+    "EnrichedEvent",
     "EntityMention",
     "Envelope",
     "PageChanged",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 from newsroom.shared.events.envelope import Envelope
+from newsroom.shared.events.upcasting import upcast_current
 
 TextField = Literal["headline", "standfirst", "body"]
 EntityType = Literal[
@@ -62,3 +63,7 @@ class ArticleEnriched(Envelope[ArticleEnrichedData]):
 
     TYPE: ClassVar[str] = "newsroom.article.enriched.v1"
     type: Literal["newsroom.article.enriched.v1"] = "newsroom.article.enriched.v1"
+
+
+# What a consumer of the enriched stream declares: older versions are upcast first.
+EnrichedEvent = Annotated[ArticleEnriched, BeforeValidator(upcast_current)]

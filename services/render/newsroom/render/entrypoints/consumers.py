@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.metrics import FAILURES, PAGE_CHANGES
 from newsroom.render.service import Projector
-from newsroom.shared.events import ArticleEnriched, ArticleEvent, PageChanged
+from newsroom.shared.events import ArticleEvent, EnrichedEvent, PageChanged
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
 from newsroom.shared.streaming.log_context import LogContextMiddleware
 from newsroom.shared.streams import PAGES_MAXLEN, RENDER_ARTICLES, RENDER_ENRICHED, pages_stream
@@ -121,7 +121,7 @@ def build_broker(
     async def on_article(event: ArticleEvent) -> None:
         await handle(event)
 
-    async def on_enriched(event: ArticleEnriched) -> None:
+    async def on_enriched(event: EnrichedEvent) -> None:
         await handle(event)
 
     for reclaim in (False, True):
