@@ -1,9 +1,13 @@
 """Temporal expressions → TIMEX3 (type, value) resolved against the article's dateline.
 
-How: a rule layer for what news writes (`rules.py`: absolute and partial dates, weekdays by tense,
-this/next/last units, ages kept out, durations, sets, PRESENT/PAST/FUTURE_REF…), a chooser that keeps
-the longest non-overlapping matches and resolves them in text order (`finder.py`), and dateparser
-with the dateline as RELATIVE_BASE for tagger spans no rule explains (`fallback.py`). Pure: no I/O.
+How: rules find and classify expressions (`rules.py`, with acceptance tests in
+`plausibility.py` that keep out "may" the verb, counts, ages); dateparser, with the dateline as
+RELATIVE_BASE and the clause's tense choosing the direction, reads every calendar expression it
+can (`dateparsing.py`, `resolve_dates.py`); the news rules read what dateparser cannot
+(`resolve_periods.py`: seasons, quarters, decades, holidays…; `resolve_measures.py`: durations,
+sets, PRESENT/PAST/FUTURE_REF); a chooser keeps the longest non-overlapping matches and
+resolves them in text order (`finder.py`); tagger spans no rule found go to dateparser alone
+(`fallback.py`). Pure: no I/O.
 
 Beside one Timex per expression, TimeML's conventions add two overlapping entries: a range
 ("from 2009 to 2011") is a DURATION next to its two DATEs, and "two years ago" is a DATE (the whole

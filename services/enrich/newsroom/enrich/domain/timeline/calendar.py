@@ -142,25 +142,6 @@ def choose_by_tense(
     return min(options, key=distance)
 
 
-def weekday_date(dateline: date, weekday: int, tense: Tense, strict: bool = False) -> date:
-    """The weekday nearest the dateline in the direction of the tense: news writes "on Thursday"
-    for the Thursday just past (or the dateline itself), "will ... on Thursday" for the coming one.
-    `strict` excludes the dateline itself ("last Monday", "next Monday")."""
-    delta = weekday - dateline.isoweekday()
-    if tense in ("future", "present"):
-        ahead = delta % 7
-        return dateline + timedelta(days=7 if strict and ahead == 0 else ahead)
-    back = (-delta) % 7
-    return dateline - timedelta(days=7 if strict and back == 0 else back)
-
-
-def safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def duration_value(amount: float | None, designator: str, is_time: bool) -> str:
     """TIMEX3 duration: P12D, PT30M, P2.5Y, PXY; decades and centuries as years (P10Y)."""
     if designator == "DE":

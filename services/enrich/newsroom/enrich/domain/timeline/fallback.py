@@ -1,4 +1,4 @@
-"""dateparser as the fallback normaliser for spans a tagger marks as DATE/TIME and no rule explains.
+"""dateparser on its own for spans a tagger marks as DATE/TIME and no rule found.
 
 dateparser reads absolute and many relative forms well, but on free text it finds false dates
 ("we" as Wednesday) and fills missing parts from the reference date ("2017" → 2017-09-16), so it
@@ -8,16 +8,12 @@ granularity instead of the filled-in day."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING, Final
+from datetime import date
+from typing import Final
 
-from newsroom.enrich.domain.timeline.calendar import week_period
+from newsroom.enrich.domain.timeline.dateparsing import Prefer, read
 from newsroom.enrich.domain.timeline.model import Timex
 from newsroom.enrich.domain.timeline.tense import tense_at
-
-if TYPE_CHECKING:
-    from dateparser.date import DateDataParser
 
 _CALENDAR_WORD: Final = re.compile(
     r"\d|(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)"
@@ -28,20 +24,6 @@ _NOT_A_POINT: Final = re.compile(
     r"(?i:\b\d+[\s-]*(?:second|minute|hour|day|night|week|month|year|decade)s?\b(?!\s+ago)|"
     r"\bold\b|\bages?\b|\baged\b|\blong\b|\bfor\b|\bper\b|\bevery\b|\beach\b)"
 )
-
-
-@lru_cache(maxsize=32)
-def _parser(dateline: date, prefer: str) -> DateDataParser:
-    from dateparser.date import DateDataParser  # heavy: imported on first use only
-
-    settings = {
-        "RELATIVE_BASE": datetime(dateline.year, dateline.month, dateline.day),
-        "RETURN_TIME_AS_PERIOD": True,
-        "PREFER_DATES_FROM": prefer,
-        "PREFER_DAY_OF_MONTH": "first",
-        "STRICT_PARSING": False,
-    }
-    return DateDataParser(languages=["en"], settings=settings)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -63,20 +45,13 @@ def parse_span(text: str, start: int, end: int, dateline: date) -> Timex | None:
     if not re.search(r"[A-Za-z]|\d{4}|\d[/.-]\d", span):
         return None  # a bare short number ("55" in "aged 55") is not a date
     tense = tense_at(text, start, end)
-    prefer = {"past": "past", "future": "future"}.get(tense or "", "current_period")
-    data = _parser(dateline, prefer).get_date_data(span)
-    moment, period = data.date_obj, data.period
-    if moment is None:
+    prefer: Prefer = tense if tense in ("past", "future") else "current_period"
+    reading = read(span, dateline, prefer)
+    if reading is None:
         return None
-    if period == "year":
-        return Timex(start, end, span, "DATE", f"{moment.year:04d}", "year")
-    if period == "month":
-        return Timex(start, end, span, "DATE", f"{moment.year:04d}-{moment.month:02d}", "month")
-    if period == "week":
-        week = week_period(moment.date())
-        return Timex(start, end, span, "DATE", week.value, "week")
-    if period == "day":
-        return Timex(start, end, span, "DATE", moment.date().isoformat(), "day")
-    if period == "time":
-        return Timex(start, end, span, "TIME", moment.strftime("%Y-%m-%dT%H:%M"), "time")
-    return None
+    if reading.period == "time":
+        return Timex(start, end, span, "TIME", reading.moment.strftime("%Y-%m-%dT%H:%M"), "time")
+    period = reading.calendar_period()
+    if period is None or period.granularity == "quarter":
+        return None
+    return Timex(start, end, span, "DATE", period.value, period.granularity)

@@ -11,8 +11,9 @@ from datetime import date, datetime
 from typing import Final
 
 from newsroom.enrich.domain.timeline.fallback import parse_span
+from newsroom.enrich.domain.timeline.matching import Candidate, Context
 from newsroom.enrich.domain.timeline.model import Timex
-from newsroom.enrich.domain.timeline.rules import Candidate, Context, candidates
+from newsroom.enrich.domain.timeline.rules import candidates
 
 # "early 2009", "mid-2011", "late October", "the end of next month": TIMEX3 keeps the value of the
 # inner expression (the modifier goes into its MOD attribute, which this contract does not carry),

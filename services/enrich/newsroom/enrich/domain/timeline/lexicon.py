@@ -20,6 +20,15 @@ WEEKDAYS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 # TimeML season codes; the month that starts each season (northern hemisphere, as news uses them).
+# "last week", "the current quarter": how many units from the dateline's own.
+RELATION_OFFSETS: Final = {
+    "this": 0,
+    "current": 0,
+    "last": -1,
+    "past": -1,
+    "previous": -1,
+    "next": 1,
+}
 SEASONS: Final[dict[str, str]] = {
     "spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI",
 }  # fmt: skip
