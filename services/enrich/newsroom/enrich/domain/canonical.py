@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -120,9 +121,10 @@ _ACRONYM = re.compile(r"^(?:[A-Z]\.){2,6}$|^[A-Z]{2,6}s?$")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
+@lru_cache(maxsize=16384)
 def normalise(name: str) -> str:
     """The comparison key of a name: case, accents, quotes, punctuation and a leading
-    determiner do not tell two names apart."""
+    determiner do not tell two names apart. (Cached: clustering compares every pair of names.)"""
     text = unicodedata.normalize("NFKD", name.translate(_QUOTES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"^(?:the|a|an)\s+", "", text)
