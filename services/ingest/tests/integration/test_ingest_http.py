@@ -224,6 +224,24 @@ def test_same_version_embargo_lift_is_published_as_an_update(
     assert update.id == lifted.json()["event_id"]
 
 
+def test_late_held_copy_of_a_released_version_does_not_hide_the_story_again(
+    ingest: httpx.Client, corpus_dir: Path, redis_url: str
+) -> None:
+    # The lifted copy arrives first; the embargoed copy of the same version comes late (a
+    # webhook retry). An embargo is lifted, never put back: nothing is published.
+    lifted = post(ingest, seed_as(corpus_dir, embargoed=False))
+    assert lifted.status_code == 202, lifted.text
+    late = post(ingest, seed_as(corpus_dir, embargoed=True))
+    assert late.status_code == 200, late.text
+    assert late.json()["status"] == "duplicate"
+    assert late.json()["event_id"] == lifted.json()["event_id"]
+    time.sleep(0.5)
+    [only] = [decode_event(message) for message, _ in wait_for_stream(redis_url, 1)]
+    assert isinstance(only, ArticleReceived)
+    assert only.data.article.embargo is None
+    assert len(articles_stream_events(redis_url)) == 1
+
+
 def test_identical_resend_of_a_version_stays_a_duplicate_with_the_first_event_id(
     ingest: httpx.Client, corpus_dir: Path, redis_url: str
 ) -> None:

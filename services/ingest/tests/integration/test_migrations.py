@@ -1,5 +1,5 @@
-"""Migration 0002 on an inbox that already holds rows (SQLite and PostgreSQL): the rows stay,
-and re-sends of their versions are still recognised."""
+"""Migrations on an inbox that already holds rows (SQLite and PostgreSQL): the rows stay, and
+re-sends of their versions are still recognised."""
 
 from __future__ import annotations
 
@@ -24,11 +24,18 @@ pytestmark = pytest.mark.integration
 URI = "urn:newsroom:example:space-race-2"
 
 
-async def record_before_0002(database_url: str) -> str:
-    """The seed story v1 as revision 0001 recorded it; its event id."""
+async def insert_recorded_copy(database_url: str, **inbox_columns: object) -> str:
+    """The seed story's article row and one inbox row for its v1, written with plain SQL as an
+    older revision would have (only the columns it had); the row's event id."""
     the_article_id = article_id("wire", URI)
     event_id = article_event_id("wire", URI, "1")
     now = datetime(2021, 9, 20, 9, tzinfo=UTC)
+    row = {
+        "source": "wire", "uri": URI, "version": "1", "versioncreated": now,
+        "pubstatus": "usable", "article_id": the_article_id, "event_id": event_id,
+        "event_type": "newsroom.article.received.v1", "delivery_id": None,
+        "correlation_id": "c", "received_at": now, "event": "{}", **inbox_columns,
+    }  # fmt: skip
     engine = create_engine(database_url)
     try:
         async with engine.begin() as connection:
@@ -39,31 +46,28 @@ async def record_before_0002(database_url: str) -> str:
                 ),
                 {"article_id": the_article_id, "uri": URI, "now": now},
             )
+            columns = ", ".join(row)
+            values = ", ".join(f":{name}" for name in row)
             await connection.execute(
-                text(
-                    "INSERT INTO inbox_items (source, uri, version, versioncreated, pubstatus, "
-                    "article_id, event_id, event_type, delivery_id, correlation_id, "
-                    "received_at, event) VALUES ('wire', :uri, '1', :now, 'usable', "
-                    ":article_id, :event_id, 'newsroom.article.received.v1', NULL, 'c', :now, "
-                    "'{}')"
-                ),
-                {"uri": URI, "now": now, "article_id": the_article_id, "event_id": event_id},
+                text(f"INSERT INTO inbox_items ({columns}) VALUES ({values})"), row
             )
     finally:
         await engine.dispose()
     return event_id
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 def test_rows_recorded_before_0002_still_answer_resends(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, corpus_dir: Path
+    database_url: str, redis_url: str, corpus_dir: Path
 ) -> None:
-    if backend == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
-    else:
-        database_url = request.getfixturevalue("postgres_url")
     run_migrations(database_url, "0001_inbox")
-    legacy_event_id = asyncio.run(record_before_0002(database_url))
+    legacy_event_id = asyncio.run(insert_recorded_copy(database_url))
     run_migrations(database_url)
     story = (corpus_dir / "seed" / "space-race-2.v1.ninjs.json").read_bytes()
     kill = json.dumps({**json.loads(story), "pubstatus": "canceled"}).encode()
@@ -78,3 +82,37 @@ def test_rows_recorded_before_0002_still_answer_resends(
         assert killed.status_code == 202, killed.text
         [(message, _)] = wait_for_stream(redis_url, 1)
     assert isinstance(decode_event(message), ArticleWithdrawn)
+
+
+async def embargo_states(database_url: str) -> list[bool | None]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(text("SELECT embargoed FROM inbox_items ORDER BY id"))
+            return [None if value is None else bool(value) for value in result.scalars()]
+    finally:
+        await engine.dispose()
+
+
+def test_0003_backfills_embargo_state_so_a_late_held_copy_stays_a_duplicate(
+    database_url: str, redis_url: str, corpus_dir: Path
+) -> None:
+    story = (corpus_dir / "seed" / "space-race-2.v1.ninjs.json").read_bytes()
+    run_migrations(database_url, "0002_inbox_content_hash")
+    # Released v1 as revision 0002 recorded it: the event holds the article, without embargo.
+    article = {**json.loads(story), "embargo": None}
+    event = json.dumps({"type": "newsroom.article.received.v1", "data": {"article": article}})
+    released_event_id = asyncio.run(
+        insert_recorded_copy(database_url, content_hash="0" * 64, event=event)
+    )
+    run_migrations(database_url)
+    assert asyncio.run(embargo_states(database_url)) == [False]
+    held = json.dumps({**json.loads(story), "embargoed": True}).encode()
+    with (
+        serve_over_http(create_app(make_settings(database_url, redis_url))) as base_url,
+        httpx.Client(base_url=base_url, timeout=30) as client,
+    ):
+        late = client.post("/v1/sources/wire/items", content=held, headers=signed(held))
+        assert late.status_code == 200, late.text
+        assert late.json()["status"] == "duplicate"
+        assert late.json()["event_id"] == released_event_id

@@ -17,7 +17,7 @@ from newsroom.ingest.domain.decisions import (
     decide,
     is_correction,
 )
-from newsroom.shared.article import Article, PubStatus, version_order_key
+from newsroom.shared.article import Article, Embargo, PubStatus, version_order_key
 from newsroom.shared.events import ArticleReceived, ArticleUpdated, ArticleWithdrawn
 from newsroom.shared.ids import article_event_id, article_id, article_slug
 
@@ -32,6 +32,7 @@ def article(
     headline: str = "Crew cleared for orbit",
     ednote: str | None = None,
     signals: list[str] | None = None,
+    embargo: Embargo | None = None,
 ) -> Article:
     return Article(
         source="wire",
@@ -43,6 +44,7 @@ def article(
         body_text="Text.",
         ednote=ednote,
         signals=signals or [],
+        embargo=embargo,
     )
 
 
@@ -56,6 +58,7 @@ def record(history: ArticleHistory | None, item: Article) -> ArticleHistory:
         item.pubstatus,
         content_hash=decision.content_hash,
         event_id=decision.event_id,
+        embargoed=item.embargo is not None,
     )
     return ArticleHistory(
         article_id=decision.article_id,
@@ -116,6 +119,43 @@ def test_same_version_with_other_content_is_an_update_with_a_deterministic_new_i
     assert decision.event_id != article_event_id("wire", URI, "1")
     assert decide("wire", lifted, history).event_id == decision.event_id
     assert decide("wire", lifted, record(history, lifted)).outcome is Outcome.DUPLICATE
+
+
+HELD = Embargo()  # embargoed, time unknown
+TIMED = Embargo(until=datetime(2021, 9, 21, 6, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("embargo", [HELD, TIMED])
+def test_a_held_copy_of_a_version_already_released_is_a_stale_duplicate(embargo: Embargo) -> None:
+    # The lifted copy reached ingest first; a late retry of the embargoed copy must not hide
+    # the story again: an embargo is lifted, never put back.
+    released = record(None, article("1", 9))
+    late_held = decide("wire", article("1", 9, embargo=embargo), released)
+    assert late_held.outcome is Outcome.DUPLICATE
+    assert late_held.event_id == article_event_id("wire", URI, "1")
+
+
+def test_embargo_changes_before_release_are_still_published() -> None:
+    held = record(None, article("1", 9, embargo=HELD))
+    timed = decide("wire", article("1", 9, embargo=TIMED), held)
+    assert timed.outcome is Outcome.UPDATED  # the wire names the time: news for render
+    lifted = article("1", 9)
+    assert decide("wire", lifted, record(held, article("1", 9, embargo=TIMED))).outcome is (
+        Outcome.UPDATED
+    )
+    # After release, a held copy of the next version is that version's embargo, not stale.
+    released = record(held, lifted)
+    assert decide("wire", article("2", 10, embargo=HELD), released).outcome is Outcome.UPDATED
+
+
+def test_rows_recorded_without_their_embargo_state_do_not_count_as_released() -> None:
+    legacy = ArticleHistory(
+        article_id=article_id("wire", URI),
+        slug="crew-cleared-for-orbit",
+        versions=[RecordedVersion("1", datetime(2021, 9, 20, 9, tzinfo=UTC), PubStatus.USABLE,
+                                  content_hash="0" * 64)],
+    )  # fmt: skip
+    assert decide("wire", article("1", 9, embargo=HELD), legacy).outcome is Outcome.UPDATED
 
 
 def test_rows_recorded_without_a_content_hash_are_compared_by_pubstatus() -> None:

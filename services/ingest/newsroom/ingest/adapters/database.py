@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     String,
     Table,
@@ -68,6 +69,8 @@ class InboxItem(Base):
     # SHA-256 hex of the parsed article (decisions.content_hash); None on rows recorded
     # before revision 0002.
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The copy carried an embargo (held or timed); None on rows recorded before revision 0003.
+    embargoed: Mapped[bool | None] = mapped_column(Boolean)
     article_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("ingest_articles.article_id"), index=True
     )

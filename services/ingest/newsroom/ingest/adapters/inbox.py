@@ -140,6 +140,7 @@ _HISTORY = (
         _ITEMS.c.pubstatus,
         _ITEMS.c.content_hash,
         _ITEMS.c.event_id,
+        _ITEMS.c.embargoed,
     )
     .select_from(_ARTICLES.outerjoin(_ITEMS, _ITEMS.c.article_id == _ARTICLES.c.article_id))
     .where(_ARTICLES.c.article_id == bindparam("article_id"))
@@ -206,6 +207,7 @@ def _record(
                 "versioncreated": article.versioncreated,
                 "pubstatus": article.pubstatus.value,
                 "content_hash": decision.content_hash,
+                "embargoed": article.embargo is not None,
                 "article_id": decision.article_id,
                 "event_id": event.id,
                 "event_type": event.type,
@@ -253,6 +255,7 @@ def _history(connection: Connection, source: str, uri: str) -> ArticleHistory | 
                 PubStatus(row.pubstatus),
                 content_hash=row.content_hash,
                 event_id=row.event_id,
+                embargoed=row.embargoed,
             )
             for row in rows
             if row.version is not None

@@ -14,7 +14,9 @@ that is now canceled is a withdrawal, one with other content an update; their ev
 derived from the version plus "#canceled" / "#<content hash>", so they differ from the first
 delivery's and stay the same when they are re-sent in turn. Once a version was recorded
 canceled, later re-sends of it change nothing: a late copy of the story from before the kill
-must not bring it back.
+must not bring it back. Release is just as final: an embargo is lifted, never put back, so a
+held copy of a version recorded released (a late webhook retry of the embargoed copy) is a
+duplicate too, and the story stays visible.
 
 A version older than one already recorded (by `version_order_key`) is still recorded and
 published: consumers keep the highest version they applied, so it changes nothing there, but
@@ -60,6 +62,12 @@ class RecordedVersion:
     # apart.
     content_hash: str | None = None
     event_id: str | None = None
+    # Whether that copy carried an embargo; None on rows recorded before ingest kept it.
+    embargoed: bool | None = None
+
+    @property
+    def released(self) -> bool:
+        return self.embargoed is False and self.pubstatus is not PubStatus.CANCELED
 
 
 @dataclass(frozen=True)
@@ -133,13 +141,16 @@ def decide(source: str, article: Article, history: ArticleHistory | None) -> Dec
     resent = [recorded for recorded in versions if recorded.version == article.version]
     event_id = article_event_id(source, article.uri, article.version)
     if resent:
-        # Identical to a recorded copy, or the version was killed already: nothing changes.
+        # Identical to a recorded copy, killed already, or a held copy of a version already
+        # released: nothing changes.
         standing = next(
             (recorded for recorded in resent if _same_content(recorded, article, the_hash)),
             None,
         ) or next(
             (recorded for recorded in resent if recorded.pubstatus is PubStatus.CANCELED), None
         )
+        if standing is None and article.embargo is not None:
+            standing = next((recorded for recorded in resent if recorded.released), None)
         if standing is not None:
             return Decision(
                 Outcome.DUPLICATE,
