@@ -9,6 +9,10 @@ Units of work (a projection transaction, a page read) are plain synchronous func
   showed to be most of the cost of a page or a projected event.
 * Other backends (PostgreSQL/asyncpg): `AsyncSession.run_sync`, which runs the same function
   on the event loop with the driver's own async I/O; no extra thread.
+
+A read step sees one snapshot of the read model, however many SELECTs a page needs: on SQLite
+an explicit BEGIN (pysqlite opens transactions only before writes, so each SELECT would see the
+latest commit), on PostgreSQL REPEATABLE READ (READ COMMITTED takes a snapshot per statement).
 """
 
 from __future__ import annotations
@@ -60,10 +64,11 @@ class UnitOfWorkRunner:
         )
 
     async def read(self, work: Work[T]) -> T:
-        """`work` in a session without a transaction of its own (reads)."""
+        """`work` in a read-only session over one snapshot (never committed)."""
         if self._sync_sessions is not None:
             return await asyncio.to_thread(self._read_sync, self._sync_sessions, work)
         async with self.sessions() as session:
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             return await session.run_sync(work)
 
     async def read_rows(self, work: Callable[[Connection], T]) -> T:
@@ -84,6 +89,8 @@ class UnitOfWorkRunner:
     @staticmethod
     def _read_sync(sessions: sessionmaker[Session], work: Work[T]) -> T:
         with sessions() as session:
+            # Ended by the rollback the pool does when the connection goes back.
+            session.connection().exec_driver_sql("BEGIN")
             return work(session)
 
     @staticmethod

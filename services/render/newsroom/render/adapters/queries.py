@@ -168,8 +168,17 @@ class ReadModelQueries:
     async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
         return await self.runner.read(partial(latest, now=now, limit=limit, offset=offset))
 
-    async def count_visible(self, now: datetime) -> int:
-        return await self.runner.read(partial(count_visible, now=now))
+    async def listing_page(
+        self, now: datetime, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]:
+        """One page of the visible stories and their total, from one snapshot."""
+        return await self.runner.read(partial(listing_page, now=now, limit=limit, offset=offset))
+
+    async def sitemap_entries(
+        self, now: datetime, *, limit: int
+    ) -> tuple[list[Listing], list[str]]:
+        """The latest visible stories and every entity on a visible story, from one snapshot."""
+        return await self.runner.read(partial(sitemap_entries, now=now, limit=limit))
 
     async def visible_entities(self, now: datetime) -> list[tuple[str, str, str, int]]:
         return await self.runner.read(partial(visible_entities, now=now))
@@ -235,6 +244,19 @@ def latest(session: Session, now: datetime, *, limit: int, offset: int = 0) -> l
 def count_visible(session: Session, now: datetime) -> int:
     count = session.scalar(select(func.count()).select_from(ArticleRow).where(visible(now)))
     return int(count or 0)
+
+
+def listing_page(
+    session: Session, now: datetime, *, limit: int, offset: int
+) -> tuple[list[Listing], int]:
+    return latest(session, now, limit=limit, offset=offset), count_visible(session, now)
+
+
+def sitemap_entries(
+    session: Session, now: datetime, *, limit: int
+) -> tuple[list[Listing], list[str]]:
+    entity_ids = [row[0] for row in visible_entities(session, now)]
+    return latest(session, now, limit=limit), entity_ids
 
 
 def visible_entities(session: Session, now: datetime) -> list[tuple[str, str, str, int]]:

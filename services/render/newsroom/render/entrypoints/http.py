@@ -323,8 +323,7 @@ def create_app(
     @app.get("/sitemap.xml")
     async def sitemap(request: Request) -> Response:
         now = runtime.now()
-        stories = await queries.latest(now, limit=SITEMAP_SIZE)
-        entities = [row[0] for row in await queries.visible_entities(now)]
+        stories, entities = await queries.sitemap_entries(now, limit=SITEMAP_SIZE)
         body = render("sitemap.xml", sitemap_context(stories, entities, base))
         PAGES_RENDERED.labels("sitemap", "200").inc()
         return cached_response(
@@ -341,8 +340,9 @@ def create_app(
         request: Request, page: int = Query(1, ge=1), per_page: int = Query(20, ge=1, le=100)
     ) -> Response:
         now = runtime.now()
-        stories = await queries.latest(now, limit=per_page, offset=(page - 1) * per_page)
-        total = await queries.count_visible(now)
+        stories, total = await queries.listing_page(
+            now, limit=per_page, offset=(page - 1) * per_page
+        )
         data = {
             "page": page,
             "per_page": per_page,
