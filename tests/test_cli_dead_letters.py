@@ -10,7 +10,7 @@ from pathlib import Path
 import redis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
-from newsroom.shared.streaming.dead_letters import dead_letter_fields
+from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_fields
 from newsroom.shared.streams import DEAD_LETTERS_STREAM
 
 NEWSROOM = str(Path(sys.executable).with_name("newsroom"))
@@ -59,8 +59,10 @@ def test_requeue_publishes_the_event_again_and_drops_the_dead_letter(redis_url: 
     client = redis.Redis.from_url(redis_url)
     try:
         [(_, fields)] = client.xrange("newsroom:articles:0")
-        body, _ = BinaryMessageFormatV1.parse(fields[b"__data__"])
+        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
         assert json.loads(body) == EVENT
+        # Only the group that parked it processes it again.
+        assert headers[RETRY_FOR_GROUP] == "render"
         assert client.xlen(DEAD_LETTERS_STREAM) == 0
     finally:
         client.close()

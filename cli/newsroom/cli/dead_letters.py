@@ -9,6 +9,7 @@ from typing import Any
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 
+from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, STREAM_MAXLEN
 
 
@@ -54,7 +55,8 @@ def _letters(entries: Any) -> list[DeadLetter]:
 
 
 async def requeue(redis_url: str, entry_id: str) -> str:
-    """Publishes the parked event again on the stream it came from, then removes the dead letter."""
+    """Publishes the parked event again on the stream it came from, for the group that parked
+    it only (the others ack it unseen), then removes the dead letter."""
     redis = Redis.from_url(redis_url, decode_responses=True)
     broker = RedisBroker(redis_url)
     try:
@@ -67,7 +69,10 @@ async def requeue(redis_url: str, entry_id: str) -> str:
             letter.event or letter.fields["event"],
             stream=letter.fields["stream"],
             maxlen=STREAM_MAXLEN,
-            headers={"message_id": str(letter.event.get("id", entry_id))},
+            headers={
+                "message_id": str(letter.event.get("id", entry_id)),
+                RETRY_FOR_GROUP: letter.fields["group"],
+            },
         )
         await redis.xdel(DEAD_LETTERS_STREAM, entry_id)
         return letter.fields["stream"]

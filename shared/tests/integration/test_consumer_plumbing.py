@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 
 from newsroom.shared.events import ArticleEvent
-from newsroom.shared.streaming.dead_letters import dead_letter_middleware
+from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_middleware
 from newsroom.shared.streaming.groups import consumer_name, ensure_groups
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, ConsumerGroup
 
@@ -108,6 +109,39 @@ async def test_poison_event_is_dead_lettered_with_its_reason_and_the_stream_move
         # Nothing is left pending: the poison event no longer blocks the group.
         pending = await redis.xpending(GROUP.stream, GROUP.group)
         assert pending["pending"] == 0
+    finally:
+        await broker.stop()
+        await redis.aclose()
+
+
+async def test_a_requeued_dead_letter_is_processed_by_the_group_that_parked_it_only(
+    redis_url: str,
+) -> None:
+    redis = Redis.from_url(redis_url)
+    failed, applied = ConsumerGroup(GROUP.stream, "failed"), ConsumerGroup(GROUP.stream, "applied")
+    await ensure_groups(redis, [failed, applied])
+    seen: dict[str, list[str]] = {"failed": [], "applied": []}
+    broker = RedisBroker(redis_url, middlewares=[dead_letter_middleware(5)])
+
+    def recorder(name: str) -> Callable[[ArticleEvent], None]:
+        def record(event: ArticleEvent) -> None:
+            seen[name].append(event.id)
+
+        return record
+
+    for group in (failed, applied):
+        broker.subscriber(
+            stream=StreamSub(group.stream, group=group.group, consumer=consumer_name(group.group))
+        )(recorder(group.group))
+    await broker.start()
+    try:
+        requeued = {**withdrawn_body("urn:requeued"), "id": "evt-requeued"}
+        await broker.publish(requeued, stream=GROUP.stream, headers={RETRY_FOR_GROUP: "failed"})
+        await broker.publish(withdrawn_body("urn:next"), stream=GROUP.stream)
+        both = {"failed": ["evt-requeued", "evt-urn:next"], "applied": ["evt-urn:next"]}
+        await wait_until(lambda: asyncio.sleep(0, result=seen == both))
+        for group in (failed, applied):  # acked by both, not left pending
+            assert (await redis.xpending(group.stream, group.group))["pending"] == 0
     finally:
         await broker.stop()
         await redis.aclose()

@@ -5,7 +5,12 @@ An event that cannot even be decoded (unknown type, invalid shape) is poison at 
 other failure is retried (the entry stays pending and the reclaim subscriber delivers it
 again) until it has been delivered `max_deliveries` times. An outage of what the handler
 talks to (Redis, the database) is not the event's fault: those failures get a budget ten times
-larger, so a few minutes of downtime do not park every event consumed meanwhile."""
+larger, so a few minutes of downtime do not park every event consumed meanwhile.
+
+A requeued dead letter (`newsroom dead-letters --requeue`) goes back on its stream with the
+`RETRY_FOR_GROUP` header naming the group that parked it: every other group on that stream
+processed the event the first time, so they ack it unseen (enrich would otherwise run the NLP
+again because render had failed)."""
 
 from __future__ import annotations
 
@@ -29,6 +34,8 @@ from newsroom.shared.events.registry import UnknownEventType
 from newsroom.shared.streams import DEAD_LETTERS_MAXLEN, DEAD_LETTERS_STREAM
 
 log = structlog.get_logger(__name__)
+
+RETRY_FOR_GROUP = "newsroom-retry-for-group"
 
 DEAD_LETTERS = Counter(
     "newsroom_dead_letters_total", "Events parked in the dead-letter stream", ["stream", "group"]
@@ -97,6 +104,10 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
     async def consume_scope(
         self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
     ) -> Any:
+        if isinstance(msg, RedisStreamMessage) and msg.group:
+            meant_for = msg.headers.get(RETRY_FOR_GROUP)
+            if meant_for and meant_for != msg.group:
+                raise AckMessage()
         try:
             return await call_next(msg)
         except AckMessage:
