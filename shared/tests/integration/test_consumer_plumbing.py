@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from newsroom.shared.events import ArticleEvent
 from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_middleware
-from newsroom.shared.streaming.groups import consumer_name, ensure_groups
+from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, ConsumerGroup
 
 pytestmark = pytest.mark.integration
@@ -144,4 +144,26 @@ async def test_a_requeued_dead_letter_is_processed_by_the_group_that_parked_it_o
             assert (await redis.xpending(group.stream, group.group))["pending"] == 0
     finally:
         await broker.stop()
+        await redis.aclose()
+
+
+async def test_consumers_of_processes_gone_are_pruned_unless_they_hold_pending_entries(
+    redis_url: str,
+) -> None:
+    redis = Redis.from_url(redis_url)
+    try:
+        await ensure_groups(redis, [GROUP])
+        await redis.xadd(GROUP.stream, {"n": "1"})
+        await redis.xadd(GROUP.stream, {"n": "2"})
+        # "done" read and acked its entry; "crashed" read one and died before acking.
+        [[_, [(done_id, _)]]] = await redis.xreadgroup(GROUP.group, "done", {GROUP.stream: ">"}, 1)
+        await redis.xack(GROUP.stream, GROUP.group, done_id)
+        await redis.xreadgroup(GROUP.group, "crashed", {GROUP.stream: ">"}, 1)
+        assert await prune_stale_consumers(redis, [GROUP]) == []  # not idle for an hour yet
+        await asyncio.sleep(0.05)
+        assert await prune_stale_consumers(redis, [GROUP], min_idle_ms=20) == ["done"]
+        names = [c["name"] for c in await redis.xinfo_consumers(GROUP.stream, GROUP.group)]
+        assert names == [b"crashed"]  # its pending entry still waits for the reclaim path
+        assert (await redis.xpending(GROUP.stream, GROUP.group))["pending"] == 1
+    finally:
         await redis.aclose()

@@ -22,7 +22,7 @@ from newsroom.render.entrypoints.http import create_app
 from newsroom.render.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.service import Projector, utcnow
 from newsroom.shared.settings import RenderSettings
-from newsroom.shared.streaming.groups import consumer_name, ensure_groups
+from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
 from newsroom.shared.streaming.lag import watch_lag
 from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
 
@@ -85,6 +85,8 @@ class RenderRuntime:
         # Groups at 0 before subscribing: items published before the first start are read,
         # and a restart resumes from where the group stands (see streaming/groups.py).
         await ensure_groups(self.redis, GROUPS)
+        if pruned := await prune_stale_consumers(self.redis, GROUPS):
+            log.info("stale_consumers_pruned", consumers=pruned)
         await self.broker.start()
         self._tasks = [
             asyncio.create_task(watch_lag(self.redis, GROUPS), name="render-lag"),

@@ -3,7 +3,12 @@
 FastStream creates a missing group at `$`, which skips everything published before the
 first start, and `last_id="0"` busy-loops on every restart. So each group is created here,
 at id 0 with MKSTREAM, before the broker subscribes; FastStream then finds it existing and
-reads `>` from where the group stands."""
+reads `>` from where the group stands.
+
+Each process joins under a fresh consumer name, so a group collects the names of processes long
+gone. `prune_stale_consumers` deletes those with nothing pending (their entries were reclaimed
+or acked) and no activity for an hour: deleting a consumer with pending entries would drop them
+from the group's pending list, so those stay until the reclaim path empties them."""
 
 from __future__ import annotations
 
@@ -25,6 +30,24 @@ async def ensure_groups(redis: Redis, groups: Iterable[ConsumerGroup]) -> None:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+
+
+STALE_CONSUMER_IDLE_MS = 3_600_000
+
+
+async def prune_stale_consumers(
+    redis: Redis, groups: Iterable[ConsumerGroup], min_idle_ms: int = STALE_CONSUMER_IDLE_MS
+) -> list[str]:
+    """Deletes consumers idle for `min_idle_ms` with no pending entries; their names."""
+    removed: list[str] = []
+    for group in groups:
+        for consumer in await redis.xinfo_consumers(group.stream, group.group):
+            name = consumer["name"]
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            if int(consumer["pending"]) == 0 and int(consumer["idle"]) >= min_idle_ms:
+                await redis.xgroup_delconsumer(group.stream, group.group, name)
+                removed.append(name)
+    return removed
 
 
 def consumer_name(service: str) -> str:

@@ -39,7 +39,7 @@ from newsroom.shared.events import ArticleEnriched, ArticleEvent
 from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import EnrichSettings
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
-from newsroom.shared.streaming.groups import consumer_name, ensure_groups
+from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
 from newsroom.shared.streaming.lag import watch_lag
 from newsroom.shared.streaming.log_context import LogContextMiddleware
 from newsroom.shared.streams import ENRICH_ARTICLES, STREAM_MAXLEN, enriched_stream
@@ -172,6 +172,8 @@ class EnrichWorker:
         for attempt in range(1, attempts + 1):
             try:
                 await ensure_groups(redis, [ENRICH_ARTICLES])
+                if pruned := await prune_stale_consumers(redis, [ENRICH_ARTICLES]):
+                    log.info("stale_consumers_pruned", consumers=pruned)
                 return
             except (RedisConnectionError, OSError) as exc:
                 if attempt == attempts:
