@@ -9,8 +9,6 @@ from typing import Final
 from newsroom.enrich.domain.timeline.lexicon import unit_key
 
 _AMBIGUOUS_MONTHS: Final = frozenset({"May", "March", "June", "August"})
-
-
 _MONTH_CONTEXT_BEFORE: Final = re.compile(
     r"(?i:\b(?:in|since|until|till|by|from|of|during|before|after|through|throughout|early|mid|"
     r"late|last|next|this|every|each|between|and|to|around|end|beginning|start|late-|mid-|early-|"
@@ -19,6 +17,8 @@ _MONTH_CONTEXT_BEFORE: Final = re.compile(
 
 
 def month_alone_plausible(match: re.Match[str], text: str) -> bool:
+    """ "May", "March", "June", "August" alone are months only after a word that introduces a
+    time ("in May"): otherwise a verb, a name ("Theresa May") or a noun."""
     if match["month"] not in _AMBIGUOUS_MONTHS or match["rel"]:
         return True
     return bool(_MONTH_CONTEXT_BEFORE.search(text, max(0, match.start() - 20), match.start()))

@@ -19,21 +19,13 @@ from newsroom.enrich.domain.timeline.model import Timex
 
 
 def resolve_duration(match: re.Match[str], ctx: Context) -> list[Timex]:
+    """ "12-day", "three years", "the past six months", "two and a half hours": P12D, P3Y, P6M…"""
     unit = unit_key(match["unit"])
     designator, is_time = UNITS[unit]
     amount = parse_number(match["n"]) if match["n"] else None
     if amount is not None:
-        amount *= UNIT_MULTIPLIER.get(unit, 1)
-    return [timex_of(match, ctx, "DURATION", duration_value(amount, designator, is_time))]
-
-
-def resolve_counted_duration(match: re.Match[str], ctx: Context) -> list[Timex]:
-    unit = unit_key(match["unit"])
-    designator, is_time = UNITS[unit]
-    amount = parse_number(match["n"])
-    if amount is not None:
         if re.search(r"(?i:and\s+a\s+half)$", match.group()) and amount == int(amount):
-            amount += 0.5
+            amount += 0.5  # "a year and a half": the half follows the unit
         amount *= UNIT_MULTIPLIER.get(unit, 1)
     return [timex_of(match, ctx, "DURATION", duration_value(amount, designator, is_time))]
 

@@ -52,7 +52,6 @@ from newsroom.enrich.domain.timeline.resolve_dates import (
 from newsroom.enrich.domain.timeline.resolve_measures import (
     SET_WORDS,
     fixed_value,
-    resolve_counted_duration,
     resolve_duration,
     resolve_fuzzy_duration,
     resolve_one_unit,
@@ -227,8 +226,8 @@ RULES: Final[tuple[Rule, ...]] = (
             r"|"
             rf"{_B}(?P<season2>(?i:spring|summer|autumn|fall|winter)){_WS}{YEAR_NUMBER}{_E}"
         ),
-        lambda m, c: resolve_season(m, c),
-        accept=lambda m, t: season_plausible(m, t),
+        resolve_season,
+        accept=season_plausible,
     ),
     Rule(
         "quarter",
@@ -247,7 +246,7 @@ RULES: Final[tuple[Rule, ...]] = (
             rf"(?:{_YEAR}|(?i:the{_WS}year)|(?P<rel>(?i:this|last|next)){_WS}(?i:year))"
             rf"|{_B}(?P<half2>H[12]){_WS}{YEAR_NUMBER}{_E}"
         ),
-        lambda m, c: resolve_half(m, c),
+        resolve_half,
     ),
     Rule(
         "relative-unit",
@@ -309,7 +308,7 @@ RULES: Final[tuple[Rule, ...]] = (
             rf"{_B}(?:(?i:every|each){_WS}(?P<weekday>{WEEKDAY_NAME})|(?i:on{_WS})?"
             rf"(?P<weekday2>(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s))(?![\w])"
         ),
-        lambda m, c: resolve_weekday_set(m, c),
+        resolve_weekday_set,
     ),
     Rule(
         "ago",
@@ -359,7 +358,7 @@ RULES: Final[tuple[Rule, ...]] = (
             r"|(?<![\w:.])(?P<h2>[01]\d|2[0-3])(?P<m2>[0-5]\d)\s*(?P<zone2>GMT|UTC|hrs|hours\s+GMT)"
             r"(?![\w])"
         ),
-        lambda m, c: resolve_clock_24h(m, c),
+        resolve_clock_24h,
         anchored=True,
     ),
     Rule(
@@ -402,15 +401,15 @@ RULES: Final[tuple[Rule, ...]] = (
             rf"{_WS})?(?P<n>{NUMBER})[\s\u00a0-]+(?P<unit>(?i:{UNIT_WORD})s?)"
             r"(?:(?i:[\s-]long))?(?:\s+(?i:and\s+a\s+half))?(?![\w])"
         ),
-        lambda m, c: resolve_counted_duration(m, c),
-        accept=lambda m, t: plausible_duration(m, t),
+        resolve_duration,
+        accept=plausible_duration,
     ),
     Rule(
         "a-unit-and-a-half",
         _compile(
             rf"{_B}(?P<n>(?i:an?)){_WS}(?P<unit>(?i:{UNIT_WORD})){_WS}(?i:and{_WS}a{_WS}half)(?![\w])"
         ),
-        lambda m, c: resolve_counted_duration(m, c),
+        resolve_duration,
     ),
     Rule(
         "fuzzy-duration",
@@ -419,7 +418,7 @@ RULES: Final[tuple[Rule, ...]] = (
             rf"(?:{_WS}(?:few|several|many))?)|(?i:recent|coming)){_WS}(?P<unit>(?i:{UNIT_WORD})s)"
             r"|(?P<unit2>(?i:decades|years|months|weeks|days|hours|centuries))-long)(?![\w-])"
         ),
-        lambda m, c: resolve_uncounted_duration(m, c),
+        resolve_uncounted_duration,
     ),
     Rule(
         "bare-plural-duration",
@@ -446,7 +445,7 @@ RULES: Final[tuple[Rule, ...]] = (
             rf"{_B}(?i:every|each|per){_WS}(?:(?P<n>{NUMBER}|other){_WS})?"
             rf"(?P<unit>(?i:{UNIT_WORD})s?)(?![\w-])"
         ),
-        lambda m, c: resolve_set_every(m, c),
+        resolve_set_every,
     ),
     Rule(
         "present-ref",
