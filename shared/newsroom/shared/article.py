@@ -23,6 +23,14 @@ class Picture(BaseModel):
     height: int | None = None
 
 
+class Rights(BaseModel):
+    """Who owns the story and on what terms it may be used, as the wire states it."""
+
+    holder: str | None = None
+    notice: str | None = None
+    usage_terms: str | None = None
+
+
 class Subject(BaseModel):
     name: str | None = None
     code: str | None = None
@@ -56,6 +64,10 @@ class Article(BaseModel):
     body_html: str = ""
     body_text: str = ""
     subjects: list[Subject] = Field(default_factory=list)
+    # Added after v1 of the article events, with defaults: older events read as "not stated".
+    keywords: list[str] = Field(default_factory=list)
+    genres: list[str] = Field(default_factory=list)
+    rights: Rights | None = None
     pictures: list[Picture] = Field(default_factory=list)
     ednote: str | None = None
     signals: list[str] = Field(default_factory=list)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from newsroom.render.domain.projection import apply
 from newsroom.render.domain.text import timex_label
 from newsroom.render.domain.views import article_page, json_ld
-from newsroom.render.entrypoints.rendering import DatedItem, timeline_context
+from newsroom.render.entrypoints.rendering import (
+    DatedItem,
+    article_context,
+    render,
+    timeline_context,
+)
+from newsroom.shared.article import Rights
 
 
 def test_version_history_says_when_each_version_came_and_what_changed(seed):
@@ -61,3 +67,34 @@ def test_timeline_groups_entries_by_year_month_and_day():
     (october,) = year_2021.months
     assert [e.value for e in october.entries] == ["2021-10"]
     assert [d.key for d in october.days] == ["2021-10-05"]
+
+
+def test_article_page_states_the_wire_rights_and_keywords_escaped(seed):
+    article = seed.v1_article.model_copy(
+        update={
+            "rights": Rights(
+                holder="Example Wire",
+                notice="(c) 2021 Example Wire <all rights reserved>",
+                usage_terms="Editorial use only.",
+            ),
+            "keywords": ["Space", "Film"],
+            "genres": ["Feature"],
+        }
+    )
+    page = article_page(apply(None, seed.received(article)))
+    html = render("article.html", article_context(page, "https://news.example"))
+    assert (
+        '<p class="rights" id="rights">(c) 2021 Example Wire &lt;all rights reserved&gt; '
+        '<span class="usage-terms">Editorial use only.</span></p>'
+    ) in html
+    data = json_ld(page, "https://news.example")
+    assert data["copyrightHolder"] == {"@type": "Organization", "name": "Example Wire"}
+    assert data["copyrightNotice"] == "(c) 2021 Example Wire <all rights reserved>"
+    assert data["usageInfo"] == "Editorial use only."
+    assert (data["keywords"], data["genre"]) == (["Space", "Film"], ["Feature"])
+
+
+def test_a_page_without_stated_rights_says_nothing_about_them(seed):
+    page = article_page(apply(None, seed.v1()))
+    assert 'id="rights"' not in render("article.html", article_context(page, "https://x"))
+    assert "copyrightHolder" not in json_ld(page, "https://x")

@@ -10,7 +10,7 @@ from newsroom.render.domain.body import entity_path, link_entities, sanitise
 from newsroom.render.domain.history import VersionChange, version_changes
 from newsroom.render.domain.projection import ArticleState, ArticleStatus
 from newsroom.render.domain.text import sentence_at, timex_label
-from newsroom.shared.article import Article, Picture
+from newsroom.shared.article import Article, Picture, Rights
 from newsroom.shared.events import EnrichedEntity, TimelineEntry
 
 
@@ -166,6 +166,9 @@ class ArticlePage:
     notices: list[Notice]
     versions: list[VersionChange]
     subjects: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    rights: Rights | None = None
 
 
 def _picture(pictures: list[Picture]) -> LeadPicture | None:
@@ -241,6 +244,9 @@ def article_page(state: ArticleState) -> ArticlePage | None:
         notices=notices,
         versions=version_changes(history),
         subjects=[s.name for s in article.subjects if s.name],
+        keywords=article.keywords,
+        genres=article.genres,
+        rights=article.rights,
     )
 
 
@@ -272,6 +278,16 @@ def json_ld(page: ArticlePage, base_url: str) -> dict[str, Any]:
             {"@type": _SCHEMA_TYPES.get(e.type, "Thing"), "name": e.name, "url": base_url + e.path}
             for e in page.entities
         ]
+    if page.keywords:
+        data["keywords"] = page.keywords
+    if page.genres:
+        data["genre"] = page.genres
+    if page.rights and page.rights.holder:
+        data["copyrightHolder"] = {"@type": "Organization", "name": page.rights.holder}
+    if page.rights and page.rights.notice:
+        data["copyrightNotice"] = page.rights.notice
+    if page.rights and page.rights.usage_terms:
+        data["usageInfo"] = page.rights.usage_terms
     return data
 
 

@@ -17,7 +17,7 @@ from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.formats.dates import iso_utc
 from newsroom.ingest.domain.formats.html import html_to_text, sanitise_html, text_to_html
 from newsroom.ingest.domain.limits import MAX_URI_CHARS, MAX_VERSION_CHARS
-from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Subject
+from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Rights, Subject
 
 _PUBSTATUS_WORDS = {
     "usable": PubStatus.USABLE,
@@ -111,6 +111,11 @@ class ArticleDraft:
     body_html: str | None = None
     body_text: str | None = None
     subjects: list[Subject] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    rights_holder: str | None = None
+    rights_notice: str | None = None
+    usage_terms: str | None = None
     pictures: list[Picture] = field(default_factory=list)
     ednote: str | None = None
     signals: list[str] = field(default_factory=list)
@@ -188,12 +193,27 @@ class ArticleDraft:
                 body_html=safe_html,
                 body_text=text,
                 subjects=[_xml_safe_subject(subject) for subject in self.subjects],
+                keywords=_distinct(self.keywords),
+                genres=_distinct(self.genres),
+                rights=self._rights(),
                 pictures=[_xml_safe_picture(picture) for picture in self.pictures],
                 ednote=_clean(self.ednote),
                 signals=list(dict.fromkeys(self.signals)),
             )
         except ValidationError as exc:  # defensive: every field was checked above
             raise UnusableItem(f"the item does not make a valid article: {exc}") from exc
+
+    def _rights(self) -> Rights | None:
+        holder, notice = _clean(self.rights_holder), _clean(self.rights_notice)
+        usage_terms = _clean(self.usage_terms)
+        if holder is None and notice is None and usage_terms is None:
+            return None
+        return Rights(holder=holder, notice=notice, usage_terms=usage_terms)
+
+
+def _distinct(values: list[str]) -> list[str]:
+    """Cleaned, empty ones dropped, each once, in the wire's order."""
+    return list(dict.fromkeys(v for v in (_clean(value) for value in values) if v))
 
 
 def _clean(value: str | None) -> str | None:

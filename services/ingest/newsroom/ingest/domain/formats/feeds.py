@@ -50,6 +50,8 @@ def parse_feeds(
             default_timezone=default_timezone,
             language=language,
             fallback_time=fallback_time,
+            # RSS <copyright>, Atom <rights>: feedparser calls both `rights`.
+            rights=feed.get("rights"),
         )
         for index, entry in enumerate(entries, start=1)
     ]
@@ -81,6 +83,7 @@ def _article(
     default_timezone: str,
     language: str | None,
     fallback_time: datetime | None,
+    rights: str | None,
 ) -> Article:
     at = f"/entries/{index}"
     draft = ArticleDraft(
@@ -127,6 +130,7 @@ def _article(
         if tag.get("term") or tag.get("label")
     ]
     draft.pictures = _pictures(entry)
+    draft.rights_notice = entry.get("rights") or rights
     return draft.finish()
 
 

@@ -226,6 +226,13 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
     draft.dateline = dateline or place
     draft.place = place
     draft.subjects = _subjects(content_meta)
+    if content_meta is not None:
+        draft.keywords = [k for k in map(text_of, children(content_meta, "keyword")) if k]
+        draft.genres = [g for g in map(_concept_name, children(content_meta, "genre")) if g]
+    rights = child(item, "rightsInfo")
+    draft.rights_holder = _concept_name(child(rights, "copyrightHolder"))
+    draft.rights_notice = _in_language(rights, "copyrightNotice", language)
+    draft.usage_terms = _in_language(rights, "usageTerms", language)
     _read_body(item, draft)
     return draft.finish()
 
@@ -288,6 +295,29 @@ def _signals(meta: etree._Element | None) -> list[str]:
         if qcode:
             found.append(_SIGNAL_WORDS.get(qcode.lower(), qcode))
     return found
+
+
+def _concept_name(concept: etree._Element | None) -> str | None:
+    """A G2 concept's name: its <name>, else @literal, else the qcode."""
+    return (
+        text_of(child(concept, "name"))
+        or attribute(concept, "literal")
+        or (attribute(concept, "qcode"))
+    )
+
+
+def _in_language(parent: etree._Element | None, name: str, language: str | None) -> str | None:
+    """The text of the `name` child in the item's language (dpa sends German and English),
+    else in English, else the first."""
+    if parent is None:
+        return None
+    candidates = [(attribute(element, "lang") or "", element) for element in children(parent, name)]
+    wanted = ((language or "").lower()[:2], "en")
+    for prefix in wanted:
+        for lang, element in candidates:
+            if prefix and lang.lower().startswith(prefix):
+                return text_of(element)
+    return text_of(candidates[0][1]) if candidates else None
 
 
 def _subjects(content_meta: etree._Element | None) -> list[Subject]:

@@ -143,6 +143,11 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
     draft.place = _first_name(_get(item, "place", "places")) or draft.dateline
     draft.body_html, draft.body_text = _bodies(item)
     draft.subjects = _subjects(_get(item, "subject", "subjects"))
+    draft.keywords = _texts(_get(item, "keywords"))
+    draft.genres = [s.name or s.code or "" for s in _subjects(_get(item, "genre", "genres"))]
+    draft.rights_holder = _str(_get(item, "copyrightholder", "copyrightHolder"))
+    draft.rights_notice = " ".join(_texts(_get(item, "copyrightnotice", "copyrightNotice")))
+    draft.usage_terms = " ".join(_texts(_get(item, "usageterms", "usageTerms")))
     draft.pictures = _pictures(_get(item, "associations"))
     draft.ednote = _str(_get(item, "ednote", "edNote"))
     draft.signals = _signals(_get(item, "signals"))
@@ -271,6 +276,15 @@ def _subjects(entries: Any) -> list[Subject]:
         if name or code:
             subjects.append(Subject(name=name, code=code, scheme=_str(entry.get("scheme"))))
     return subjects
+
+
+def _texts(value: Any) -> list[str]:
+    """A string or a list of strings (AP sends `usageterms` as a list)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(entry) for entry in value if isinstance(entry, (str, int, float))]
+    return []
 
 
 def _signals(value: Any) -> list[str]:

@@ -184,6 +184,14 @@ def parse_nitf(
     draft.pictures = story.pictures
     draft.ednote = attribute(child(docdata, "ed-msg"), "info")
     draft.subjects = _subjects(root)
+    draft.keywords = [
+        key for key in (attribute(k, "key") for k in descendants(docdata, "keyword")) if key
+    ] if docdata is not None else []  # fmt: skip
+    copyright_ = child(docdata, "doc.copyright")
+    draft.rights_holder = attribute(copyright_, "holder")
+    year = attribute(copyright_, "year")
+    if draft.rights_holder and year:
+        draft.rights_notice = f"© {year} {draft.rights_holder}"
     return [draft.finish()]
 
 
