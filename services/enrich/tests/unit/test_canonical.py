@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsroom.enrich.domain.canonical import canonical_entities, initials, normalise
+from newsroom.enrich.domain.canonical import (
+    canonical_entities,
+    display_name,
+    initials,
+    normalise,
+)
 from newsroom.enrich.domain.mentions import Mention
 from newsroom.shared.events.enrichment import EntityType, TextField
 
@@ -157,3 +162,13 @@ def test_an_acronym_with_periods_joins_its_expansion() -> None:
     assert entities_of(text, ("United States", "place"), ("U.S.", "place")) == {
         "place/united-states": ["United States", "U.S."]
     }
+
+
+def test_a_name_in_capitals_is_shown_as_spelled_unless_it_is_typography() -> None:
+    def shown(*texts: str) -> str:
+        return display_name([Mention("body", 0, len(t), t, "place", sentence=0) for t in texts])
+
+    assert shown("FTSE 100") == "FTSE 100"  # an acronym is the spelling
+    assert shown("NASA") == "NASA"
+    assert shown("WASHINGTON") == "Washington"  # a dateline shouts
+    assert shown("WASHINGTON", "Washington") == "Washington"

@@ -88,6 +88,17 @@ def test_a_place_and_its_region_are_one_name_but_a_list_is_not() -> None:
     ) == [("Paris", "place"), ("London", "place"), ("Rome", "place")]
 
 
+def test_an_introductory_place_before_a_comma_is_no_region() -> None:
+    assert names("In Europe, London's FTSE 100 fell", ("Europe", "LOC"), ("London's", "GPE")) == [
+        ("Europe", "place"),
+        ("London", "place"),
+    ]
+    assert names("In Asia, Japan led the fall", ("Asia", "LOC"), ("Japan", "GPE")) == [
+        ("Asia", "place"),
+        ("Japan", "place"),
+    ]
+
+
 def test_a_date_run_into_a_name_is_cut_off() -> None:
     text = "The Government Accountability Office on June 18 called"
     assert names(text, ("Government Accountability Office on June 18", "ORG")) == [

@@ -386,12 +386,18 @@ def _context_says_organisation(mentions: Sequence[Mention], texts: Mapping[TextF
     return organisation > person
 
 
+def _shouted(text: str) -> bool:
+    """Capitals as typography: all upper case, with a word too long to be an acronym."""
+    return text.isupper() and any(len(word) > 5 for word in re.findall(r"[^\W\d_]+", text))
+
+
 def display_name(mentions: Sequence[Mention]) -> str:
     """The fullest form: most words, then most characters, then most frequent; a form in
     capitals only when there is no other."""
     counts = Counter(m.text for m in mentions)
-    # A dateline's capitals ("WASHINGTON") are typography, not the name's spelling.
-    readable = [t for t in counts if not (t.isupper() and len(t) > 6)]
+    # A dateline's capitals ("WASHINGTON") are typography, not the name's spelling; an acronym
+    # ("FTSE 100", "NASA", "ANSA") is the spelling.
+    readable = [t for t in counts if not _shouted(t)]
     if not readable:
         return max(counts, key=lambda t: (len(t.split()), len(t), counts[t], t)).title()
     return max(readable, key=lambda t: (len(t.split()), len(t), counts[t], t))

@@ -84,8 +84,14 @@ _INSTITUTION_HEADS = frozenset(
 _NAME_LINK = re.compile(r"^ (?:for|of|on) $")
 # "Everett, Washington", "Toulouse, France": a place qualified by its region is one name...
 _PLACE_QUALIFIER = re.compile(r"^, $")
-# ...unless the pair sits in a list ("Paris, London and Rome").
+# ...unless the pair sits in a list ("Paris, London and Rome"), the first is a continent ("In
+# Asia, Japan's Nikkei fell": an introductory phrase, not an address), or the second owns
+# what follows ("In Europe, London's FTSE 100").
 _LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s*$")
+_CONTINENTS = frozenset(
+    {"europe", "asia", "africa", "america", "americas", "north america", "south america",
+     "latin america", "oceania", "antarctica", "the middle east", "middle east"}
+)  # fmt: skip
 _LIST_AFTER = re.compile(r"^\s*(?:,\s*(?:and\b|or\b|[A-Z])|and\b|or\b)")
 # A date the model ran into a name: "Government Accountability Office on June 18".
 _TRAILING_DATE = re.compile(
@@ -235,6 +241,8 @@ def join_spans(text: str, spans: Sequence[NerSpan]) -> list[NerSpan]:
             and _PLACE_QUALIFIER.match(text[span.end : following.start])
             and not _LIST_BEFORE.search(text[max(0, span.start - 6) : span.start])
             and not _LIST_AFTER.match(text[following.end : following.end + 6])
+            and text[span.start : span.end].lower() not in _CONTINENTS
+            and not text.startswith(("'s", "’s"), following.end)
         ):
             joined.append(NerSpan(span.start, following.end, span.label))
             index += 2
