@@ -125,3 +125,16 @@ def test_a_possessive_keeps_two_touching_names_apart() -> None:
         ("United Kingdom", "place"),
         ("Royal Air Force", "organisation"),
     ]
+
+
+def test_a_title_taken_into_a_name_is_left_out_and_makes_it_a_person() -> None:
+    text = "Spokeswoman Sandy Angers said the team would meet."
+    assert names(text, ("Spokeswoman Sandy Angers", "ORG")) == [("Sandy Angers", "person")]
+    text = "President Barack Obama signed it."
+    assert names(text, ("President Barack Obama", "PERSON")) == [("Barack Obama", "person")]
+    # Not a title: the name of a company, or a title followed by what is not a name.
+    assert names("General Motors cut jobs.", ("General Motors", "ORG")) == [
+        ("General Motors", "organisation")
+    ]
+    text = "the Minister of Defence said"
+    assert names(text, ("Minister of Defence", "ORG")) == [("Minister of Defence", "organisation")]

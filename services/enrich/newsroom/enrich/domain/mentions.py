@@ -93,6 +93,15 @@ _CONTINENTS = frozenset(
      "latin america", "oceania", "antarctica", "the middle east", "middle east"}
 )  # fmt: skip
 _LIST_AFTER = re.compile(r"^\s*(?:,\s*(?:and\b|or\b|[A-Z])|and\b|or\b)")
+# A title the model took into a name ("Spokeswoman Sandy Angers", tagged ORG at a sentence's
+# start): the name is the person after it. Only titles that never begin an organisation's name
+# ("General Motors", "President Hotel" are why "General" and hotels' words are not here).
+_LEADING_TITLE = re.compile(
+    r"^(?:Mr|Mrs|Ms|Dr|Sir|Dame|President|Vice[- ]President|Prime Minister|Minister|Senator|"
+    r"Sen|Rep|Governor|Gov|Spokesman|Spokeswoman|Spokesperson|Chairman|Chairwoman|Judge|"
+    r"Chancellor|Mayor|Ambassador|Secretary)\.?\s+(?=[A-Z])"
+)
+_CAPITALISED_WORDS = re.compile(r"^(?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*)*$")
 # A date the model ran into a name: "Government Accountability Office on June 18".
 _TRAILING_DATE = re.compile(
     r"\s+(?:on|in|at|since|until)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|"
@@ -330,7 +339,13 @@ def clean_mentions(
             if not _is_name(name):
                 continue
             piece_type: EntityType = entity_type
-            if entity_type == "person" and name.split()[-1].lower() in ORGANISATION_DESIGNATORS:
+            title = (
+                _LEADING_TITLE.match(name) if entity_type in ("person", "organisation") else None
+            )
+            if title is not None and _CAPITALISED_WORDS.match(name[title.end() :]):
+                start += title.end()
+                name, piece_type = text[start:end], "person"
+            elif entity_type == "person" and name.split()[-1].lower() in ORGANISATION_DESIGNATORS:
                 piece_type = "organisation"
             mentions.append(
                 Mention(
