@@ -64,6 +64,7 @@ def result_json(result: EnrichmentResult, *, with_fields: bool = True) -> dict[s
                     "text": t.timex.text,
                     "type": t.timex.type,
                     "value": t.timex.value,
+                    **({"mod": t.timex.mod} if t.timex.mod else {}),
                 },
                 t.field,
             )

@@ -62,3 +62,31 @@ async def test_article_documents_on_each_backend(seed, database_url, redis_url, 
         runtime.queries.runner.dispose()
         await runtime.engine.dispose()
         await runtime.redis.aclose()
+
+
+async def test_a_timeline_mod_is_stored_and_shown_on_each_backend(seed, database_url, redis_url):
+    runtime = RenderRuntime(
+        RenderSettings(
+            database_url=database_url, redis_url=redis_url, public_base_url="http://render.test"
+        )
+    )
+    await migrate(runtime.engine)
+    v1 = seed.v1()
+    enriched = seed.enriched(v1)
+    [first, *rest] = enriched.data.timeline
+    mid = first.model_copy(update={"value": "2011", "granularity": "year", "mod": "MID"})
+    data = enriched.data.model_copy(update={"timeline": [mid, *rest]})
+    await runtime.projector.apply([v1, enriched.model_copy(update={"data": data})])
+    transport = httpx.ASGITransport(app=create_app(runtime, page_cache_size=0))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://render.test") as client:
+            timeline = await client.get("/timeline")  # read back from timeline_entries
+            assert timeline.status_code == 200
+            assert "Mid-2011" in timeline.text
+            page = await client.get(f"/articles/{seed.slug}")
+            assert "Mid-2011" in page.text
+    finally:
+        runtime.projector.runner.dispose()
+        runtime.queries.runner.dispose()
+        await runtime.engine.dispose()
+        await runtime.redis.aclose()

@@ -49,6 +49,9 @@ def test_timex_values_read_like_a_newspaper():
     assert timex_label("2021-10", "month") == "Oct 2021"
     assert timex_label("2021", "year") == "2021"
     assert timex_label("2021-SU", "season") == "Summer 2021"
+    assert timex_label("2011", "year", "MID") == "Mid-2011"
+    assert timex_label("2021-10", "month", "START") == "Early Oct 2021"
+    assert timex_label("2009", "year", "END") == "Late 2009"
 
 
 def test_timeline_groups_entries_by_year_month_and_day():

@@ -41,6 +41,10 @@ class TimelineEntry(BaseModel):
     value: str = Field(description="TIMEX3 value, e.g. 2021-10-05, 2021-10, 2021")
     type: Literal["DATE", "TIME"]
     granularity: Literal["year", "season", "quarter", "month", "week", "day", "time"]
+    # Added after v1 with a default: older events read as "the whole period".
+    mod: Literal["START", "MID", "END"] | None = Field(
+        default=None, description="TIMEX3 MOD: early (START), mid (MID) or late (END) in the period"
+    )
     text: str
     field: TextField
     start: int

@@ -95,6 +95,7 @@ def enrich_parsed(
                     value=timex.value,
                     type=timex.type,
                     granularity=timex.granularity,
+                    mod=timex.mod,
                     text=timex.text,
                     field=name,
                     start=timex.start,

@@ -198,20 +198,24 @@ def test_decades_centuries_halves_and_fiscal_years_are_dates_off_the_timeline(
 
 
 @pytest.mark.parametrize(
-    ("sentence", "phrase", "value", "granularity"),
+    ("sentence", "phrase", "value", "granularity", "mod"),
     [
-        ("The line opens in early 2026.", "early 2026", "2026", "year"),
-        ("The cut came in mid-2019.", "mid-2019", "2019", "year"),
-        ("Rates rose in late October.", "late October", "2023-10", "month"),
-        ("It ends at the end of next month.", "the end of next month", "2024-06", "month"),
-        ("Sales slowed at the beginning of the year.", "the beginning of the year", "2024", "year"),
-        ("Rates may rise later in the year.", "later in the year", "2024", "year"),
+        ("The line opens in early 2026.", "early 2026", "2026", "year", "START"),
+        ("The cut came in mid-2019.", "mid-2019", "2019", "year", "MID"),
+        ("Rates rose in late October.", "late October", "2023-10", "month", "END"),
+        ("It ends at the end of next month.", "the end of next month", "2024-06", "month", "END"),
+        ("Sales slowed at the beginning of the year.", "the beginning of the year", "2024", "year",
+         "START"),
+        ("Rates may rise later in the year.", "later in the year", "2024", "year", None),
+        ("Flights resumed in 2019.", "2019", "2019", "year", None),
     ],
-)
-def test_early_mid_late_modifiers_keep_the_inner_value(
-    sentence: str, phrase: str, value: str, granularity: str
+)  # fmt: skip
+def test_early_mid_late_modifiers_keep_the_inner_value_and_set_the_mod(
+    sentence: str, phrase: str, value: str, granularity: str, mod: str | None
 ) -> None:
     assert only(sentence, phrase) == ("DATE", value, granularity)
+    [timex] = [t for t in find_timexes(sentence, DCT) if t.text == phrase]
+    assert timex.mod == mod
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,7 @@ class TimelineEntryRow(Base):
     value: Mapped[str] = mapped_column(Text, index=True)  # a TIMEX3 value, unbounded
     type: Mapped[str] = mapped_column(String(8))
     granularity: Mapped[str] = mapped_column(String(16))
+    mod: Mapped[str | None] = mapped_column(String(8))  # TIMEX3 MOD: START, MID, END
     text: Mapped[str] = mapped_column(Text)
     sentence: Mapped[str] = mapped_column(Text)
     entity_ids: Mapped[str] = mapped_column(Text)  # JSON list

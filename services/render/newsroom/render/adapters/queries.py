@@ -91,6 +91,7 @@ class DatedEntry:
     listing: Listing
     value: str
     granularity: str
+    mod: str | None
     text: str
     sentence: str
     entity_ids: list[str]
@@ -318,6 +319,7 @@ def entity(
             listing=listings[row.article_id],
             value=row.value,
             granularity=row.granularity,
+            mod=row.mod,
             text=row.text,
             sentence=row.sentence,
             entity_ids=json.loads(row.entity_ids),
@@ -360,6 +362,7 @@ def timeline(session: Session, now: datetime) -> list[DatedEntry]:
             listing=_listing(article),
             value=entry.value,
             granularity=entry.granularity,
+            mod=entry.mod,
             text=entry.text,
             sentence=entry.sentence,
             entity_ids=json.loads(entry.entity_ids),

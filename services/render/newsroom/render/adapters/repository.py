@@ -172,6 +172,7 @@ class ArticleRepository:
                 "value": row.value,
                 "type": row.type,
                 "granularity": row.granularity,
+                "mod": row.mod,
                 "text": row.text,
                 "sentence": row.sentence,
                 "entity_ids": json.dumps(list(row.entity_ids)),

@@ -38,8 +38,17 @@ def sentence_at(text: str, offset: int) -> str:
     return (text[start : ends[index]] if index < len(ends) else text[start:]).strip()
 
 
-def timex_label(value: str, granularity: str) -> str:
-    """A TIMEX3 value as a reader would write it: 2021-10-05 → "5 Oct 2021"."""
+_MOD_LABELS = {"START": "Early {}", "MID": "Mid-{}", "END": "Late {}"}
+
+
+def timex_label(value: str, granularity: str, mod: str | None = None) -> str:
+    """A TIMEX3 value as a reader would write it: 2021-10-05 → "5 Oct 2021"; with its MOD,
+    2011 (MID) → "Mid-2011"."""
+    label = _plain_label(value, granularity)
+    return _MOD_LABELS[mod].format(label) if mod in _MOD_LABELS else label
+
+
+def _plain_label(value: str, granularity: str) -> str:
     try:
         if granularity == "time":
             moment = datetime.fromisoformat(value)

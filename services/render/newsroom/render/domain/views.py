@@ -45,6 +45,7 @@ class TimelineRow:
     value: str
     type: str
     granularity: str
+    mod: str | None
     text: str
     sentence: str
     entity_ids: tuple[str, ...]
@@ -102,6 +103,7 @@ def timeline_rows(state: ArticleState) -> list[TimelineRow]:
             value=entry.value,
             type=entry.type,
             granularity=entry.granularity,
+            mod=entry.mod,
             text=entry.text,
             sentence=entry.sentence,
             entity_ids=tuple(entry.entity_ids),
@@ -191,7 +193,7 @@ def timeline_items(
     items = [
         TimelineItem(
             value=entry.value,
-            label=timex_label(entry.value, entry.granularity),
+            label=timex_label(entry.value, entry.granularity, entry.mod),
             granularity=entry.granularity,
             text=entry.text,
             sentence=entry.sentence,

@@ -78,7 +78,7 @@ def dated_items(entries: list[DatedEntry], names: dict[str, tuple[str, str]]) ->
     return [
         DatedItem(
             value=entry.value,
-            label=timex_label(entry.value, entry.granularity),
+            label=timex_label(entry.value, entry.granularity, entry.mod),
             text=entry.text,
             sentence=entry.sentence,
             slug=entry.listing.slug,

@@ -16,7 +16,7 @@ phrase) next to the DURATION of its measure ("two years").
 `granularity` is set for calendar points (timeline entries). Decades (199), centuries (19), halves
 (2025-H1), fiscal years (FY2023) and PRESENT/PAST/FUTURE_REF are DATEs without one: they are not
 points the Granularity vocabulary can place. Modifiers (early/mid/late, "the end of") widen the
-extent and keep the inner value, since this contract has no TIMEX3 MOD attribute."""
+extent, keep the inner value and set TIMEX3's MOD (START, MID, END)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from newsroom.enrich.domain.timeline.finder import find
-from newsroom.enrich.domain.timeline.model import Granularity, Timex, TimexType
+from newsroom.enrich.domain.timeline.model import Granularity, Timex, TimexMod, TimexType
 
-__all__ = ["Granularity", "Timex", "TimexType", "find_timexes"]
+__all__ = ["Granularity", "Timex", "TimexMod", "TimexType", "find_timexes"]
 
 
 def find_timexes(

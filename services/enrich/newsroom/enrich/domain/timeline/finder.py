@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Final
 
 from newsroom.enrich.domain.timeline.fallback import parse_span
+from newsroom.enrich.domain.timeline.lexicon import mod_of
 from newsroom.enrich.domain.timeline.matching import Candidate, Context
 from newsroom.enrich.domain.timeline.model import Timex
 from newsroom.enrich.domain.timeline.rules import candidates
@@ -64,7 +65,12 @@ def _with_modifiers(text: str, timexes: list[Timex]) -> list[Timex]:
         if timex.type == "DATE":
             match = _MODIFIER_BEFORE.search(text, max(0, timex.start - 40), timex.start)
             if match:
-                timex = replace(timex, start=match.start(), text=text[match.start() : timex.end])
+                timex = replace(
+                    timex,
+                    start=match.start(),
+                    text=text[match.start() : timex.end],
+                    mod=mod_of(match.group()),
+                )
         extended.append(timex)
     return extended
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from newsroom.enrich.domain.timeline.model import TimexMod
+
 MONTHS: Final[dict[str, int]] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
@@ -124,3 +126,19 @@ def unit_key(word: str) -> str:
     if lowered.startswith("centur"):
         return "century"
     return lowered[:-1] if lowered.endswith("s") else lowered
+
+
+_MOD_WORDS: Final[tuple[tuple[re.Pattern[str], TimexMod], ...]] = (
+    (re.compile(r"(?i:\b(?:early|beginning|start)\b)"), "START"),
+    (re.compile(r"(?i:\bmid(?:dle)?\b)"), "MID"),
+    (re.compile(r"(?i:\b(?:late|end|close)\b)"), "END"),
+)
+
+
+def mod_of(modifier: str) -> TimexMod | None:
+    """TIMEX3 MOD of a modifier: START, MID or END for early/mid/late and the beginning/middle/
+    end of; None for the others ("the turn of", "the rest of", "later in")."""
+    for pattern, mod in _MOD_WORDS:
+        if pattern.search(modifier):
+            return mod
+    return None

@@ -9,6 +9,7 @@ the weekday in "Monday, Jan. 8" only decorates the date, TIMEX3 parts of day and
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Final
 
@@ -34,6 +35,7 @@ from newsroom.enrich.domain.timeline.lexicon import (
     UNIT_MULTIPLIER,
     UNITS,
     WEEKDAY_NAME,
+    mod_of,
     month_number,
     parse_number,
     unit_key,
@@ -134,7 +136,8 @@ def resolve_relative_unit(match: re.Match[str], ctx: Context) -> list[Timex]:
 
 def resolve_unit_of_the_year(match: re.Match[str], ctx: Context) -> list[Timex]:
     """The dateline's year or month: "the beginning of the year", "the end of the month"."""
-    return point_of(match, ctx, read_period(f"this {match['unit'].lower()}", ctx.dateline))
+    found = point_of(match, ctx, read_period(f"this {match['unit'].lower()}", ctx.dateline))
+    return [replace(timex, mod=mod_of(match.group())) for timex in found]
 
 
 def _part_of_day(match: re.Match[str], ctx: Context, day: date, part: str) -> list[Timex]:
