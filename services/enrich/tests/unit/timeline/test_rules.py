@@ -331,3 +331,13 @@ def test_the_next_day_follows_the_story_while_the_next_week_is_a_stretch_ahead()
     result = found("He left on May 2. He returned the next day.")
     assert result["the next day"] == ("DATE", "2024-05-03", "day")
     assert found("Talks continue in the next week.") == {"the next week": ("DURATION", "P1W", None)}
+
+
+def test_a_quarter_whose_figures_are_reported_is_one_already_begun() -> None:
+    # Dated in Q2 2024: the results announced next week are Q1's, not next year's.
+    assert only("The bank will report first-quarter results next week.", "first-quarter")[1] == (
+        "2024-Q1"
+    )
+    assert only("Growth should pick up in the third quarter.", "the third quarter")[1] == (
+        "2024-Q3"
+    )

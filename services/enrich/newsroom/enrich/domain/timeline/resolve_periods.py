@@ -144,10 +144,18 @@ def resolve_quarter(match: re.Match[str], ctx: Context) -> list[Timex]:
     if year:
         return point_of(match, ctx, quarter_period(int(year), quarter))
     start, end = span_of(match)
-    period = choose_by_tense(
-        lambda y: quarter_period(y, quarter), ctx.dateline, ctx.tense(start, end) or "past"
-    )
+    # "will report third-quarter results": the results are of a quarter already begun, whatever
+    # the tense of the reporting; otherwise the clause's tense decides, and a report by default.
+    reported = _REPORTED_FIGURES.match(ctx.text, end)
+    tense = "past" if reported else ctx.tense(start, end) or "past"
+    period = choose_by_tense(lambda y: quarter_period(y, quarter), ctx.dateline, tense)
     return point_of(match, ctx, period)
+
+
+_REPORTED_FIGURES: Final = re.compile(
+    r"[\s-]+(?i:results|earnings|profits?|loss(?:es)?|sales|revenues?|figures|numbers|"
+    r"report|growth|gdp|output)\b"
+)
 
 
 def _half_of_year(match: re.Match[str], ctx: Context) -> list[Timex]:

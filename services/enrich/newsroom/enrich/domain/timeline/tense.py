@@ -48,6 +48,7 @@ _NOT_PAST_ED: Final = frozenset(
         "based", "limited", "related", "detailed", "advanced", "renewed", "skilled", "dedicated",
     }
 )  # fmt: skip
+_MODALS: Final = frozenset({"should", "could", "might", "would"})
 _PRESENT_BE: Final = frozenset({"is", "are", "am", "isn't", "aren't"})
 _PASSIVE_AUXILIARIES: Final = frozenset({"be", "been", "being"})
 
@@ -62,6 +63,10 @@ def _cue(words: list[str], index: int) -> Tense:
     if (word, following) in _FUTURE_PHRASES or word in _FUTURE_WORDS:
         return "future"
     if word.endswith(("'ll", "’ll")):
+        return "future"
+    if word in _MODALS and following not in ("have", "not"):
+        # "should pick up in the third quarter", "would close in December": ahead of the
+        # dateline; "should have", "would not have" look back. ("may" is also the month.)
         return "future"
     if word in _PRESENT_BE:
         return "present"
