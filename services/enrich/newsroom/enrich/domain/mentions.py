@@ -94,8 +94,8 @@ _CONTINENTS = frozenset(
 )  # fmt: skip
 _LIST_AFTER = re.compile(r"^\s*(?:,\s*(?:and\b|or\b|[A-Z])|and\b|or\b)")
 # A title the model took into a name ("Spokeswoman Sandy Angers", tagged ORG at a sentence's
-# start): the name is the person after it. Only titles that never begin an organisation's name
-# ("General Motors", "President Hotel" are why "General" and hotels' words are not here).
+# start): the name is the person after it. Only titles that do not begin organisations' names
+# ("General Motors" is why "General" is not here), and only before a run of capitalised words.
 _LEADING_TITLE = re.compile(
     r"^(?:Mr|Mrs|Ms|Dr|Sir|Dame|President|Vice[- ]President|Prime Minister|Minister|Senator|"
     r"Sen|Rep|Governor|Gov|Spokesman|Spokeswoman|Spokesperson|Chairman|Chairwoman|Judge|"

@@ -17,8 +17,7 @@ from newsroom.enrich.domain.timeline.model import Timex
 from newsroom.enrich.domain.timeline.rules import candidates
 
 # "early 2009", "mid-2011", "late October", "the end of next month": TIMEX3 keeps the value of the
-# inner expression (the modifier goes into its MOD attribute, which this contract does not carry),
-# but the extent covers the modifier.
+# inner expression and puts the modifier in its MOD attribute; the extent covers the modifier.
 _MODIFIER_BEFORE: Final = re.compile(
     r"(?i:(?:\b(?:the\s+)?(?:early|mid|late|very\s+early|very\s+late)(?:\s+|-)|\bmid-|"
     r"\bthe\s+(?:very\s+)?(?:beginning|start|end|middle|close|turn|rest|remainder)\s+of\s+))$"

@@ -302,7 +302,7 @@ def _concept_name(concept: etree._Element | None) -> str | None:
     return (
         text_of(child(concept, "name"))
         or attribute(concept, "literal")
-        or (attribute(concept, "qcode"))
+        or attribute(concept, "qcode")
     )
 
 
