@@ -172,3 +172,22 @@ def test_a_name_in_capitals_is_shown_as_spelled_unless_it_is_typography() -> Non
     assert shown("NASA") == "NASA"
     assert shown("WASHINGTON") == "Washington"  # a dateline shouts
     assert shown("WASHINGTON", "Washington") == "Washington"
+
+
+def test_a_market_index_is_not_an_organisation() -> None:
+    text = "Hong Kong's Hang Seng index fell, as did the Nasdaq Composite. Hang Seng traders sold."
+    result = canonical_entities(
+        mentions_in(text, ("Hang Seng", "organisation"), ("Nasdaq Composite", "organisation"),
+                    ("Hang Seng", "organisation")),
+        {"body": text},
+        {"body": [(0, len(text))]},
+    )  # fmt: skip
+    assert {(entity.name, entity.type) for entity, _ in result} == {
+        ("Hang Seng", "other"),
+        ("Nasdaq Composite", "other"),
+    }
+    text = "Boeing said its average price rose."  # "average" not right after the name
+    [(boeing, _)] = canonical_entities(
+        mentions_in(text, ("Boeing", "organisation")), {"body": text}, {"body": [(0, len(text))]}
+    )
+    assert boeing.type == "organisation"

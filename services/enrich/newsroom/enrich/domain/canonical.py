@@ -386,6 +386,23 @@ def _context_says_organisation(mentions: Sequence[Mention], texts: Mapping[TextF
     return organisation > person
 
 
+# "the Hang Seng index", "the Nasdaq composite", "the Dow Jones Industrial Average": a market
+# index is neither the exchange nor the company that publishes it.
+_INDEX_WORDS = frozenset({"index", "indexes", "indices", "average", "composite"})
+
+
+def _names_an_index(mentions: Sequence[Mention], texts: Mapping[TextField, str]) -> bool:
+    for mention in mentions:
+        if mention.text.split()[-1].lower() in _INDEX_WORDS:
+            return True
+        after = re.match(
+            r"\s+(?:industrial\s+)?([a-z]+)\b", texts.get(mention.field, "")[mention.end :]
+        )
+        if after is not None and after.group(1) in _INDEX_WORDS:
+            return True
+    return False
+
+
 def _shouted(text: str) -> bool:
     """Capitals as typography: all upper case, with a word too long to be an acronym."""
     return text.isupper() and any(len(word) > 5 for word in re.findall(r"[^\W\d_]+", text))
@@ -432,6 +449,8 @@ def canonical_entities(
             and _context_says_organisation(group, texts)
         ):
             entity_type = "organisation"
+        if _names_an_index(group, texts):
+            entity_type = "other"
         name = display_name([m for m in group if m.weight >= 1.0] or group)
         typed = [replace(m, type=entity_type) for m in group]
         scored.append((name, entity_type, typed, sum(mention_weight(m) for m in group)))
