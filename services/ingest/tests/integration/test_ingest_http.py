@@ -222,6 +222,8 @@ def test_same_version_embargo_lift_is_published_as_an_update(
     assert update.data.article.embargo is None
     assert update.data.article.version == "1"
     assert update.id == lifted.json()["event_id"]
+    # Numbered by the inbox: the order of the copies does not rest on any clock.
+    assert (first.data.sequence, update.data.sequence) == (1, 2)
 
 
 def test_late_held_copy_of_a_released_version_does_not_hide_the_story_again(

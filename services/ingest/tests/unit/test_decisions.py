@@ -326,3 +326,18 @@ def test_the_content_hash_ignores_what_readers_never_see_change() -> None:
     assert content_hash(base.model_copy(update={"body_text": "Ferries stay."})) != content_hash(
         base
     )
+
+
+def test_each_recorded_copy_gets_the_next_number_of_its_article() -> None:
+    first = decide("wire", article("1", 9), None)
+    assert first.sequence == 1
+    history = record(None, article("1", 9))
+    assert decide("wire", article("1", 9), history).outcome is Outcome.DUPLICATE
+    lifted = decide("wire", article("1", 9, headline="Lifted"), history)
+    assert lifted.sequence == 2
+    history = record(history, article("1", 9, headline="Lifted"))
+    # An older version arriving late is still the next copy recorded.
+    late = decide("wire", article("0", 8), history)
+    assert (late.sequence, late.superseded) == (3, True)
+    event = build_event(late, article("0", 8), source="wire", correlation_id="c")
+    assert event.data.sequence == 3

@@ -165,6 +165,24 @@ def _resent_copies(seed):
     return first, lifted
 
 
+def test_ingest_numbering_orders_two_copies_of_a_version_whatever_the_clocks(seed):
+    first, lifted = _resent_copies(seed)
+    # Two ingest processes with skewed clocks: the later copy carries an earlier time.
+    first = first.model_copy(
+        update={"data": first.data.model_copy(update={"sequence": 1}), "time": lifted.time}
+    )
+    lifted = lifted.model_copy(
+        update={
+            "data": lifted.data.model_copy(update={"sequence": 2}),
+            "time": first.time - timedelta(minutes=5),
+        }
+    )
+    for events in ([first, lifted], [lifted, first]):
+        state = run(events)
+        assert state.article.embargo is None
+        assert state.article.headline.endswith("(lifted)")
+
+
 def test_a_version_resent_with_its_embargo_lifted_wins_over_the_held_copy_in_either_order(seed):
     first, lifted = _resent_copies(seed)
     for events in ([first, lifted], [lifted, first]):

@@ -15,6 +15,10 @@ class ArticleReceivedData(BaseModel):
     article_id: str
     slug: str
     article: Article
+    # Ingest's count of the copies it recorded of this article, this one included (added after
+    # v1; None on older events). It orders two copies of one version whatever the clocks of the
+    # ingest processes that recorded them.
+    sequence: int | None = None
 
 
 class ArticleUpdatedData(BaseModel):
@@ -22,6 +26,10 @@ class ArticleUpdatedData(BaseModel):
     slug: str
     article: Article
     is_correction: bool = False
+    # Ingest's count of the copies it recorded of this article, this one included (added after
+    # v1; None on older events). It orders two copies of one version whatever the clocks of the
+    # ingest processes that recorded them.
+    sequence: int | None = None
 
 
 class ArticleWithdrawnData(BaseModel):
@@ -34,6 +42,10 @@ class ArticleWithdrawnData(BaseModel):
     version: str
     versioncreated: AwareDatetime
     ednote: str | None = None
+    # Ingest's count of the copies it recorded of this article, this one included (added after
+    # v1; None on older events). It orders two copies of one version whatever the clocks of the
+    # ingest processes that recorded them.
+    sequence: int | None = None
 
 
 class ArticleReceived(Envelope[ArticleReceivedData]):

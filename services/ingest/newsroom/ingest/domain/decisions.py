@@ -90,6 +90,9 @@ class Decision:
     is_correction: bool = False
     # A newer version of the article was recorded before this one arrived.
     superseded: bool = False
+    # This copy's place among the copies recorded of the article (1 for the first); decided
+    # under the article's lock, so two ingest processes never give out the same number.
+    sequence: int = 1
 
 
 # "Corrects to add the launch site.", "CORRECTION: …", "corrected version", "Correcting …".
@@ -182,6 +185,7 @@ def decide(source: str, article: Article, history: ArticleHistory | None) -> Dec
         the_hash,
         is_correction=outcome is Outcome.UPDATED and is_correction(article),
         superseded=superseded,
+        sequence=len(versions) + 1,
     )
 
 
@@ -203,7 +207,10 @@ def build_event(
         return ArticleReceived.create(
             **attributes,
             data=ArticleReceivedData(
-                article_id=decision.article_id, slug=decision.slug, article=article
+                article_id=decision.article_id,
+                slug=decision.slug,
+                article=article,
+                sequence=decision.sequence,
             ),
         )
     if decision.outcome is Outcome.UPDATED:
@@ -214,6 +221,7 @@ def build_event(
                 slug=decision.slug,
                 article=article,
                 is_correction=decision.is_correction,
+                sequence=decision.sequence,
             ),
         )
     if decision.outcome is Outcome.WITHDRAWN:
@@ -227,6 +235,7 @@ def build_event(
                 version=article.version,
                 versioncreated=article.versioncreated,
                 ednote=article.ednote,
+                sequence=decision.sequence,
             ),
         )
     raise ValueError("a duplicate publishes no event")

@@ -52,13 +52,21 @@ class VersionRecord(BaseModel):
     is_correction: bool = False
     ednote: str | None = None
     article: Article | None = None
+    sequence: int | None = None  # ingest's count of the article's copies (None before it sent one)
 
     @property
-    def key(self) -> tuple[VersionKey, datetime, str]:
+    def key(self) -> tuple[VersionKey, int, datetime, str]:
         # A version re-sent under the same number with other content (a lifted embargo) is a
-        # later event of ingest's: its envelope time orders it after the first. The event id
-        # breaks any remaining tie, so the order never depends on delivery.
-        return version_order_key(self.versioncreated, self.version), self.arrived_at, self.event_id
+        # later copy of ingest's: its sequence orders it after the first, whatever the clocks
+        # of the ingest processes. Copies published before ingest numbered them sort first,
+        # among themselves by envelope time. The event id breaks any remaining tie, so the
+        # order never depends on delivery.
+        return (
+            version_order_key(self.versioncreated, self.version),
+            self.sequence or 0,
+            self.arrived_at,
+            self.event_id,
+        )
 
 
 class Enrichment(BaseModel):
@@ -241,6 +249,7 @@ def _version_record(event: ArticleReceived | ArticleUpdated | ArticleWithdrawn) 
             arrived_at=event.time,
             slug=event.data.slug,
             ednote=event.data.ednote,
+            sequence=event.data.sequence,
         )
     article = event.data.article
     return VersionRecord(
@@ -253,6 +262,7 @@ def _version_record(event: ArticleReceived | ArticleUpdated | ArticleWithdrawn) 
         is_correction=isinstance(event, ArticleUpdated) and _is_correction(event),
         ednote=article.ednote,
         article=article,
+        sequence=event.data.sequence,
     )
 
 
