@@ -8,7 +8,9 @@ reads `>` from where the group stands.
 Each process joins under a fresh consumer name, so a group collects the names of processes long
 gone. `prune_stale_consumers` deletes those with nothing pending (their entries were reclaimed
 or acked) and no activity for an hour: deleting a consumer with pending entries would drop them
-from the group's pending list, so those stay until the reclaim path empties them."""
+from the group's pending list, so those stay until the reclaim path empties them. A live
+consumer is never that idle, even with no traffic: Redis counts every attempted read (each
+blocking XREADGROUP poll) as activity."""
 
 from __future__ import annotations
 
