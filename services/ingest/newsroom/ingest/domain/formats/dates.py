@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newsroom.ingest.domain.errors import UnusableItem
+
 # fromisoformat reads "2016-01-22T12:15:00.000+0100" and "2016-01-12 12:35:40", but not a
 # space between the time and its offset ("12:35:40 +01:00"), which some desks send.
 _SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
@@ -45,6 +47,16 @@ def parse_wire_datetime(value: str, default_timezone: str = "UTC") -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone(default_timezone))
     return parsed
+
+
+def item_timestamp(raw: object, default_timezone: str, pointer: str) -> datetime | None:
+    """A wire item's timestamp field: None when absent, a 422 naming the field when unreadable."""
+    if raw is None:
+        return None
+    try:
+        return parse_wire_datetime(str(raw), default_timezone)
+    except ValueError as exc:
+        raise UnusableItem(f"unreadable timestamp {raw!r}", pointer=pointer) from exc
 
 
 def as_utc(moment: datetime) -> datetime:

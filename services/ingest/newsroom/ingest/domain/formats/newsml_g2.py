@@ -30,7 +30,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsroom.ingest.domain.errors import UnusableItem
-from newsroom.ingest.domain.formats.dates import parse_wire_datetime
+from newsroom.ingest.domain.formats.dates import item_timestamp
 from newsroom.ingest.domain.formats.draft import (
     ArticleDraft,
     Pointers,
@@ -180,13 +180,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
     content_meta = child(item, "contentMeta")
 
     def when(element: etree._Element | None, path: str) -> datetime | None:
-        raw = text_of(element)
-        if raw is None:
-            return None
-        try:
-            return parse_wire_datetime(raw, default_timezone)
-        except ValueError as exc:
-            raise UnusableItem(f"unreadable timestamp {raw!r}", pointer=f"{at}/{path}") from exc
+        return item_timestamp(text_of(element), default_timezone, f"{at}/{path}")
 
     draft = ArticleDraft(
         source=source,

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from newsroom.ingest.domain.errors import MalformedBody, UnusableItem
-from newsroom.ingest.domain.formats.dates import parse_wire_datetime
+from newsroom.ingest.domain.formats.dates import item_timestamp
 from newsroom.ingest.domain.formats.draft import (
     ArticleDraft,
     Pointers,
@@ -99,13 +99,7 @@ def _str(value: Any) -> str | None:
 
 def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -> Article:
     def when(*names: str) -> datetime | None:
-        raw = _get(item, *names)
-        if raw is None:
-            return None
-        try:
-            return parse_wire_datetime(str(raw), default_timezone)
-        except ValueError as exc:
-            raise UnusableItem(f"unreadable timestamp {raw!r}", pointer=f"{at}/{names[0]}") from exc
+        return item_timestamp(_get(item, *names), default_timezone, f"{at}/{names[0]}")
 
     draft = ArticleDraft(
         source=source,

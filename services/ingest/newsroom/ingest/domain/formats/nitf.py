@@ -18,8 +18,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from newsroom.ingest.domain.errors import UnusableItem
-from newsroom.ingest.domain.formats.dates import parse_wire_datetime
+from newsroom.ingest.domain.formats.dates import item_timestamp
 from newsroom.ingest.domain.formats.draft import (
     ArticleDraft,
     Pointers,
@@ -153,14 +152,7 @@ def parse_nitf(
 
     def when(element_name: str) -> datetime | None:
         raw = attribute(child(docdata, element_name), "norm")
-        if raw is None:
-            return None
-        try:
-            return parse_wire_datetime(raw, default_timezone)
-        except ValueError as exc:
-            raise UnusableItem(
-                f"unreadable timestamp {raw!r}", pointer=f"/nitf/head/docdata/{element_name}/@norm"
-            ) from exc
+        return item_timestamp(raw, default_timezone, f"/nitf/head/docdata/{element_name}/@norm")
 
     story = read_nitf_story(root)
     draft = ArticleDraft(source=source, pointers=pointers)
