@@ -29,7 +29,12 @@ from functools import lru_cache
 
 from slugify import slugify
 
-from newsroom.enrich.domain.mentions import Mention, credit_line_spans, sentence_index
+from newsroom.enrich.domain.mentions import (
+    LEGAL_FORMS,
+    Mention,
+    credit_line_spans,
+    sentence_index,
+)
 from newsroom.enrich.domain.overrides import TYPE_OVERRIDES
 from newsroom.shared.events.enrichment import EnrichedEntity, EntityMention, EntityType, TextField
 
@@ -185,27 +190,9 @@ def _without_designators(key: str) -> str:
     return " ".join(words)
 
 
-# Legal forms a company is also named without ("Apple Inc." is "Apple").
-_DESIGNATORS = frozenset(
-    [
-        "inc",
-        "corp",
-        "corporation",
-        "co",
-        "ltd",
-        "llc",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "nv",
-        "n",
-        "v",
-        "group",
-        "holdings",
-        "cos",
-    ]
-)
+# Legal forms a company is also named without ("Apple Inc." is "Apple"; "N.V." normalises
+# to "n v").
+_DESIGNATORS = LEGAL_FORMS | {"n", "v"}
 
 
 def _token_count(mention: Mention) -> int:

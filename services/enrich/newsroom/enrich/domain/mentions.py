@@ -125,47 +125,17 @@ _POSSESSIVE_IN_NAME = frozenset(
         "saint",
     ]
 )
+# Legal forms of companies, as `canonical.normalise` writes them ("N.V." is "n v").
+LEGAL_FORMS = frozenset(
+    ["inc", "corp", "corporation", "co", "cos", "ltd", "llc", "plc", "gmbh", "ag", "sa", "nv",
+     "group", "holdings"]
+)  # fmt: skip
 # Final words that make a name an organisation, whatever the model thought.
-ORGANISATION_DESIGNATORS = frozenset(
-    [
-        "inc",
-        "inc.",
-        "corp",
-        "corp.",
-        "corporation",
-        "co",
-        "co.",
-        "ltd",
-        "ltd.",
-        "llc",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "nv",
-        "n.v.",
-        "group",
-        "holdings",
-        "airlines",
-        "airways",
-        "aircraft",
-        "aviation",
-        "motors",
-        "systems",
-        "industries",
-        "technologies",
-        "bank",
-        "partners",
-        "associates",
-        "ventures",
-        "capital",
-        "media",
-        "entertainment",
-        "studios",
-        "records",
-        "pharmaceuticals",
-    ]
-)
+ORGANISATION_DESIGNATORS = LEGAL_FORMS | frozenset(
+    ["inc.", "corp.", "co.", "ltd.", "n.v.", "airlines", "airways", "aircraft", "aviation",
+     "motors", "systems", "industries", "technologies", "bank", "partners", "associates",
+     "ventures", "capital", "media", "entertainment", "studios", "records", "pharmaceuticals"]
+)  # fmt: skip
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s?(?=\s|$)")
 _EDGE_JUNK = " \t\r\n\"'“”‘’«»()[]{}<>,.;:!?-–—/|*"
