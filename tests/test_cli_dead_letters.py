@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import redis
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_fields
 from newsroom.shared.streams import DEAD_LETTERS_STREAM
+from support.streams import stream_messages
 
 NEWSROOM = str(Path(sys.executable).with_name("newsroom"))
 EVENT = {"id": "evt-1", "type": "newsroom.article.received.v1", "subject": "a1"}
@@ -56,13 +56,12 @@ def test_requeue_publishes_the_event_again_and_drops_the_dead_letter(redis_url: 
     letter = park(redis_url)
     result = run(redis_url, "--requeue", letter)
     assert result.returncode == 0, result.stderr
+    [(body, headers)] = stream_messages(redis_url, "newsroom:articles:0")
+    assert body == EVENT
+    # Only the group that parked it processes it again.
+    assert headers[RETRY_FOR_GROUP] == "render"
     client = redis.Redis.from_url(redis_url)
     try:
-        [(_, fields)] = client.xrange("newsroom:articles:0")
-        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
-        assert json.loads(body) == EVENT
-        # Only the group that parked it processes it again.
-        assert headers[RETRY_FOR_GROUP] == "render"
         assert client.xlen(DEAD_LETTERS_STREAM) == 0
     finally:
         client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -54,11 +55,9 @@ def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 180) -
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"newsroom up exited with {process.returncode}")
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # not listening yet
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
         time.sleep(0.3)
     raise AssertionError(f"{url} not ready within {timeout} s")
 

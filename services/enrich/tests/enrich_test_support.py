@@ -5,7 +5,6 @@ Importable by name: this folder is on pytest's pythonpath (the root pyproject)."
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import signal
@@ -19,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 from faststream.redis import RedisBroker
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from newsroom.shared.article import Article
 from newsroom.shared.events import ArticleReceived, ArticleReceivedData
 from newsroom.shared.ids import article_event_id, article_id, article_slug
 from newsroom.shared.streams import articles_stream, enriched_stream
+from support.streams import stream_messages
 
 SEED = "seed/space-race-2.v1.ninjs.json"
 
@@ -79,22 +77,8 @@ def publish(redis_url: str, bodies: list[dict[str, Any]]) -> None:
     asyncio.run(run())
 
 
-def read_stream(redis_url: str, stream: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(headers, JSON body) of every entry of a FastStream-written stream."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        entries = client.xrange(stream)
-    finally:
-        client.close()
-    decoded = []
-    for _, fields in entries:
-        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
-        decoded.append((headers, json.loads(body)))
-    return decoded
-
-
 def read_enriched(redis_url: str) -> list[dict[str, Any]]:
-    return [body for _, body in read_stream(redis_url, enriched_stream())]
+    return [body for body, _ in stream_messages(redis_url, enriched_stream())]
 
 
 def free_port() -> int:

@@ -10,15 +10,14 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import redis
 import uvicorn
-from faststream.redis import BinaryMessageFormatV1
 from starlette.types import ASGIApp
 
 from newsroom.ingest.domain.signatures import sign_github, sign_standard_webhook, sign_superdesk
 from newsroom.shared.settings import IngestSettings
 from newsroom.shared.streams import articles_stream
 from support.servers import free_port
+from support.streams import stream_messages
 
 # Test-only secrets (whsec_ + base64 of a readable phrase).
 WIRE_SECRET = "whsec_dGVzdCBzZWNyZXQgb2YgdGhlIHdpcmUgc291cmNl"
@@ -79,16 +78,7 @@ def signed_github(body: bytes, delivery: str) -> Mapping[str, str]:
 
 def articles_stream_events(redis_url: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Every entry of the articles stream as (event body, FastStream headers), in stream order."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        entries = client.xrange(articles_stream())
-    finally:
-        client.close()
-    decoded = []
-    for _, fields in entries:
-        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
-        decoded.append((json.loads(body), headers))
-    return decoded
+    return stream_messages(redis_url, articles_stream())
 
 
 def wait_for_stream(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,11 +44,9 @@ def test_serve_migrates_then_accepts_the_seed_story(
         deadline = time.monotonic() + 30
         while True:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             assert time.monotonic() < deadline, "serve did not come up"
             time.sleep(0.1)
         body = (corpus_dir / "seed" / "space-race-2.v1.ninjs.json").read_bytes()

@@ -3,14 +3,12 @@ others still go out, and the outbox keeps exactly what did not."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import redis
-from faststream.redis import BinaryMessageFormatV1
 
 from newsroom.ingest.adapters.database import Database
 from newsroom.ingest.adapters.inbox import InboxStore, Outbox, PartlyPublished, PendingEvent
@@ -20,6 +18,7 @@ from newsroom.ingest.adapters.publisher import (
     create_redis_client,
 )
 from newsroom.shared.article import Article
+from support.streams import stream_messages
 
 pytestmark = pytest.mark.integration
 
@@ -46,31 +45,18 @@ def event(outbox_id: int, stream: str) -> PendingEvent:
     )
 
 
-def stream_entries(redis_url: str, stream: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        entries = client.xrange(stream)
-    finally:
-        client.close()
-    decoded = []
-    for _, fields in entries:
-        body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
-        decoded.append((json.loads(body), headers))
-    return decoded
-
-
 async def test_a_batch_goes_out_in_order_with_faststream_headers(
     publisher: RedisEventPublisher, redis_url: str
 ) -> None:
     await publisher.publish([event(1, "s:a"), event(2, "s:b"), event(3, "s:a")])
-    entries = stream_entries(redis_url, "s:a")
+    entries = stream_messages(redis_url, "s:a")
     assert [body["n"] for body, _ in entries] == [1, 3]
     assert [headers["message_id"] for _, headers in entries] == ["event-1", "event-3"]
     assert [headers["correlation_id"] for _, headers in entries] == [
         "correlation-1",
         "correlation-3",
     ]
-    assert [body["n"] for body, _ in stream_entries(redis_url, "s:b")] == [2]
+    assert [body["n"] for body, _ in stream_messages(redis_url, "s:b")] == [2]
 
 
 async def test_a_refused_stream_holds_back_only_its_own_events(
@@ -84,7 +70,7 @@ async def test_a_refused_stream_holds_back_only_its_own_events(
         await publisher.publish(batch)
     assert [appended.outbox_id for appended in raised.value.appended] == [1, 3]
     assert "WRONGTYPE" in str(raised.value.cause)
-    assert [body["n"] for body, _ in stream_entries(redis_url, "s:a")] == [1, 3]
+    assert [body["n"] for body, _ in stream_messages(redis_url, "s:a")] == [1, 3]
 
 
 async def test_the_outbox_keeps_exactly_what_the_publisher_could_not_append(
