@@ -34,6 +34,7 @@ from newsroom.shared.events import (
     TimelineEntry,
 )
 from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
+from support import polling
 
 SOURCE = "demo"
 
@@ -403,23 +404,9 @@ async def publisher(redis_url: str) -> AsyncIterator[Any]:
     await broker.stop()
 
 
-async def _eventually(check: Any, within: float = 20.0) -> Any:
-    """Polls until `check()` returns something truthy (events are applied asynchronously)."""
-    import asyncio
-
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.1)
-
-
 @pytest.fixture
 def eventually() -> Any:
-    return _eventually
+    return polling.eventually
 
 
 @pytest.fixture

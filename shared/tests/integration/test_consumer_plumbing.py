@@ -15,18 +15,11 @@ from newsroom.shared.events import ArticleEvent
 from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_middleware
 from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, ConsumerGroup
+from support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
 GROUP = ConsumerGroup("test:articles:0", "probe")
-
-
-async def wait_until(predicate: Any, within: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def make_broker(redis_url: str, seen: list[str], max_deliveries: int = 5) -> RedisBroker:
@@ -75,7 +68,7 @@ async def test_events_published_before_the_first_start_are_processed(redis_url: 
     broker = make_broker(redis_url, seen)
     await broker.start()
     try:
-        await wait_until(lambda: asyncio.sleep(0, result=seen == ["urn:early"]))
+        await eventually(lambda: asyncio.sleep(0, result=seen == ["urn:early"]))
     finally:
         await broker.stop()
         await redis.aclose()
@@ -94,12 +87,12 @@ async def test_poison_event_is_dead_lettered_with_its_reason_and_the_stream_move
             {"type": "newsroom.article.exploded.v1", "id": "bad"}, stream=GROUP.stream
         )
         await broker.publish(withdrawn_body("urn:after"), stream=GROUP.stream)
-        await wait_until(lambda: asyncio.sleep(0, result=seen == ["urn:after"]))
+        await eventually(lambda: asyncio.sleep(0, result=seen == ["urn:after"]))
 
         async def parked() -> bool:
             return bool(await redis.xlen(DEAD_LETTERS_STREAM))
 
-        await wait_until(parked)
+        await eventually(parked)
         [(_, fields)] = await redis.xrange(DEAD_LETTERS_STREAM)
         entry = {k.decode(): v.decode() for k, v in fields.items()}
         assert entry["stream"] == GROUP.stream
@@ -139,7 +132,7 @@ async def test_a_requeued_dead_letter_is_processed_by_the_group_that_parked_it_o
         await broker.publish(requeued, stream=GROUP.stream, headers={RETRY_FOR_GROUP: "failed"})
         await broker.publish(withdrawn_body("urn:next"), stream=GROUP.stream)
         both = {"failed": ["evt-requeued", "evt-urn:next"], "applied": ["evt-urn:next"]}
-        await wait_until(lambda: asyncio.sleep(0, result=seen == both))
+        await eventually(lambda: asyncio.sleep(0, result=seen == both))
         for group in (failed, applied):  # acked by both, not left pending
             assert (await redis.xpending(group.stream, group.group))["pending"] == 0
     finally:

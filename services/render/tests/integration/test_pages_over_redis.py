@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
 
+from support.polling import eventually
+
 pytestmark = pytest.mark.integration
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
-    """Polls until `check` returns something truthy (events are applied asynchronously)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.1)
 
 
 async def status_of(client: httpx.AsyncClient, path: str, wanted: int) -> httpx.Response | None:
