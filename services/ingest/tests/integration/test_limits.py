@@ -24,14 +24,9 @@ from newsroom.ingest.bootstrap import create_app
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ingest(
-    request: pytest.FixtureRequest, tmp_path: Path, redis_url: str
-) -> Iterator[httpx.Client]:
-    if request.param == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
-    else:
-        database_url = request.getfixturevalue("postgres_url")
+@pytest.fixture
+def ingest(database_url: str, redis_url: str) -> Iterator[httpx.Client]:
+    """Ingest over HTTP on each backend (the root conftest's `database_url`)."""
     run_migrations(database_url)
     settings = make_settings(database_url, redis_url)
     with (

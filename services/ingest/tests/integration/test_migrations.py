@@ -56,13 +56,6 @@ async def insert_recorded_copy(database_url: str, **inbox_columns: object) -> st
     return event_id
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
 def test_rows_recorded_before_0002_still_answer_resends(
     database_url: str, redis_url: str, corpus_dir: Path
 ) -> None:

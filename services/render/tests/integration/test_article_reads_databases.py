@@ -15,13 +15,6 @@ from newsroom.shared.settings import RenderSettings
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 @pytest.mark.parametrize("page_cache_size", [0, 16])
 async def test_article_documents_on_each_backend(seed, database_url, redis_url, page_cache_size):
     runtime = RenderRuntime(

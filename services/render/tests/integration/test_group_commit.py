@@ -16,13 +16,6 @@ from newsroom.render.service import Projector
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'model.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 async def _snapshot(engine):
     async with session_factory(engine)() as session:
         return await read_model_snapshot(session)

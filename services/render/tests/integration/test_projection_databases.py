@@ -24,15 +24,6 @@ from newsroom.render.service import Projector
 
 pytestmark = pytest.mark.integration
 
-BACKENDS = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'model.db'}"
-    return request.getfixturevalue("postgres_url")
-
 
 def _events_of(seed):
     v1, v2 = seed.v1(), seed.v2()

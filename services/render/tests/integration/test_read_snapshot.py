@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.integration
 
 _COUNT = text("SELECT count(*) FROM page_versions")
 _INSERT = "INSERT INTO page_versions (path, modified) VALUES ('/{n}', '2021-09-20 09:00:00')"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'pages.db'}"
-    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
