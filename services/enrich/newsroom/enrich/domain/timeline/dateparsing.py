@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Literal
 
 from newsroom.enrich.domain.timeline.calendar import (
     Period,
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
 Prefer = Literal["current_period", "past", "future"]
-# dateparser's periods beyond the calendar ones: "time" (a clock time) and "part_of_day"
-# ("this morning", read as 09:00).
-_CALENDAR_PERIODS: Final = frozenset({"year", "quarter", "month", "week", "day"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class Reading:
             return month_period(day.year, day.month)
         if self.period == "week":
             return week_period(day)
-        if self.period in ("day", "part_of_day"):
+        if self.period == "day":
             return day_period(day)
         return None
 
@@ -85,9 +82,7 @@ def read(
 
 def read_period(phrase: str, base: date, prefer: Prefer = "current_period") -> Period | None:
     reading = read(phrase, base, prefer)
-    if reading is None or reading.period not in _CALENDAR_PERIODS:
-        return None
-    return reading.calendar_period()
+    return reading.calendar_period() if reading is not None else None
 
 
 def read_day(phrase: str, base: date) -> date | None:

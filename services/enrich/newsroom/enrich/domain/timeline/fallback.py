@@ -51,9 +51,9 @@ def parse_span(text: str, start: int, end: int, dateline: date) -> Timex | None:
         return None
     if reading.period == "time":
         return Timex(start, end, span, "TIME", reading.moment.strftime("%Y-%m-%dT%H:%M"), "time")
-    # A part of the day ("Tuesday morning") is a TIME with a TIMEX3 part code, which only the
-    # rules give; dateparser's reading (09:00) would be neither.
-    period = reading.calendar_period() if reading.period != "part_of_day" else None
+    # A part of the day ("Tuesday morning", read as 09:00) has no calendar period: it is a TIME
+    # with a TIMEX3 part code, which only the rules give.
+    period = reading.calendar_period()
     if period is None:
         return None
     return Timex(start, end, span, "DATE", period.value, period.granularity)
