@@ -30,9 +30,11 @@ def visible(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def effective_modified(row: ArticleRow) -> datetime | None:
-    """When the row's public content last changed: its last event, or its embargo lifting."""
-    times = [t for t in (row.last_modified, row.visible_from) if t is not None]
+def effective_modified(
+    last_modified: datetime | None, visible_from: datetime | None
+) -> datetime | None:
+    """When a story's public content last changed: its last event, or its embargo lifting."""
+    times = [t for t in (last_modified, visible_from) if t is not None]
     return max(times) if times else None
 
 
@@ -67,7 +69,7 @@ def _listing(row: ArticleRow) -> Listing:
         version=row.version,
         versioncreated=row.versioncreated,
         firstcreated=row.firstcreated,
-        modified=effective_modified(row) or row.versioncreated,
+        modified=effective_modified(row.last_modified, row.visible_from) or row.versioncreated,
     )
 
 
@@ -140,14 +142,13 @@ _STORED_COLUMNS = (
 
 
 def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]) -> StoredArticle:
-    times = [t for t in (row.last_modified, row.visible_from) if t is not None]
     return StoredArticle(
         article_id=row.article_id,
         revision=row.revision,
         status=row.status,
         listed=row.listed,
         visible_from=row.visible_from,
-        modified=max(times) if times else None,  # as effective_modified, from columns
+        modified=effective_modified(row.last_modified, row.visible_from),
         raw_state=row.state,
     )
 
