@@ -14,15 +14,21 @@ blocking XREADGROUP poll) as activity."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+import structlog
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from newsroom.shared.streams import ConsumerGroup
+
+log = structlog.get_logger(__name__)
 
 
 async def ensure_groups(redis: Redis, groups: Iterable[ConsumerGroup]) -> None:
@@ -55,3 +61,27 @@ async def prune_stale_consumers(
 def consumer_name(service: str) -> str:
     """Unique per process, so two workers never share (and steal) one pending-entries list."""
     return f"{service}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+# Redis still starting (as under `newsroom up` or compose): refused or reset connections,
+# LOADING (a ConnectionError), a timeout.
+_NOT_UP_YET = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+async def prepare_groups(
+    redis: Redis, groups: Sequence[ConsumerGroup], *, attempts: int = 60, interval: float = 0.5
+) -> None:
+    """Creates the groups (`ensure_groups`) and prunes the consumers of processes gone
+    (`prune_stale_consumers`) before a service subscribes, waiting up to `attempts` ×
+    `interval` seconds for a Redis that is still starting."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await ensure_groups(redis, groups)
+            if pruned := await prune_stale_consumers(redis, groups):
+                log.info("stale_consumers_pruned", consumers=pruned)
+            return
+        except _NOT_UP_YET as exc:
+            if attempt == attempts:
+                raise
+            log.warning("redis_not_reachable_yet", attempt=attempt, error=str(exc))
+            await asyncio.sleep(interval)

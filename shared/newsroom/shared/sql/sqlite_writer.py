@@ -10,11 +10,11 @@ submitter is answered only after the COMMIT that holds its rows, one commit per 
 one per delivery. There is no batching window: under load the queue fills while the previous
 batch commits; alone, a write commits at once.
 
-The connection runs synchronous=FULL: each COMMIT fsyncs the WAL before the submitter is
-answered, so an accepted (202) delivery survives a power loss or an OS crash, not only a crash
-of the process. (In WAL mode NORMAL, which `newsroom.shared.sql` sets, skips that fsync: the
-last transactions may roll back after a power loss, after the wire was told they were
-recorded.) Group commit keeps it cheap: one fsync per batch."""
+Where acknowledged state lives (ingest's inbox: a 202 promises the delivery is kept), the writer
+runs synchronous=FULL: each COMMIT fsyncs the WAL before the submitter is answered, so it
+survives a power loss or an OS crash, not only a crash of the process. (In WAL mode NORMAL skips
+that fsync: the last transactions may roll back after a power loss.) Group commit keeps it
+cheap: one fsync per batch."""
 
 from __future__ import annotations
 
@@ -24,15 +24,12 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import sqlalchemy
 import structlog
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection
 
-from newsroom.shared.sql import apply_sqlite_pragmas
+from newsroom.shared.sql.engines import Synchronous, create_sqlite_sync_engine
 
 log = structlog.get_logger(__name__)
 
@@ -56,36 +53,16 @@ _Outcome = tuple[_Job[Any], Any, BaseException | None]
 _STOP = object()
 
 
-def create_sqlite_sync_engine(database_url: str) -> Engine:
-    """A synchronous pysqlite engine on the database file of an `sqlite+aiosqlite` URL, with
-    the pragmas of `newsroom.shared.sql.create_engine` (WAL, foreign keys, busy timeout) except
-    synchronous=FULL (see the module docstring: the inbox answers 202 only after an fsync).
-    pysqlite's own transaction handling cannot nest savepoints, so SQLAlchemy
-    issues BEGIN itself (IMMEDIATE: take the write lock at the start, not at the first write)."""
-    url = make_url(database_url).set(drivername="sqlite")
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sqlalchemy.create_engine(url, connect_args={"timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN, not pysqlite's
-        # FULL, not NORMAL: a COMMIT is fsynced before anyone is told it happened.
-        apply_sqlite_pragmas(dbapi_connection, "FULL")
-
-    @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
 class SqliteWriter:
     """Runs `work(connection)` functions in the writer thread, in submission order, committed
     in groups. The thread starts with the first submission and ends with `close()`."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self, database_url: str, synchronous: Synchronous = "FULL", *, name: str = "sqlite-writer"
+    ) -> None:
         self._database_url = database_url
+        self._synchronous: Synchronous = synchronous
+        self._name = name
         self._jobs: queue.SimpleQueue[_Job[Any] | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -106,7 +83,7 @@ class SqliteWriter:
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, name="ingest-sqlite-writer", daemon=True
+                    target=self._run, name=self._name, daemon=True
                 )
                 self._thread.start()
 
@@ -120,7 +97,11 @@ class SqliteWriter:
 
     def _run(self) -> None:
         try:
-            engine = create_sqlite_sync_engine(self._database_url)
+            # SQLAlchemy's BEGIN IMMEDIATE: the write lock from the start of each batch, and
+            # savepoints that nest (one per piece of work).
+            engine = create_sqlite_sync_engine(
+                self._database_url, self._synchronous, begin="IMMEDIATE"
+            )
             try:
                 with engine.connect() as connection:
                     self._serve(connection)
@@ -128,7 +109,7 @@ class SqliteWriter:
                 engine.dispose()
         except Exception as exc:
             # Cannot open the database: fail what waits; the next submission starts afresh.
-            log.error("inbox_writer_failed", error=repr(exc)[:300])
+            log.error("sqlite_writer_failed", error=repr(exc)[:300])
             with self._start_lock:
                 if self._thread is threading.current_thread():
                     self._thread = None
@@ -191,7 +172,7 @@ class SqliteWriter:
         except Exception as exc:
             # BEGIN or COMMIT failed (or the only job raised): nothing of the batch is durable.
             if len(batch) > 1:
-                log.warning("inbox_group_commit_failed", error=repr(exc)[:300], size=len(batch))
+                log.warning("sqlite_group_commit_failed", error=repr(exc)[:300], size=len(batch))
             outcomes = [(None, exc)] * len(batch)
         return [(job, value, error) for job, (value, error) in zip(batch, outcomes, strict=True)]
 

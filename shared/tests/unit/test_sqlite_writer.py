@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from newsroom.ingest.adapters.sqlite_writer import SqliteWriter
+from newsroom.shared.sql import SqliteWriter
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+"""The consumer recipe, the same in every service: one Redis connection policy, one broker
+with one middleware order, a main and a reclaim subscriber per group, groups prepared before
+subscribing and watched while consuming.
+
+- Timeouts: a half-open connection must fail (and be retried) rather than hang a worker or a
+  relay; the socket timeout is well above the longest blocking read (polling intervals are at
+  most a second).
+- Middlewares, outermost first: Prometheus (it counts every message, dead-lettered ones
+  included), the log context (the event's ids on every line below), dead letters (they decide
+  retry or park from the handler's own error).
+- Each group has a main subscriber (`max_records` entries per read, handled concurrently) and
+  a reclaim subscriber in the same group (XAUTOCLAIM of entries idle for `reclaim_idle_ms`,
+  one at a time) running the same handler, so a dead consumer's pending entries are processed
+  by another. A failed entry is not acknowledged: it stays pending until it succeeds or the
+  dead-letter budget parks it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.redis import RedisBroker, RedisRouter, StreamSub
+from faststream.redis.prometheus import RedisPrometheusMiddleware
+from prometheus_client import REGISTRY
+from redis.asyncio import Redis
+
+from newsroom.shared.streaming.dead_letters import dead_letter_middleware
+from newsroom.shared.streaming.groups import prepare_groups
+from newsroom.shared.streaming.lag import watch_lag
+from newsroom.shared.streaming.log_context import LogContextMiddleware
+from newsroom.shared.streams import ConsumerGroup
+
+REDIS_SOCKET_TIMEOUT_SECONDS = 10.0
+REDIS_CONNECT_TIMEOUT_SECONDS = 5.0
+# In-flight handlers get this long to finish on shutdown (below an orchestrator's usual 30 s
+# grace period); what does not finish stays pending and is reclaimed.
+GRACEFUL_TIMEOUT_SECONDS = 20.0
+
+
+def create_redis_client(redis_url: str) -> Redis:
+    """A Redis client with the connection policy of the brokers (for groups, lag, pipelines:
+    FastStream's own connection is private)."""
+    return Redis.from_url(
+        redis_url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+    )
+
+
+def create_broker(
+    redis_url: str,
+    *,
+    service: str,
+    max_deliveries: int | None = None,
+    routers: Sequence[RedisRouter] = (),
+) -> RedisBroker:
+    """The service's RedisBroker with its routers included. A consuming service passes its
+    dead-letter budget (`max_deliveries`) and gets the consumer middlewares; a broker that only
+    publishes (ingest's relay) has none to run."""
+    middlewares: tuple[Any, ...] = ()
+    if max_deliveries is not None:
+        middlewares = (
+            RedisPrometheusMiddleware(registry=REGISTRY, app_name=f"newsroom-{service}"),
+            LogContextMiddleware,
+            dead_letter_middleware(max_deliveries),
+        )
+    broker = RedisBroker(
+        redis_url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+        graceful_timeout=GRACEFUL_TIMEOUT_SECONDS,
+        # Through stdlib logging, so the service's JSON handler renders it; the per-message
+        # "Received/Processed" lines are debug: the handlers log what matters.
+        logger=logging.getLogger(f"newsroom.{service}.broker"),
+        log_level=logging.DEBUG,
+        middlewares=middlewares,
+    )
+    for router in routers:
+        broker.include_router(router)
+    return broker
+
+
+def subscribe_with_reclaim(
+    router: RedisRouter,
+    handler: Callable[..., Awaitable[Any]],
+    group: ConsumerGroup,
+    *,
+    consumer: str,
+    max_records: int,
+    polling_interval_ms: int,
+    reclaim_idle_ms: int,
+    title: str,
+    description: str,
+    reclaim_polling_interval_ms: int | None = None,
+) -> None:
+    """Registers `handler` twice in `group`: the main subscriber under `consumer`, and the
+    reclaim subscriber under `{consumer}-reclaim` (AsyncAPI titles `title` and
+    `{title}.reclaim`)."""
+    router.subscriber(
+        stream=StreamSub(
+            group.stream,
+            group=group.group,
+            consumer=consumer,
+            max_records=max_records,
+            polling_interval=polling_interval_ms,
+        ),
+        # As many messages handled at once as one read brings.
+        max_workers=max_records,
+        ack_policy=AckPolicy.REJECT_ON_ERROR,
+        title=title,
+        description=description,
+    )(handler)
+    router.subscriber(
+        stream=StreamSub(
+            group.stream,
+            group=group.group,
+            consumer=f"{consumer}-reclaim",
+            # XAUTOCLAIM only (count 1): this subscriber never reads new entries.
+            min_idle_time=reclaim_idle_ms,
+            max_records=1,
+            polling_interval=reclaim_polling_interval_ms or polling_interval_ms,
+        ),
+        ack_policy=AckPolicy.REJECT_ON_ERROR,
+        title=f"{title}.reclaim",
+        description=f"{description} Entries another consumer left pending longer than "
+        "the reclaim idle time.",
+    )(handler)
+
+
+@contextlib.asynccontextmanager
+async def consumer_groups(
+    redis: Redis, groups: Sequence[ConsumerGroup], *, lag_every: float = 5.0
+) -> AsyncIterator[None]:
+    """Before the broker subscribes: the groups prepared (created at 0, stale consumers
+    pruned, waiting for a Redis that is still starting). Until exit: their lag and pending
+    counts refreshed as Prometheus gauges."""
+    await prepare_groups(redis, groups)
+    watcher = asyncio.create_task(watch_lag(redis, list(groups), lag_every), name="consumer-lag")
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
