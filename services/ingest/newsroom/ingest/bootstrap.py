@@ -1,37 +1,48 @@
-"""The one place that wires settings, database, broker, relay and the HTTP app."""
+"""The one place that builds ingest from settings: the unit-of-work runner, the broker and the
+Redis client, the outbox relay, the use case and the HTTP app."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from fastapi import FastAPI
+from faststream import FastStream
 from faststream.redis import RedisBroker
+from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from newsroom.ingest.adapters.database import Database
-from newsroom.ingest.adapters.inbox import InboxStore, Outbox
-from newsroom.ingest.adapters.metrics import OUTBOX_BACKLOG, REDIS_REACHABLE
-from newsroom.ingest.adapters.publisher import (
-    EventPublisher,
-    RedisEventPublisher,
-    create_broker,
-    create_redis_client,
-)
-from newsroom.ingest.adapters.relay import OutboxRelay
-from newsroom.ingest.application import IngestService, WireParser
+from newsroom.ingest.adapters.database import OUTBOX, RELAY_LOCK_KEY
+from newsroom.ingest.adapters.inbox import SqlInbox
+from newsroom.ingest.adapters.metrics import OUTBOX_BACKLOG, REDIS_REACHABLE, RELAY_METRICS
+from newsroom.ingest.application.ports import WireParser
+from newsroom.ingest.application.receive_delivery import ReceiveDelivery
 from newsroom.ingest.domain.signatures import standard_webhooks_key
-from newsroom.ingest.entrypoints.http import DependencyStatus, RequestContextMiddleware, router
-from newsroom.ingest.entrypoints.problems import install_problem_handlers
+from newsroom.ingest.entrypoints import streams
+from newsroom.ingest.entrypoints.http import (
+    INTERNAL_ERROR_DETAIL,
+    PROBLEM_DESCRIPTIONS,
+    DependencyStatus,
+    RequestContextMiddleware,
+    observe_problem,
+    router,
+)
+from newsroom.shared.outbox import OutboxPublisher, OutboxRelay, RedisOutboxPublisher
+from newsroom.shared.problems.fastapi import install_problem_handlers
 from newsroom.shared.settings import IngestSettings, SignatureScheme
+from newsroom.shared.sql import UnitOfWorkRunner
+from newsroom.shared.streaming.consumers import create_broker, create_redis_client
+from newsroom.shared.streams import STREAM_MAXLEN
 
 log = structlog.get_logger(__name__)
 
+SERVICE = "ingest"
 # Webhook ids are remembered this long (replays are answered "duplicate" with reason webhook-id;
 # later ones still by version), and forgotten by a background task every interval.
 DELIVERY_RETENTION = timedelta(days=7)
@@ -60,7 +71,7 @@ def create_app(
     settings: IngestSettings,
     *,
     parser: WireParser | None = None,
-    publisher: EventPublisher | None = None,
+    publisher: OutboxPublisher | None = None,
     clock: Callable[[], float] = time.time,
     relay_poll_interval: float = 1.0,
     relay_max_backoff: float = 5.0,
@@ -69,20 +80,27 @@ def create_app(
     defaults to FastStream's RedisBroker at REDIS_URL (tests inject fakes for both). The
     database schema must exist (`newsroom-ingest migrate`; `serve` runs it first)."""
     check_source_secrets(settings)
-    database = Database(settings.database_url)
+    # synchronous=FULL: a 202 promises the delivery survives a power loss.
+    runner = UnitOfWorkRunner(settings.database_url, synchronous="FULL", name="inbox")
     broker: RedisBroker | None = None
     redis_client: Redis | None = None
     if publisher is None:
-        broker = create_broker(settings.redis_url)
+        broker = create_broker(settings.redis_url, service=SERVICE, routers=[streams.router])
         redis_client = create_redis_client(settings.redis_url)
-        publisher = RedisEventPublisher(broker, redis_client)
-    outbox = Outbox(database)
+        publisher = RedisOutboxPublisher(broker, redis_client, maxlen=STREAM_MAXLEN)
     relay = OutboxRelay(
-        outbox, publisher, poll_interval=relay_poll_interval, max_backoff=relay_max_backoff
+        OUTBOX,
+        runner,
+        publisher,
+        RELAY_METRICS,
+        lock_key=RELAY_LOCK_KEY,
+        poll_interval=relay_poll_interval,
+        max_backoff=relay_max_backoff,
     )
-    inbox = InboxStore(database)
-    service = IngestService(
-        settings,
+    inbox = SqlInbox(runner)
+    service = ReceiveDelivery(
+        sources=settings.newsroom_sources,
+        signature_tolerance_seconds=settings.signature_tolerance_seconds,
         parser=parser or default_parser(),
         inbox=inbox,
         on_recorded=relay.notify,
@@ -90,7 +108,7 @@ def create_app(
     )
 
     async def database_ready() -> bool:
-        await database.read(lambda connection: connection.execute(text("SELECT 1")))
+        await runner.read(lambda connection: connection.execute(text("SELECT 1")))
         return True
 
     async def redis_reachable() -> bool:
@@ -103,7 +121,7 @@ def create_app(
 
     async def outbox_backlog() -> int | None:
         try:
-            return await asyncio.wait_for(outbox.backlog(), timeout=2.0)
+            return await asyncio.wait_for(relay.backlog(), timeout=2.0)
         except Exception:
             return None
 
@@ -142,7 +160,7 @@ def create_app(
                 await broker.stop()
             if redis_client is not None:
                 await redis_client.aclose()
-            await database.dispose()
+            await runner.dispose()
 
     app = FastAPI(
         title="Newsroom ingest",
@@ -152,13 +170,37 @@ def create_app(
     )
     app.state.ingest = service
     app.state.relay = relay
-    app.state.database = database
-    app.state.public_base_url = settings.public_base_url
+    app.state.runner = runner
+    app.state.max_body_bytes = settings.max_body_bytes
+    app.state.render_base_url = settings.render_base_url
     app.state.known_sources = frozenset(settings.newsroom_sources)
     # Only the database gates readiness: without Redis, deliveries wait in the outbox.
     app.state.readiness_checks = {"database": database_ready}
     app.state.dependency_probe = dependency_status
     app.include_router(router)
-    install_problem_handlers(app)
+    install_problem_handlers(
+        app,
+        public_base_url=settings.public_base_url,
+        descriptions=PROBLEM_DESCRIPTIONS,
+        internal_error_detail=INTERNAL_ERROR_DETAIL,
+        observe=observe_problem,
+    )
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def asyncapi_document() -> str:
+    """AsyncAPI 3.0 JSON of the events ingest publishes. Built against the default Redis URL,
+    not the environment's, so the document kept in the repo does not depend on who generates it."""
+    default_url = str(IngestSettings.model_fields["redis_url"].default)
+    app = FastStream(
+        create_broker(default_url, service=SERVICE, routers=[streams.router]),
+        specification=AsyncAPI(
+            title="newsroom-ingest",
+            version="1.0.0",
+            description="Events Newsroom's ingest service appends to Redis streams.",
+            schema_version="3.0.0",
+        ),
+    )
+    document = json.loads(app.schema.to_specification().to_json())
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

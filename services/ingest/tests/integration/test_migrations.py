@@ -109,3 +109,45 @@ def test_0003_backfills_embargo_state_so_a_late_held_copy_stays_a_duplicate(
         assert late.status_code == 200, late.text
         assert late.json()["status"] == "duplicate"
         assert late.json()["event_id"] == released_event_id
+
+
+async def insert_waiting_outbox_row(database_url: str, message: dict[str, object]) -> None:
+    """An event waiting in the outbox as revision 0003 kept it (JSON in `message`)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (event_id, stream, correlation_id, message, created_at) "
+                    "VALUES (:event_id, 'newsroom:articles:0', 'c-0003', :message, :now)"
+                ),
+                {
+                    "event_id": message["id"],
+                    "message": json.dumps(message),
+                    "now": datetime(2021, 9, 20, 9, tzinfo=UTC),
+                },
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_0004_keeps_the_events_waiting_in_the_outbox_and_they_are_published(
+    database_url: str, redis_url: str, corpus_dir: Path
+) -> None:
+    story = (corpus_dir / "seed" / "space-race-2.v1.ninjs.json").read_bytes()
+    run_migrations(database_url, "0003_inbox_embargoed")
+    waiting = {"id": "event-from-0003", "type": "newsroom.article.received.v1", "n": 1}
+    asyncio.run(insert_waiting_outbox_row(database_url, waiting))
+    run_migrations(database_url)
+    with (
+        serve_over_http(create_app(make_settings(database_url, redis_url))) as base_url,
+        httpx.Client(base_url=base_url, timeout=30) as client,
+    ):
+        accepted = client.post("/v1/sources/wire/items", content=story, headers=signed(story))
+        assert accepted.status_code == 202, accepted.text
+        [(first, headers), (second, _)] = wait_for_stream(redis_url, 2)
+    # Waiting before the upgrade, so relayed first, unchanged.
+    assert first == waiting
+    assert headers["message_id"] == "event-from-0003"
+    assert headers["correlation_id"] == "c-0003"
+    assert second["id"] == accepted.json()["event_id"]

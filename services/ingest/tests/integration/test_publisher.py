@@ -10,26 +10,27 @@ from typing import Any
 import pytest
 import redis
 
-from newsroom.ingest.adapters.database import Database
-from newsroom.ingest.adapters.inbox import InboxStore, Outbox, PartlyPublished, PendingEvent
-from newsroom.ingest.adapters.publisher import (
-    RedisEventPublisher,
-    create_broker,
-    create_redis_client,
-)
+from newsroom.ingest.adapters.database import OUTBOX, RELAY_LOCK_KEY
+from newsroom.ingest.adapters.inbox import SqlInbox
+from newsroom.ingest.adapters.metrics import RELAY_METRICS
+from newsroom.ingest.application.receive_delivery import record_delivery
+from newsroom.ingest.entrypoints import streams
 from newsroom.shared.article import Article
+from newsroom.shared.outbox import OutboxRelay, PartlyPublished, PendingEvent, RedisOutboxPublisher
+from newsroom.shared.sql import UnitOfWorkRunner
+from newsroom.shared.streaming.consumers import create_broker, create_redis_client
 from support.streams import stream_messages
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def publisher(redis_url: str) -> AsyncIterator[RedisEventPublisher]:
-    broker = create_broker(redis_url)
+async def publisher(redis_url: str) -> AsyncIterator[RedisOutboxPublisher]:
+    broker = create_broker(redis_url, service="ingest", routers=[streams.router])
     client = create_redis_client(redis_url)
     await broker.connect()
     try:
-        yield RedisEventPublisher(broker, client)
+        yield RedisOutboxPublisher(broker, client)
     finally:
         await broker.stop()
         await client.aclose()
@@ -46,7 +47,7 @@ def event(outbox_id: int, stream: str) -> PendingEvent:
 
 
 async def test_a_batch_goes_out_in_order_with_faststream_headers(
-    publisher: RedisEventPublisher, redis_url: str
+    publisher: RedisOutboxPublisher, redis_url: str
 ) -> None:
     await publisher.publish([event(1, "s:a"), event(2, "s:b"), event(3, "s:a")])
     entries = stream_messages(redis_url, "s:a")
@@ -60,7 +61,7 @@ async def test_a_batch_goes_out_in_order_with_faststream_headers(
 
 
 async def test_a_refused_stream_holds_back_only_its_own_events(
-    publisher: RedisEventPublisher, redis_url: str
+    publisher: RedisOutboxPublisher, redis_url: str
 ) -> None:
     client = redis.Redis.from_url(redis_url)
     client.set("s:broken", "not a stream")
@@ -76,34 +77,39 @@ async def test_a_refused_stream_holds_back_only_its_own_events(
 async def test_the_outbox_keeps_exactly_what_the_publisher_could_not_append(
     sqlite_url: str,
 ) -> None:
-    database = Database(sqlite_url)
+    runner = UnitOfWorkRunner(sqlite_url, synchronous="FULL")
     try:
-        inbox, outbox = InboxStore(database), Outbox(database)
+        inbox = SqlInbox(runner)
         for uri in ("urn:test:one", "urn:test:two"):
-            await inbox.record(
+            article = Article(
                 source="wire",
-                articles=[
-                    Article(
-                        source="wire",
-                        uri=uri,
-                        version="1",
-                        versioncreated=datetime(2024, 1, 1, tzinfo=UTC),
-                        headline=uri,
-                        body_text="Text.",
-                    )
-                ],
-                delivery_id=None,
-                correlation_id="c",
-                now=datetime.now(UTC),
+                uri=uri,
+                version="1",
+                versioncreated=datetime(2024, 1, 1, tzinfo=UTC),
+                headline=uri,
+                body_text="Text.",
             )
-        pending = await outbox.peek(10)
-        refused = pending[0]
+            await inbox.transaction(
+                lambda transaction, article=article: record_delivery(  # type: ignore[misc]
+                    transaction,
+                    source="wire",
+                    articles=[article],
+                    delivery_id=None,
+                    correlation_id="c",
+                    now=datetime.now(UTC),
+                )
+            )
 
-        async def refuse_the_first(events: Any) -> None:
-            raise PartlyPublished(events[1:], ConnectionError("refused"))
+        class RefuseTheFirst:
+            async def publish(self, events: Any) -> None:
+                raise PartlyPublished(events[1:], ConnectionError("refused"))
 
+        relay = OutboxRelay(
+            OUTBOX, runner, RefuseTheFirst(), RELAY_METRICS, lock_key=RELAY_LOCK_KEY
+        )
+        refused = (await relay.peek(10))[0]
         with pytest.raises(ConnectionError):
-            await outbox.drain(10, refuse_the_first)
-        assert [left.event_id for left in await outbox.peek(10)] == [refused.event_id]
+            await relay.relay_once()
+        assert [left.event_id for left in await relay.peek(10)] == [refused.event_id]
     finally:
-        await database.dispose()
+        await runner.dispose()

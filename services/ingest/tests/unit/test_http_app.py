@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from starlette.types import Message
 
 from ingest_test_support import make_settings, signed, signed_github, signed_superdesk
-from newsroom.ingest.adapters.inbox import PendingEvent
 from newsroom.ingest.bootstrap import create_app
 from newsroom.ingest.domain.errors import MalformedBody, UnsupportedFormat, UnusableItem
 from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
 from newsroom.ingest.entrypoints.http import read_body_capped
 from newsroom.shared.article import Article, PubStatus
+from newsroom.shared.outbox import PendingEvent
 
 PROBLEM = "application/problem+json"
 

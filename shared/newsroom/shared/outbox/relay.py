@@ -360,4 +360,3 @@ class OutboxRelay:
         if force or now - self._backlog_refreshed_at >= self.backlog_refresh_interval:
             self._backlog_refreshed_at = now
             self.metrics.backlog.set(await self.backlog())
-

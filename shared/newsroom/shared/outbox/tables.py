@@ -63,9 +63,7 @@ class OutboxTables:
         )
         self._append = insert(self.outbox)
 
-    def append(
-        self, transaction: Executes, events: Sequence[OutgoingEvent], now: datetime
-    ) -> None:
+    def append(self, transaction: Executes, events: Sequence[OutgoingEvent], now: datetime) -> None:
         """Adds `events`, in order, in the caller's transaction: they are relayed if and only
         if it commits."""
         if not events:

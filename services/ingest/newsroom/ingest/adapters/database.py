@@ -1,14 +1,14 @@
-"""The ingest database: typed ORM tables for the inbox, the deliveries seen and the outbox.
+"""The ingest database: typed ORM tables for the inbox and the deliveries seen, and the shared
+outbox tables beside them.
 
-SQLite by default (WAL, one writer thread: `sqlite_writer`), PostgreSQL when DATABASE_URL says
-so. The schema is owned by the Alembic migrations shipped in
-`newsroom.ingest.adapters.migrations`."""
+SQLite by default, PostgreSQL when DATABASE_URL says so; the work runs through the shared
+`UnitOfWorkRunner` (bootstrap builds it). The schema is owned by the Alembic migrations shipped
+in `newsroom.ingest.adapters.migrations`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,15 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from newsroom.ingest.adapters.sqlite_writer import SqliteWriter
-from newsroom.shared.sql import AutoId, UtcDateTime, create_engine, is_sqlite
-
-__all__ = ["AutoId", "UtcDateTime", "create_engine", "is_sqlite"]
-
-T = TypeVar("T")
+from newsroom.shared.outbox import OutboxTables
+from newsroom.shared.sql import AutoId, UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -94,18 +89,11 @@ class Delivery(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
-class OutboxEntry(Base):
-    """An event waiting to be appended to its stream; the relay deletes it once Redis has it.
-    Relayed in `id` order, which keeps every article's events in the order ingest decided them."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(36))
-    stream: Mapped[str] = mapped_column(String(200))
-    correlation_id: Mapped[str] = mapped_column(String(200))
-    message: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+# The events recorded with the inbox, relayed to Redis (newsroom.shared.outbox).
+OUTBOX = OutboxTables(Base.metadata, "outbox")
+# Any constant; names "the ingest outbox relay" among PostgreSQL advisory locks (kept from
+# before the shared outbox, so an old and a new process never drain at once).
+RELAY_LOCK_KEY = 0x6E657773  # "news"
 
 
 def table_of(entity: type[Base]) -> Table:
@@ -113,38 +101,3 @@ def table_of(entity: type[Base]) -> Table:
     table = entity.__table__
     assert isinstance(table, Table)
     return table
-
-
-class Database:
-    """Where the inbox's SQL work runs. Work is a plain function of a SQLAlchemy `Connection`
-    (Core statements), the same on both backends:
-    - SQLite: everything goes to the one writer thread (group commit, no asyncio lock, no
-      thread hop per statement); reads run there too, between batches, on committed data.
-      (`engine`, the aiosqlite one, then opens no connection.)
-    - PostgreSQL: each piece of work in its own asyncpg transaction (`run_sync`); concurrent
-      deliveries of one article queue on its row lock."""
-
-    def __init__(self, database_url: str) -> None:
-        self.url = database_url
-        self.is_sqlite = is_sqlite(database_url)
-        self.engine = create_engine(database_url)
-        self._writer = SqliteWriter(database_url) if self.is_sqlite else None
-
-    async def write(self, work: Callable[[Connection], T]) -> T:
-        """`work` in a transaction; returns once it is committed (raises if it was not)."""
-        if self._writer is not None:
-            return await self._writer.submit(work)
-        async with self.engine.begin() as connection:
-            return await connection.run_sync(work)
-
-    async def read(self, work: Callable[[Connection], T]) -> T:
-        """`work` over committed data only."""
-        if self._writer is not None:
-            return await self._writer.submit(work, read_only=True)
-        async with self.engine.connect() as connection:
-            return await connection.run_sync(work)
-
-    async def dispose(self) -> None:
-        if self._writer is not None:
-            await self._writer.close()
-        await self.engine.dispose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from newsroom.shared.outbox import OutboxMetrics
+
 ITEMS_ACCEPTED = Counter(
     "newsroom_ingest_items_accepted_total",
     "Wire items recorded in the inbox, by source and outcome (received, updated, withdrawn)",
@@ -38,4 +40,11 @@ EVENTS_RELAYED = Counter(
 )
 RELAY_FAILURES = Counter(
     "newsroom_ingest_relay_failures_total", "Relay rounds that failed (Redis unreachable, …)"
+)
+OUTBOX_PARKED = Counter(
+    "newsroom_ingest_outbox_parked_total",
+    "Outbox rows that could not be decoded, moved to outbox_parked instead of blocking the relay",
+)
+RELAY_METRICS = OutboxMetrics(
+    relayed=EVENTS_RELAYED, failures=RELAY_FAILURES, backlog=OUTBOX_BACKLOG, parked=OUTBOX_PARKED
 )

@@ -1,25 +1,23 @@
-"""Why a wire item is refused; each maps to one HTTP status and one problem type."""
+"""Why a wire item is refused; each declares its HTTP status, problem type slug and title (the
+shared problem-details module answers them as RFC 9457 problem+json)."""
 
 from __future__ import annotations
 
+from newsroom.shared.problems import Problem
 
-class WireItemRefused(Exception):
-    """Base: `status` and `problem` (a short slug used in the problem+json `type` URI)."""
 
-    status: int = 400
-    problem: str = "bad-request"
-    title: str = "Bad request"
+class WireItemRefused(Problem):
+    """Base: a refusal the partner can act on; `pointer` names the field or header to look at,
+    when there is one."""
 
-    def __init__(self, detail: str, *, pointer: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        # JSON pointer / field name the partner should look at, when there is one.
-        self.pointer = pointer
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
 
 
 class UnsupportedFormat(WireItemRefused):
     status = 415
-    problem = "unsupported-format"
+    slug = "unsupported-format"
     title = "Unsupported wire format"
 
 
@@ -27,7 +25,7 @@ class MalformedBody(WireItemRefused):
     """Not well-formed JSON or XML (including forbidden DTDs and entities)."""
 
     status = 400
-    problem = "malformed-body"
+    slug = "malformed-body"
     title = "Malformed body"
 
 
@@ -35,5 +33,5 @@ class UnusableItem(WireItemRefused):
     """Well-formed, but no usable article: no identifier, no text for a text item, …"""
 
     status = 422
-    problem = "unusable-item"
+    slug = "unusable-item"
     title = "No usable article in the item"

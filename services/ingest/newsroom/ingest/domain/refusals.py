@@ -7,13 +7,13 @@ from newsroom.ingest.domain.errors import WireItemRefused
 
 class BodyTooLarge(WireItemRefused):
     status = 413
-    problem = "body-too-large"
+    slug = "body-too-large"
     title = "Body too large"
 
 
 class InvalidContentLength(WireItemRefused):
     status = 400
-    problem = "invalid-content-length"
+    slug = "invalid-content-length"
     title = "Invalid Content-Length"
 
 
@@ -21,5 +21,5 @@ class DeliveryIdTooLong(WireItemRefused):
     """A delivery id (webhook-id, X-GitHub-Delivery) longer than the inbox remembers."""
 
     status = 400
-    problem = "delivery-id-too-long"
+    slug = "delivery-id-too-long"
     title = "Delivery id too long"

@@ -37,17 +37,17 @@ class SignatureRefused(WireItemRefused):
     """The delivery cannot be trusted: unknown source, missing or bad signature, stale timestamp."""
 
     status = 401
-    problem = "invalid-signature"
+    slug = "invalid-signature"
     title = "Signature verification failed"
 
 
 class UnknownSource(SignatureRefused):
-    problem = "unknown-source"
+    slug = "unknown-source"
     title = "Unknown source"
 
 
 class StaleTimestamp(SignatureRefused):
-    problem = "stale-timestamp"
+    slug = "stale-timestamp"
     title = "Webhook timestamp outside the tolerance"
 
 

@@ -1,4 +1,6 @@
-"""The webhook HTTP app's routes: thin, the use case lives in `newsroom.ingest.application`."""
+"""The webhook HTTP app's routes, module-level and thin: the use case lives in
+`newsroom.ingest.application.receive_delivery`. Problem details come from the shared module;
+what each of ingest's problem types means is here."""
 
 from __future__ import annotations
 
@@ -13,23 +15,70 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsroom.ingest.adapters.inbox import ItemResult
-from newsroom.ingest.adapters.metrics import REQUEST_LATENCY
-from newsroom.ingest.application import IngestResult, IngestService
-from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
-from newsroom.ingest.entrypoints.problems import (
-    PROBLEM_DESCRIPTIONS,
-    problem_response,
-    problem_type,
+from newsroom.ingest.adapters.metrics import (
+    ITEMS_ACCEPTED,
+    ITEMS_DUPLICATE,
+    REQUEST_LATENCY,
+    REQUESTS_REFUSED,
 )
+from newsroom.ingest.application.receive_delivery import (
+    IngestResult,
+    ItemResult,
+    ReceiveDelivery,
+)
+from newsroom.ingest.domain.errors import WireItemRefused
+from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
+from newsroom.shared.problems import Problem
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter()
+
+# What a partner can read at each problem `type` URI ({PUBLIC_BASE_URL}/problems/{slug}).
+PROBLEM_DESCRIPTIONS: dict[str, str] = {
+    "unknown-source": "The source in the URL is not configured in this Newsroom.",
+    "invalid-signature": "The signature header is missing or matches none of the source's secrets. "
+    "Sign the exact bytes you send.",
+    "stale-timestamp": "webhook-timestamp is too far from the receiver's clock; "
+    "check your clock and do not replay old deliveries.",
+    "body-too-large": "The body exceeds the configured maximum size.",
+    "invalid-content-length": "The Content-Length header is not a number.",
+    "delivery-id-too-long": "The delivery id header (webhook-id, X-GitHub-Delivery) is longer "
+    "than 200 characters; `pointer` names it.",
+    "malformed-body": "The body is not well-formed JSON or XML (DTDs and entities are refused).",
+    "unsupported-format": "The body is in no wire format Newsroom reads (ninjs, NewsML-G2, NITF, "
+    "RSS, Atom).",
+    "unusable-item": "The item is well-formed but carries no usable article (no identifier, "
+    "an identifier over 1000 or a version over 200 characters, no text, …); `pointer` names the "
+    "field.",
+    "internal-error": "Newsroom failed; the delivery was not recorded and may be retried.",
+    "not-ready": "The inbox database is unreachable: deliveries cannot be recorded. (Redis "
+    "being away does not make ingest unready: accepted items wait in the outbox.)",
+}
+INTERNAL_ERROR_DETAIL = "Newsroom could not process the request; it was not recorded. Retry later."
+
+
+class NotReady(Problem):
+    status = 503
+    slug = "not-ready"
+    title = "Not ready"
+
+
+def observe_problem(request: Request, problem: Problem) -> None:
+    """Counts and logs every refused delivery."""
+    if not isinstance(problem, WireItemRefused):
+        return
+    source = request.path_params.get("source", "")
+    # Only configured names become label values: a scan of made-up sources must not create a
+    # time series each.
+    if source not in request.app.state.known_sources:
+        source = "(unknown)"
+    REQUESTS_REFUSED.labels(source, problem.slug).inc()
+    log.info("delivery_refused", status=problem.status, problem=problem.slug, detail=problem.detail)
+
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -123,7 +172,7 @@ def result_response(result: IngestResult, render_base_url: str) -> JSONResponse:
     },
 )
 async def post_items(source: str, request: Request) -> Response:
-    service: IngestService = request.app.state.ingest
+    service: ReceiveDelivery = request.app.state.ingest
     correlation_id = (
         request.headers.get("webhook-id")
         or request.headers.get("x-github-delivery")
@@ -131,12 +180,22 @@ async def post_items(source: str, request: Request) -> Response:
     )[:200]
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, source=source)
     service.source_config(source)  # an unknown source is refused before its body is read
-    body = await read_body_capped(request, service.settings.max_body_bytes)
+    body = await read_body_capped(request, request.app.state.max_body_bytes)
     delivery = service.verify(source, request.headers, body)
     result = await service.ingest(
         source, body, request.headers.get("content-type"), delivery, correlation_id
     )
-    return result_response(result, service.settings.render_base_url)
+    count_items(result)
+    return result_response(result, request.app.state.render_base_url)
+
+
+def count_items(result: IngestResult) -> None:
+    for item in result.items:
+        if item.is_duplicate:
+            reason = "webhook-id" if item.replayed else "version"
+            ITEMS_DUPLICATE.labels(result.source, reason).inc()
+        else:
+            ITEMS_ACCEPTED.labels(result.source, item.outcome.value).inc()
 
 
 @router.get("/healthz", summary="Alive")
@@ -169,12 +228,8 @@ async def readyz(request: Request) -> Response:
     if all(results.values()):
         return JSONResponse({"status": "ready", "checks": results, **reported})
     failing = ", ".join(name for name, ok in results.items() if not ok)
-    return problem_response(
-        request,
-        status=503,
-        problem="not-ready",
-        title="Not ready",
-        detail=f"unreachable: {failing}",
+    raise NotReady(
+        f"unreachable: {failing}",
         checks=results,
         redis_reachable=dependencies.redis_reachable,
         outbox_backlog=dependencies.outbox_backlog,
@@ -186,17 +241,6 @@ async def metrics(request: Request) -> Response:
     probe: DependencyProbe = request.app.state.dependency_probe
     await probe()  # Redis reachability and the backlog as of this scrape
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-@router.get("/problems/{problem}", summary="What a problem type means")
-async def describe_problem(problem: str, request: Request) -> dict[str, str]:
-    description = PROBLEM_DESCRIPTIONS.get(problem)
-    if description is None:
-        raise HTTPException(404, f"no problem type {problem!r}")
-    return {
-        "type": problem_type(request.app.state.public_base_url, problem),
-        "description": description,
-    }
 
 
 class RequestContextMiddleware:

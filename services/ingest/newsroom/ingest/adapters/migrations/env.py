@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from newsroom.ingest.adapters.database import Base, create_engine
+from newsroom.ingest.adapters.database import Base
+from newsroom.shared.sql import create_engine
 
 VERSION_TABLE = "ingest_alembic_version"
 

@@ -1,0 +1,1 @@
+"""Ingest's use cases, over the ports in `ports.py`."""
