@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsroom.enrich.api import enrich_article, enrich_text
+from newsroom.enrich.application.enrich_offline import enrich_article, enrich_text
+from newsroom.enrich.bootstrap import offline_enricher
 from newsroom.ingest.domain.errors import UnsupportedFormat
 from newsroom.ingest.domain.formats import parse_wire_items
 
@@ -19,7 +20,10 @@ def enrich_file(path: Path, dateline: date | None) -> list[dict[str, Any]]:
     except UnsupportedFormat:
         if dateline is None:
             raise ValueError(f"{path} is plain text: give --dateline YYYY-MM-DD") from None
-        return [{"dateline": dateline.isoformat(), **enrich_text(body.decode("utf-8"), dateline)}]
+        text = body.decode("utf-8")
+        return [
+            {"dateline": dateline.isoformat(), **enrich_text(text, dateline, offline_enricher())}
+        ]
     results = []
     for article in articles:
         reference = dateline or article.reference_time.date()
@@ -34,6 +38,7 @@ def enrich_file(path: Path, dateline: date | None) -> list[dict[str, Any]]:
                     standfirst=article.standfirst or "",
                     body=article.body_text,
                     dateline=reference,
+                    enricher=offline_enricher(),
                 ),
             }
         )

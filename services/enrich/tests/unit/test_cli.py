@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from newsroom.enrich.adapters.nlp import Enricher, ModelMismatch, load_pipeline
-from newsroom.enrich.api import enrich_jsonl
+from newsroom.enrich.application.enrich_offline import enrich_jsonl
+from newsroom.enrich.bootstrap import asyncapi_document
 from newsroom.enrich.entrypoints import cli
-from newsroom.enrich.entrypoints.worker import asyncapi_document
 
 TEXT = "Tom Cruise met NASA in Houston on Thursday. Cruise said the 12-day trip starts in October."
 

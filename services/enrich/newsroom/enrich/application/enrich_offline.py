@@ -1,38 +1,20 @@
-"""Enrichment without a running service, for `newsroom enrich` and `newsroom-enrich extract`.
+"""The offline use case: enrichment without Redis, for `newsroom enrich` and
+`newsroom-enrich extract`, as JSON.
 
-    from newsroom.enrich.api import enrich_article
-    result = enrich_article(headline=..., standfirst=..., body=..., dateline=date(2021, 9, 20))
-
-The model is loaded once per process and reused."""
+    from newsroom.enrich.bootstrap import offline_enricher
+    from newsroom.enrich.application.enrich_offline import enrich_article
+    result = enrich_article(headline=..., body=..., dateline=date(2021, 9, 20),
+                            enricher=offline_enricher())"""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from datetime import date
-from functools import cache
 from typing import Any, TextIO
 
-from newsroom.enrich.adapters.nlp import Enricher, load_pipeline
+from newsroom.enrich.application.ports import TextEnricher
 from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
-from newsroom.shared.settings import EnrichSettings
-
-
-def batch_processes() -> int:
-    """Processes for batch runs: both cores (measured on the eval set x5, 300 documents:
-    9.9 s with one process, 6.2 s with two, identical output)."""
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-@cache
-def default_enricher(model: str | None = None, n_process: int = 1) -> Enricher:
-    settings = EnrichSettings()
-    return Enricher(
-        load_pipeline(model or settings.spacy_model),
-        batch_size=settings.enrich_batch_size,
-        n_process=n_process,
-    )
 
 
 def result_json(result: EnrichmentResult, *, with_fields: bool = True) -> dict[str, Any]:
@@ -81,19 +63,19 @@ def enrich_article(
     standfirst: str = "",
     body: str,
     dateline: date,
-    enricher: Enricher | None = None,
+    enricher: TextEnricher,
 ) -> dict[str, Any]:
     """Enrichment of one parsed wire article as JSON; offsets index each field's text."""
     texts = ArticleTexts(
         headline=headline, standfirst=standfirst or "", body=body, dateline=dateline
     )
-    return result_json((enricher or default_enricher()).enrich(texts))
+    return result_json(enricher.enrich(texts))
 
 
-def enrich_text(text: str, dateline: date, enricher: Enricher | None = None) -> dict[str, Any]:
+def enrich_text(text: str, dateline: date, enricher: TextEnricher) -> dict[str, Any]:
     """Enrichment of one plain text; offsets index `text` itself."""
     texts = ArticleTexts(headline="", standfirst="", body=text, dateline=dateline)
-    return result_json((enricher or default_enricher()).enrich(texts), with_fields=False)
+    return result_json(enricher.enrich(texts), with_fields=False)
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -108,12 +90,11 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
-def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: Enricher | None = None) -> int:
+def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: TextEnricher) -> int:
     """Reads `{"id", "text", "dateline"}` lines, writes one result line per document, in
     order. Documents go through `nlp.pipe` in chunks; returns the number written."""
-    active = enricher or default_enricher()
     written = 0
-    for chunk in _chunks(lines, size=max(active.batch_size * 4, 64)):
+    for chunk in _chunks(lines, size=max(enricher.batch_size * 4, 64)):
         articles = [
             ArticleTexts(
                 headline="",
@@ -123,7 +104,7 @@ def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: Enricher | None = 
             )
             for doc in chunk
         ]
-        for doc, result in zip(chunk, active.enrich_many(articles), strict=True):
+        for doc, result in zip(chunk, enricher.enrich_many(articles), strict=True):
             out.write(json.dumps({"id": doc["id"], **result_json(result, with_fields=False)}))
             out.write("\n")
             written += 1
