@@ -85,7 +85,9 @@ def create_app(
     broker: RedisBroker | None = None
     redis_client: Redis | None = None
     if publisher is None:
-        broker = create_broker(settings.redis_url, service=SERVICE, routers=[streams.router])
+        broker = create_broker(
+            settings.redis_url, service=SERVICE, routers=[streams.build_router()]
+        )
         redis_client = create_redis_client(settings.redis_url)
         publisher = RedisOutboxPublisher(broker, redis_client, maxlen=STREAM_MAXLEN)
     relay = OutboxRelay(
@@ -194,7 +196,7 @@ def asyncapi_document() -> str:
     not the environment's, so the document kept in the repo does not depend on who generates it."""
     default_url = str(IngestSettings.model_fields["redis_url"].default)
     app = FastStream(
-        create_broker(default_url, service=SERVICE, routers=[streams.router]),
+        create_broker(default_url, service=SERVICE, routers=[streams.build_router()]),
         specification=AsyncAPI(
             title="newsroom-ingest",
             version="1.0.0",

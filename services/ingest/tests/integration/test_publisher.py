@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def publisher(redis_url: str) -> AsyncIterator[RedisOutboxPublisher]:
-    broker = create_broker(redis_url, service="ingest", routers=[streams.router])
+    broker = create_broker(redis_url, service="ingest", routers=[streams.build_router()])
     client = create_redis_client(redis_url)
     await broker.connect()
     try:
