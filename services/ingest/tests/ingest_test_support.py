@@ -8,8 +8,10 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -111,3 +113,31 @@ def serve_over_http(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def sentinel_story(corpus_dir: Path) -> bytes:
+    """The seed story under a uri of its own, which no test delivers otherwise."""
+    item = json.loads((corpus_dir / "seed" / "space-race-2.v1.ninjs.json").read_bytes())
+    item.update(uri=f"urn:test:sentinel:{uuid.uuid4().hex}", headline="Sentinel")
+    return json.dumps(item).encode()
+
+
+def events_before_sentinel(
+    client: httpx.Client, corpus_dir: Path, redis_url: str, base_url: str = ""
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """What the articles stream holds before a sentinel story delivered now. The relay
+    publishes in outbox order, so once the sentinel's event is in the stream, every event
+    recorded before it is too: no waiting for something that should not happen."""
+    body = sentinel_story(corpus_dir)
+    response = client.post(f"{base_url}/v1/sources/wire/items", content=body, headers=signed(body))
+    assert response.status_code == 202, response.text
+    sentinel_id = response.json()["event_id"]
+    deadline = time.monotonic() + 20
+    while True:
+        events = articles_stream_events(redis_url)
+        ids = [message["id"] for message, _ in events]
+        if sentinel_id in ids:
+            return events[: ids.index(sentinel_id)]
+        if time.monotonic() > deadline:
+            raise AssertionError("the sentinel story was not published")
+        time.sleep(0.05)

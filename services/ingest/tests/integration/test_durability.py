@@ -11,7 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest_test_support import make_settings, serve_over_http, signed, wait_for_stream
+from ingest_test_support import (
+    events_before_sentinel,
+    make_settings,
+    serve_over_http,
+    signed,
+    wait_for_stream,
+)
 from newsroom.ingest.adapters.migrate import run_migrations
 from newsroom.ingest.bootstrap import create_app
 from newsroom.shared.events import decode_event
@@ -73,9 +79,8 @@ def test_redis_down_items_get_202_and_are_published_once_in_order_when_it_is_bac
         assert f"newsroom_ingest_outbox_backlog {len(deliveries)}.0" in metrics
         time.sleep(1.5)  # the relay keeps failing meanwhile, with backoff
         own_redis.start()
-        events = wait_for_stream(own_redis.url, len(deliveries))
-        time.sleep(1.0)  # anything published twice would show up now
-        events = wait_for_stream(own_redis.url, len(deliveries) + 1, timeout=0.5)
+        # Anything published twice would be in the stream before the sentinel.
+        events = events_before_sentinel(client, corpus_dir, own_redis.url)
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["redis_reachable"] is True
@@ -164,9 +169,7 @@ def test_concurrent_deliveries_of_one_new_version_publish_one_event(
             responses = list(pool.map(deliver, [body] * 6 + [other_version] * 2))
         statuses = sorted(response.status_code for response in responses)
         assert statuses == [200] * 6 + [202] * 2
-        events = wait_for_stream(redis_url, 2)
-        time.sleep(0.5)
-        events = wait_for_stream(redis_url, 3, timeout=0.3)
+        events = events_before_sentinel(client, corpus_dir, redis_url)
     decoded = [decode_event(message) for message, _ in events]
     assert len(decoded) == 2
     assert {event.type for event in decoded} <= {
@@ -196,7 +199,5 @@ def test_two_ingest_processes_on_one_postgresql_publish_each_event_once_in_order
             )
             assert response.status_code == 202, response.text
             event_ids.append(response.json()["event_id"])
-        wait_for_stream(redis_url, len(deliveries))
-        time.sleep(0.5)
-        events = wait_for_stream(redis_url, len(deliveries) + 1, timeout=0.3)
+        events = events_before_sentinel(client, corpus_dir, redis_url, base_url=first_url)
     assert [decode_event(message).id for message, _ in events] == event_ids
