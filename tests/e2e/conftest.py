@@ -1,8 +1,13 @@
-"""The whole system as a user runs it: `newsroom up` in a subprocess, on private ports and Redis."""
+"""The whole system as a user runs it: `newsroom up` in a subprocess, on private ports and Redis.
+
+The ports are chosen free, but another process may take one before the service binds it: a
+start that fails on "address already in use" is tried again on other ports. Each test's (and
+each attempt's) `newsroom up` output is kept under its own name in the artifacts folder."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -14,6 +19,9 @@ import pytest
 from support.servers import RedisServer, free_port, free_port_pair
 from support.system import NEWSROOM, RunningSystem, wait_ready
 
+ADDRESS_IN_USE = "address already in use"
+STARTS = 3
+
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
@@ -24,10 +32,8 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.stop()
 
 
-@pytest.fixture
-def system(tmp_path: Path, private_redis: RedisServer) -> Iterator[RunningSystem]:
+def start_system(var_dir: Path, redis: RedisServer) -> RunningSystem:
     ports = {"ingest": free_port(), "render": free_port(), "enrich": free_port_pair()}
-    var_dir = tmp_path / "var"
     process = subprocess.Popen(
         [
             NEWSROOM,
@@ -35,7 +41,7 @@ def system(tmp_path: Path, private_redis: RedisServer) -> Iterator[RunningSystem
             "--var",
             str(var_dir),
             "--redis-url",
-            private_redis.url,
+            redis.url,
             "--ingest-port",
             str(ports["ingest"]),
             "--render-port",
@@ -55,26 +61,50 @@ def system(tmp_path: Path, private_redis: RedisServer) -> Iterator[RunningSystem
         f"http://127.0.0.1:{ports['ingest']}",
         f"http://127.0.0.1:{ports['render']}",
         f"http://127.0.0.1:{ports['enrich']}",
+        redis_url=redis.url,
     )
     assert process.stdout is not None
-    reader = threading.Thread(
-        target=lambda: running.output.extend(iter(process.stdout.readline, "")),
-        daemon=True,  # type: ignore[union-attr]
+    running.reader = threading.Thread(
+        target=lambda: running.output.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
+        daemon=True,
     )
-    reader.start()
+    running.reader.start()
+    return running
+
+
+def stop_system(running: RunningSystem, log: Path) -> None:
+    process = running.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if running.reader is not None:
+        running.reader.join(timeout=5)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("".join(running.output))
+
+
+@pytest.fixture
+def system(
+    request: pytest.FixtureRequest, tmp_path: Path, private_redis: RedisServer
+) -> Iterator[RunningSystem]:
+    artifacts = Path(os.environ.get("NEWSROOM_TEST_ARTIFACTS", "test-artifacts"))
+    name = "newsroom-up-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    for attempt in range(1, STARTS + 1):
+        running = start_system(tmp_path / f"var-{attempt}", private_redis)
+        try:
+            for url in (running.ingest_url, running.render_url, running.enrich_url):
+                wait_ready(url, running.process)
+        except AssertionError:
+            stop_system(running, artifacts / f"{name}.attempt-{attempt}.log")
+            if attempt < STARTS and ADDRESS_IN_USE in "".join(running.output).lower():
+                continue  # a port was taken between choosing it and binding it
+            raise
+        break
     try:
-        for url in (running.ingest_url, running.render_url, running.enrich_url):
-            wait_ready(url, process)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # what Ctrl-C does
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        reader.join(timeout=5)
-        artifacts = Path(os.environ.get("NEWSROOM_TEST_ARTIFACTS", "test-artifacts"))
-        artifacts.mkdir(parents=True, exist_ok=True)
-        (artifacts / "newsroom-up.log").write_text("".join(running.output))
+        stop_system(running, artifacts / f"{name}.log")

@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.system import RunningSystem
+from newsroom.shared.streams import articles_stream, enriched_stream
+from support.streams import consumers_caught_up
+from support.system import RunningSystem, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -86,5 +88,7 @@ def test_reuters_kill_wins_in_either_order(
     while httpx.get(page_url, timeout=5).status_code != 410:
         assert time.monotonic() < deadline, f"{page_url} never answered 410 Gone"
         time.sleep(0.3)
-    time.sleep(1)  # and it stays gone once every event is applied
+    # And it stays gone once every event (both versions, their enrichments) is applied.
+    streams = [articles_stream(), enriched_stream()]
+    poll(lambda: consumers_caught_up(system.redis_url, streams), until=bool)
     assert httpx.get(page_url, timeout=5).status_code == 410

@@ -35,6 +35,9 @@ class RedisServer:
 
     def __init__(self, directory: Path, port: int | None = None, appendonly: bool = True) -> None:
         self.directory = directory
+        # A port chosen here may be taken by another process before redis-server binds it:
+        # the first start then tries other ones. A restart keeps its port (clients know it).
+        self._may_move = port is None
         self.port = port or free_port()
         self.appendonly = appendonly
         self.process: subprocess.Popen[bytes] | None = None
@@ -44,6 +47,16 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        for attempt in range(1, 4):
+            if self._start_once():
+                self._may_move = False
+                return
+            if not self._may_move or attempt == 3:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def _start_once(self) -> bool:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
@@ -70,14 +83,17 @@ class RedisServer:
         )
         client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if client.ping():
-                    client.close()
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server on port {self.port} did not start")
+        try:
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    if client.ping():
+                        return True
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+        finally:
+            client.close()
+        self.stop()
+        return False
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import redis
@@ -21,3 +22,14 @@ def stream_messages(redis_url: str, stream: str) -> list[tuple[dict[str, Any], d
         body, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
         messages.append((json.loads(body), headers))
     return messages
+
+
+def consumers_caught_up(redis_url: str, streams: Sequence[str]) -> bool:
+    """Whether every consumer group of these streams has read every entry and acknowledged it:
+    every event published so far is applied wherever it goes."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        groups = [group for stream in streams for group in client.xinfo_groups(stream)]
+    finally:
+        client.close()
+    return bool(groups) and all(group["lag"] == 0 and group["pending"] == 0 for group in groups)

@@ -6,6 +6,7 @@ import contextlib
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ class RunningSystem:
     ingest_url: str
     render_url: str
     enrich_url: str
+    redis_url: str
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def service_pids(self) -> dict[str, int]:
         pids: dict[str, int] = {}

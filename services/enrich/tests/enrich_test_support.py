@@ -112,15 +112,27 @@ class EnrichProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> EnrichProcess:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "newsroom.enrich.entrypoints.cli", "serve"],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(self.ready, timeout=90, what=f"enrich worker on {self.port} ready")
-        return self
+        for attempt in range(1, 4):
+            log = self.log_path.open("ab")
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "newsroom.enrich.entrypoints.cli", "serve"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_for(self.ready, timeout=90, what=f"enrich worker on {self.port} ready")
+                return self
+            except AssertionError:
+                in_use = "address already in use" in self.log_path.read_text().lower()
+                if attempt == 3 or not in_use:
+                    raise
+                # The port was taken between choosing it and binding it: another one.
+                self.kill()
+                self.port = free_port()
+                self.env["HTTP_PORT"] = str(self.port)
+                self.log_path = self.log_path.with_name(f"enrich-{self.port}.log")
+        raise AssertionError("unreachable")
 
     def ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:

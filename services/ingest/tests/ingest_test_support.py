@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
@@ -18,7 +19,6 @@ from starlette.types import ASGIApp
 from newsroom.ingest.domain.signatures import sign_github, sign_standard_webhook, sign_superdesk
 from newsroom.shared.settings import IngestSettings
 from newsroom.shared.streams import articles_stream
-from support.servers import free_port
 from support.streams import stream_messages
 
 # Test-only secrets (whsec_ + base64 of a readable phrase).
@@ -96,12 +96,16 @@ def wait_for_stream(
 
 @contextlib.contextmanager
 def serve_over_http(app: ASGIApp) -> Iterator[str]:
-    """Run the app with uvicorn on a free port in a thread; yield its base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    """Run the app with uvicorn in a thread on a port the OS chose (bound here, handed to
+    uvicorn: no other process can take it in between); yield its base URL."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn-{port}", daemon=True
     )
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -113,6 +117,7 @@ def serve_over_http(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+        listener.close()
 
 
 def sentinel_story(corpus_dir: Path) -> bytes:
