@@ -20,8 +20,15 @@ from typing import Any
 import httpx
 from faststream.redis import RedisBroker
 
+from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
 from newsroom.shared.article import Article
-from newsroom.shared.events import ArticleReceived, ArticleReceivedData
+from newsroom.shared.events import (
+    ArticleReceived,
+    ArticleReceivedData,
+    ArticleWithdrawn,
+    ArticleWithdrawnData,
+    EnrichedEntity,
+)
 from newsroom.shared.ids import article_event_id, article_id, article_slug
 from newsroom.shared.streams import articles_stream, enriched_stream
 from support.streams import stream_messages
@@ -58,6 +65,45 @@ def make_received(number: int, headline: str, body: str) -> ArticleReceived:
             article_id=ident, slug=article_slug(headline, ident), article=article
         ),
     )
+
+
+def make_withdrawn(received: ArticleReceived, version: str, event_id: str) -> ArticleWithdrawn:
+    """The kill of a test article, as ingest writes it."""
+    return ArticleWithdrawn.create(
+        id=event_id,
+        source="urn:newsroom:ingest",
+        subject=received.subject,
+        correlationid=f"delivery-{event_id}",
+        data=ArticleWithdrawnData(
+            article_id=received.subject,
+            slug=received.data.slug,
+            source="test",
+            uri=received.data.article.uri,
+            version=version,
+            versioncreated=datetime(2021, 9, 22, tzinfo=UTC),
+        ),
+    )
+
+
+ENTITY = EnrichedEntity(
+    id="person/ada-lovelace",
+    name="Ada Lovelace",
+    type="person",
+    mentions=[],
+    mention_count=0,
+    salience=1.0,
+)
+
+
+class RecordingEnrich:
+    """The NLP, faked: records the texts it is given and finds ENTITY in each."""
+
+    def __init__(self) -> None:
+        self.seen: list[ArticleTexts] = []
+
+    async def __call__(self, texts: ArticleTexts) -> EnrichmentResult:
+        self.seen.append(texts)
+        return EnrichmentResult(entities=[ENTITY], mentions=[], timexes=[], timeline=[])
 
 
 def publish(redis_url: str, bodies: list[dict[str, Any]]) -> None:

@@ -6,37 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from enrich_test_support import make_received
+from enrich_test_support import ENTITY, RecordingEnrich, make_received, make_withdrawn
 from newsroom.enrich.adapters.nlp import Enricher
 from newsroom.enrich.application.enrich_article import enrich_article_event
-from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
-from newsroom.shared.events import (
-    ArticleUpdated,
-    ArticleUpdatedData,
-    ArticleWithdrawn,
-    ArticleWithdrawnData,
-    EnrichedEntity,
-)
+from newsroom.enrich.domain.enrichment import ArticleTexts
+from newsroom.shared.events import ArticleUpdated, ArticleUpdatedData
 from newsroom.shared.ids import derived_event_id
 from newsroom.shared.streaming.dead_letters import PoisonEvent
-
-ENTITY = EnrichedEntity(
-    id="person/ada-lovelace",
-    name="Ada Lovelace",
-    type="person",
-    mentions=[],
-    mention_count=0,
-    salience=1.0,
-)
-
-
-class RecordingEnrich:
-    def __init__(self) -> None:
-        self.seen: list[ArticleTexts] = []
-
-    async def __call__(self, texts: ArticleTexts) -> EnrichmentResult:
-        self.seen.append(texts)
-        return EnrichmentResult(entities=[ENTITY], mentions=[], timexes=[], timeline=[])
 
 
 async def test_a_received_article_is_enriched_with_a_derived_id() -> None:
@@ -86,21 +62,7 @@ async def test_every_new_version_is_enriched_again() -> None:
 
 
 async def test_a_withdrawal_needs_no_nlp_and_publishes_nothing() -> None:
-    received = make_received(1, "Headline", "Body.")
-    kill = ArticleWithdrawn.create(
-        id="kill-3",
-        source="urn:newsroom:ingest",
-        subject=received.subject,
-        correlationid="delivery-3",
-        data=ArticleWithdrawnData(
-            article_id=received.subject,
-            slug=received.data.slug,
-            source="test",
-            uri="urn:newsroom:test:1",
-            version="3",
-            versioncreated=datetime(2021, 9, 22, tzinfo=UTC),
-        ),
-    )
+    kill = make_withdrawn(make_received(1, "Headline", "Body."), "3", "kill-3")
     enrich = RecordingEnrich()
     assert await enrich_article_event(kill, enrich, "m") is None
     assert enrich.seen == []
