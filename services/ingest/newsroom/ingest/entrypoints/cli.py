@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import typer
 
 from newsroom.shared import cli
+from newsroom.shared.settings import IngestSettings
 
 app = typer.Typer(
     help="Newsroom ingest. Configured by environment variables (REDIS_URL, DATABASE_URL, "
@@ -17,19 +18,25 @@ app = typer.Typer(
 )
 
 
+def _migrated() -> IngestSettings:
+    """The settings, with logging configured and the inbox schema at its latest revision."""
+    from newsroom.ingest.adapters.migrate import run_migrations
+    from newsroom.shared.logging import configure_logging
+
+    settings = IngestSettings()
+    configure_logging("ingest", settings.log_level, settings.log_format)
+    run_migrations(settings.database_url)
+    return settings
+
+
 @app.command()
 def serve() -> None:
     """Run the webhook HTTP service on HTTP_HOST:HTTP_PORT (migrates first)."""
     import uvicorn
 
-    from newsroom.ingest.adapters.migrate import run_migrations
     from newsroom.ingest.bootstrap import create_app
-    from newsroom.shared.logging import configure_logging
-    from newsroom.shared.settings import IngestSettings
 
-    settings = IngestSettings()
-    configure_logging("ingest", settings.log_level, settings.log_format)
-    run_migrations(settings.database_url)
+    settings = _migrated()
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
@@ -43,13 +50,7 @@ def serve() -> None:
 @app.command()
 def migrate() -> None:
     """Upgrade the inbox database at DATABASE_URL to the latest schema."""
-    from newsroom.ingest.adapters.migrate import run_migrations
-    from newsroom.shared.logging import configure_logging
-    from newsroom.shared.settings import IngestSettings
-
-    settings = IngestSettings()
-    configure_logging("ingest", settings.log_level, settings.log_format)
-    run_migrations(settings.database_url)
+    _migrated()
 
 
 @app.command()
