@@ -48,6 +48,7 @@ def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[st
             "enrich" if n == 0 else f"enrich-{n + 1}": {
                 **common,
                 "HTTP_PORT": str(ports.enrich + n),
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.enrich + n}",
             }
             for n in range(ENRICH_WORKERS)
         },
