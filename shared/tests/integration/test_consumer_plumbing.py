@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,15 @@ from redis.asyncio import Redis
 
 from newsroom.shared.events import ArticleEvent
 from newsroom.shared.streaming.dead_letters import RETRY_FOR_GROUP, dead_letter_middleware
-from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
+from newsroom.shared.streaming.groups import (
+    consumer_name,
+    ensure_groups,
+    prepare_groups,
+    prune_stale_consumers,
+)
 from newsroom.shared.streams import DEAD_LETTERS_STREAM, ConsumerGroup
 from support.polling import eventually
+from support.servers import RedisServer
 
 pytestmark = pytest.mark.integration
 
@@ -160,3 +167,22 @@ async def test_consumers_of_processes_gone_are_pruned_unless_they_hold_pending_e
         assert (await redis.xpending(GROUP.stream, GROUP.group))["pending"] == 1
     finally:
         await redis.aclose()
+
+
+async def test_groups_are_created_once_a_redis_that_is_still_starting_answers(
+    tmp_path: Path,
+) -> None:
+    server = RedisServer(tmp_path / "late-redis")
+    server.directory.mkdir()
+    redis = Redis.from_url(server.url)
+    try:
+        # Nothing answers yet (as under compose or `newsroom up`): the first attempts fail.
+        preparing = asyncio.create_task(prepare_groups(redis, [GROUP], interval=0.1))
+        await asyncio.to_thread(server.start)
+        await asyncio.wait_for(preparing, timeout=30)
+        [group] = await redis.xinfo_groups(GROUP.stream)
+        assert group["name"] == GROUP.group.encode()
+        assert group["last-delivered-id"] == b"0-0"
+    finally:
+        await redis.aclose()
+        server.stop()

@@ -37,12 +37,16 @@ class Executes(Protocol):
 class OutboxTables:
     """The outbox and its parked rows in `metadata`, and appending to it."""
 
-    def __init__(self, metadata: MetaData, name: str = "outbox") -> None:
+    def __init__(
+        self, metadata: MetaData, name: str = "outbox", *, unique_event_ids: bool = False
+    ) -> None:
+        """`unique_event_ids`: a unique constraint on `event_id` (a second append of one event
+        then fails the caller's transaction), for a service whose table has one."""
         self.outbox = Table(
             name,
             metadata,
             Column("id", AutoId, primary_key=True, autoincrement=True),
-            Column("event_id", String(64), nullable=False),
+            Column("event_id", String(64), nullable=False, unique=unique_event_ids),
             Column("stream", String(200), nullable=False),
             Column("correlation_id", String(200), nullable=False),
             Column("body", Text, nullable=False),

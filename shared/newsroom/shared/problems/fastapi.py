@@ -83,18 +83,18 @@ def install_problem_handlers(
         slug, title = FRAMEWORK_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = str(exc.detail) if exc.detail else ""
         if not detail or detail == HTTPStatus(exc.status_code).phrase:
-            detail = f"{title} at {request.url.path}."
+            detail = f"Nothing at {request.url.path}." if exc.status_code == 404 else title
         problem = HttpProblem(exc.status_code, slug, title, detail, headers=exc.headers)
         return answer(request, problem)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"loc": [str(part) for part in error.get("loc", ())], "msg": error.get("msg", "")}
+            {"loc": list(error.get("loc", ())), "msg": error.get("msg", "")}
             for error in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        location = "/".join(first["loc"])
+        location = "/".join(str(part) for part in first["loc"])
         problem = HttpProblem(
             422,
             "invalid-request",
