@@ -171,8 +171,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ingest = service
-    app.state.relay = relay
-    app.state.runner = runner
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.render_base_url = settings.render_base_url
     app.state.known_sources = frozenset(settings.newsroom_sources)
