@@ -254,6 +254,7 @@ class OutboxRelay:
             head = self._decode(rows)
             if head.parked:
                 await self.runner.write(partial(self._park, head.parked))
+                self._report_parked(head.parked)
             published, error = await self._publish(head.events)
             if published:
                 await self.runner.write(partial(self._delete, published))
@@ -271,14 +272,17 @@ class OutboxRelay:
                 published, error = await self._publish(head.events)
                 if published:
                     await connection.run_sync(partial(self._delete, published))
+            if head.parked:
+                self._report_parked(head.parked)
         if error is not None:
             raise error
         handled = len(published) + len(head.parked)
         self._more_waiting = len(rows) == self.batch_size or handled < len(rows)
         return handled
 
-    def _read_head(self, connection: Connection) -> list[Row[Any]]:
-        return list(connection.execute(self._head_statement))
+    def _read_head(self, connection: Connection, limit: int | None = None) -> list[Row[Any]]:
+        statement = self._head_statement if limit is None else self._head_statement.limit(limit)
+        return list(connection.execute(statement))
 
     def _decode(self, rows: list[Row[Any]]) -> _Head:
         head = _Head()
@@ -312,6 +316,9 @@ class OutboxRelay:
             ],
         )
         self._delete([row.id for row, _ in parked], connection)
+
+    def _report_parked(self, parked: list[tuple[Row[Any], str]]) -> None:
+        """Once the parking is committed."""
         self.metrics.parked.inc(len(parked))
         for row, error in parked:
             log.error(
@@ -342,8 +349,8 @@ class OutboxRelay:
     async def peek(self, limit: int) -> list[PendingEvent]:
         """The head of the outbox, decoded, without publishing it (rows that do not decode are
         left out)."""
-        rows = await self.runner.read(self._read_head)
-        return self._decode(rows[:limit]).events
+        rows = await self.runner.read(partial(self._read_head, limit=limit))
+        return self._decode(rows).events
 
     async def backlog(self) -> int:
         """How many events wait in the outbox."""
