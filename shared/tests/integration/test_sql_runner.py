@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,3 +153,42 @@ async def test_concurrent_writes_succeed_or_fail_each_on_their_own(
     assert not isinstance(results[2], Exception)
     ids = await runner.read(lambda c: sorted(c.scalars(select(STORIES.c.id))))
     assert ids == [1, 2, 3]
+
+
+async def test_sqlite_a_stale_update_in_a_group_commit_fails_alone(tmp_path: Path) -> None:
+    runner = UnitOfWorkRunner(f"sqlite+aiosqlite:///{tmp_path / 'group.db'}")
+    try:
+        async with runner.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        await runner.write_session(lambda session: session.add(Story(id=1, headline="first")))
+        stale = await runner.read_session(lambda session: session.get(Story, 1))
+        await runner.write_session(lambda session: setattr(session.get(Story, 1), "headline", "b"))
+
+        started = threading.Event()
+
+        def hold_the_writer(connection: Connection) -> None:
+            started.set()
+            threading.Event().wait(0.3)  # the others queue up meanwhile: one group
+
+        first = asyncio.create_task(runner.write(hold_the_writer))
+        await asyncio.to_thread(started.wait, 5)
+
+        def overwrite_from_stale(session: Session) -> None:
+            session.merge(stale).headline = "lost update"
+
+        results = await asyncio.gather(
+            runner.write_session(lambda session: session.add(Story(id=2, headline="before"))),
+            runner.write_session(overwrite_from_stale),
+            runner.write_session(lambda session: session.add(Story(id=3, headline="after"))),
+            return_exceptions=True,
+        )
+        await first
+        assert isinstance(results[1], StaleDataError)
+        assert results[0] is None
+        assert results[2] is None
+        rows = await runner.read(
+            lambda c: c.execute(select(STORIES.c.id, STORIES.c.headline).order_by("id")).all()
+        )
+        assert [tuple(row) for row in rows] == [(1, "b"), (2, "before"), (3, "after")]
+    finally:
+        await runner.dispose()
