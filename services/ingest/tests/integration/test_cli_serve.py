@@ -41,7 +41,8 @@ def test_serve_migrates_then_accepts_the_seed_story(
     )
     try:
         base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        # A cold start imports the whole stack: seconds, many more on a loaded machine.
+        deadline = time.monotonic() + 120
         while True:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             with contextlib.suppress(httpx.TransportError):  # not listening yet
