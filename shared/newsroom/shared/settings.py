@@ -6,18 +6,23 @@ Defaults are the embedded ones `newsroom up` uses: a local Redis, SQLite under .
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from newsroom.shared.webhooks import SignatureScheme
 
-class SignatureScheme(StrEnum):
-    STANDARD_WEBHOOKS = "standard-webhooks"
-    SUPERDESK_SHA1 = "superdesk-sha1"
-    GITHUB_SHA256 = "github-sha256"
+__all__ = [
+    "CommonSettings",
+    "EnrichSettings",
+    "HttpSettings",
+    "IngestSettings",
+    "RenderSettings",
+    "SignatureScheme",
+    "SourceConfig",
+]
 
 
 class SourceConfig(BaseModel):

@@ -14,7 +14,7 @@ from newsroom.ingest.domain.signatures import (
     standard_webhooks_signature,
     verify_signature,
 )
-from newsroom.shared.settings import SignatureScheme
+from newsroom.shared.webhooks import SignatureScheme
 
 VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 VECTOR_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"

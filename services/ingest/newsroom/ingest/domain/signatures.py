@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from newsroom.ingest.domain.errors import WireItemRefused
-from newsroom.shared.settings import SignatureScheme
+from newsroom.shared.webhooks import SignatureScheme
 
 STANDARD_WEBHOOKS_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
