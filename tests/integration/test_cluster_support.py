@@ -90,14 +90,22 @@ def test_a_killed_masters_replica_takes_over_with_what_wait_acknowledged(
     assert rejoined.replicas == (shard.master,)
 
 
-def test_stop_leaves_no_node_running_after_a_failing_test(tmp_path: Path) -> None:
-    started = LocalRedisCluster(tmp_path, replicas_per_master=0)
+def test_options_reach_every_node_and_stop_leaves_none_running_after_a_failing_test(
+    tmp_path: Path,
+) -> None:
+    started = LocalRedisCluster(
+        tmp_path, replicas_per_master=0, options=["--cluster-require-full-coverage", "no"]
+    )
     processes: list[subprocess.Popen[bytes] | None] = []
 
     def a_failing_test() -> None:
         with started:
             processes.extend(node.process for node in started.nodes.values())
             assert len(started.shards()) == 3
+            for port in started.ports:
+                with started.client(port) as node:
+                    coverage = node.config_get("cluster-require-full-coverage")
+                assert coverage == {"cluster-require-full-coverage": "no"}
             raise RuntimeError("the test failed")
 
     with pytest.raises(RuntimeError, match="the test failed"):

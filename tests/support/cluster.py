@@ -20,7 +20,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -89,10 +89,13 @@ class _NodeView:
 class ClusterNodeProcess:
     """One redis-server of the cluster, started, killed and restarted at will."""
 
-    def __init__(self, directory: Path, port: int, node_timeout_ms: int) -> None:
+    def __init__(
+        self, directory: Path, port: int, node_timeout_ms: int, options: Sequence[str] = ()
+    ) -> None:
         self.directory = directory
         self.port = port
         self.node_timeout_ms = node_timeout_ms
+        self.options = tuple(options)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -116,6 +119,7 @@ class ClusterNodeProcess:
                 # by default, which every start and every rejoin would pay.
                 "--repl-diskless-sync-delay",
                 "0",
+                *self.options,
             ],
         )
         self.process = subprocess.Popen(
@@ -161,7 +165,8 @@ class ClusterNodeProcess:
 
 
 class LocalRedisCluster:
-    """`masters` masters with `replicas_per_master` replicas each, on free ports of 127.0.0.1.
+    """`masters` masters with `replicas_per_master` replicas each, on free ports of 127.0.0.1;
+    `options` go to every node's command line (e.g. `["--cluster-require-full-coverage", "no"]`).
 
     Nodes are named by their port. `start()` returns once every node reports `cluster_state:ok`
     and every replica is linked to its master (so `WAIT 1` on a master can succeed); `stop()`
@@ -174,12 +179,14 @@ class LocalRedisCluster:
         masters: int = 3,
         replicas_per_master: int = 1,
         node_timeout_ms: int = 1000,
+        options: Sequence[str] = (),
         start_timeout: float = 30.0,
     ) -> None:
         self.directory = directory
         self.masters = masters
         self.replicas_per_master = replicas_per_master
         self.node_timeout_ms = node_timeout_ms
+        self.options = tuple(options)
         self.start_timeout = start_timeout
         self.nodes: dict[int, ClusterNodeProcess] = {}
 
@@ -239,7 +246,7 @@ class LocalRedisCluster:
             while len(self.nodes) + len(pending) < count:
                 port = self._free_node_port(exclude={*self.nodes, *(n.port for n in pending)})
                 node = ClusterNodeProcess(
-                    self.directory / f"node-{port}", port, self.node_timeout_ms
+                    self.directory / f"node-{port}", port, self.node_timeout_ms, self.options
                 )
                 node.launch()
                 pending.append(node)
@@ -389,7 +396,6 @@ class LocalRedisCluster:
         _wait_for(lambda: node.answers() is not False, timeout, f"node {port} to answer")
         if not node.running:
             raise RuntimeError(f"node {port} did not start again (port taken?)")
-
         _wait_for(self._healthy, timeout, f"node {port} to rejoin the cluster")
 
 
