@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -28,6 +29,34 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def redis_server_command(
+    directory: Path, port: int, *, appendonly: bool = True, options: Sequence[str] = ()
+) -> list[str]:
+    """The command line of a foreground redis-server on 127.0.0.1:`port`, its files in
+    `directory`, with further `options` ("--name", "value", ...)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    return [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(directory),
+        "--appendonly",
+        "yes" if appendonly else "no",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--logfile",
+        str(directory / "redis.log"),
+        *options,
+    ]
 
 
 class RedisServer:
@@ -57,27 +86,8 @@ class RedisServer:
         raise RuntimeError(f"redis-server on port {self.port} did not start")
 
     def _start_once(self) -> bool:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
         self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.directory),
-                "--appendonly",
-                "yes" if self.appendonly else "no",
-                "--save",
-                "",
-                "--daemonize",
-                "no",
-                "--logfile",
-                str(self.directory / "redis.log"),
-            ],
+            redis_server_command(self.directory, self.port, appendonly=self.appendonly),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
