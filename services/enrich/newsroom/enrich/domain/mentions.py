@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from newsroom.enrich.domain.labels import SPACY_LABELS
 from newsroom.enrich.domain.overrides import NOT_NAMES
@@ -39,6 +40,8 @@ class Mention:
     type: EntityType
     sentence: int
     weight: float = 1.0
+    # "wire": an occurrence of a name the wire's metadata gives (see wire_entities.py).
+    origin: Literal["text", "wire"] = "text"
 
 
 # A product's model designation following its maker: A380, 787, 737-800, 777-200LR, A330s.
@@ -345,6 +348,23 @@ def sentence_index(sentences: Sequence[tuple[int, int]], offset: int) -> int:
         if start <= offset < end:
             return index
     return max(len(sentences) - 1, 0)
+
+
+# A sentence ends at . ! ? (and closing quotes or brackets) before a capital or a digit.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W_a-z])")
+
+
+def rule_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence ranges without a model (languages no model reads): line breaks and sentence
+    punctuation before an upper-case letter or a digit."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        ranges.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        ranges.append((start, len(text)))
+    return split_sentences_at_lines(text, ranges)
 
 
 def split_sentences_at_lines(
