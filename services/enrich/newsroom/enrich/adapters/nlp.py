@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from newsroom.enrich.adapters.gazetteer import gazetteer as default_gazetteer
 from newsroom.enrich.adapters.language_id import language_identifier
-from newsroom.enrich.domain.casing import for_model, spellings
+from newsroom.enrich.domain.casing import for_model, shouted, spellings
 from newsroom.enrich.domain.enrichment import (
     ArticleTexts,
     EnrichmentResult,
@@ -116,7 +116,7 @@ def model_texts(article: ArticleTexts) -> list[tuple[TextField, str, str]]:
     from the spellings the other fields use (`domain/casing.py`), curly apostrophes
     straightened."""
     fields = article.fields()
-    known = spellings(text for _, text in fields)
+    known = spellings(text for _, text in fields if not shouted(text))
     return [(name, text, prepare(for_model(text, known))) for name, text in fields]
 
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsroom.enrich.domain.canonical import canonical_entities
+from newsroom.enrich.domain.canonical import canonical_entities, normalise
+from newsroom.enrich.domain.casing import shouted
 from newsroom.enrich.domain.labels import TEMPORAL_LABELS
 from newsroom.enrich.domain.language import DEFAULT_LANGUAGE
 from newsroom.enrich.domain.mentions import Mention, NerSpan, clean_mentions, sentence_index
@@ -109,6 +110,7 @@ def enrich_parsed(
     mentions: list[Mention] = []
     for name, p in parsed.items():
         mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences))
+    mentions = _confirmed_in_plain_text(mentions, texts)
     mentions.extend(wire_mentions(article.wire_entities, texts, sentences))
     entities_with_mentions = with_wire_entities(
         canonical_entities(mentions, texts, sentences), article.wire_entities
@@ -156,6 +158,20 @@ def enrich_parsed(
         timeline=timeline,
         reading=reading,
     )
+
+
+def _confirmed_in_plain_text(
+    mentions: list[Mention], texts: Mapping[TextField, str]
+) -> list[Mention]:
+    """A field in capitals is read by the model in ordinary case (`casing.py`), but the case it
+    guessed can still make a verb or a common noun a name ("WARNS", "BREXIT TALKS"). A name
+    found there counts only if the story's ordinary text names it too; the names it does
+    name are found in the capitals again by `canonical._recover_missed`."""
+    shouting = {name for name, text in texts.items() if shouted(text)}
+    if not shouting:
+        return mentions
+    plain = {normalise(m.text) for m in mentions if m.field not in shouting}
+    return [m for m in mentions if m.field not in shouting or normalise(m.text) in plain]
 
 
 def _on_the_map(

@@ -140,6 +140,11 @@ ORGANISATION_DESIGNATORS = LEGAL_FORMS | frozenset(
      "ventures", "capital", "media", "entertainment", "studios", "records", "pharmaceuticals"]
 )  # fmt: skip
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# "the Brexit negotiations", "a Trump rally": one capitalised word between a determiner and a
+# common noun modifies the noun. It is not a person being named (people take no article), and
+# not a mention at all, as TimeML-style gold and readers count them.
+_DETERMINER_BEFORE = re.compile(r"(?:^|[\s(])(?:the|a|an)\s+$", re.IGNORECASE)
+_COMMON_NOUN_AFTER = re.compile(r"^\s+[a-z]")
 _POSSESSIVE = re.compile(r"['’]s?(?=\s|$)")
 _EDGE_JUNK = " \t\r\n\"'“”‘’«»()[]{}<>,.;:!?-–—/|*"
 _UPPER = re.compile(r"[A-Z]")
@@ -320,6 +325,8 @@ def clean_mentions(
                 name, piece_type = text[start:end], "person"
             elif entity_type == "person" and name.split()[-1].lower() in ORGANISATION_DESIGNATORS:
                 piece_type = "organisation"
+            elif entity_type == "person" and _premodifier(text, start, end):
+                continue
             mentions.append(
                 Mention(
                     field=field,
@@ -332,6 +339,14 @@ def clean_mentions(
                 )
             )
     return mentions
+
+
+def _premodifier(text: str, start: int, end: int) -> bool:
+    return (
+        " " not in text[start:end]
+        and bool(_DETERMINER_BEFORE.search(text[max(0, start - 6) : start]))
+        and bool(_COMMON_NOUN_AFTER.match(text[end : end + 3]))
+    )
 
 
 def _is_name(name: str) -> bool:

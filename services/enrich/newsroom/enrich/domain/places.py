@@ -107,11 +107,9 @@ def link_places(
                 context.add(entry.country)
     candidates = {p.key: list(gazetteer.lookup(p.name)) for p in places if p.key not in linked}
     for found in candidates.values():
-        # A country named in the story, or a place only one country has, sets the context.
-        countries = {e.country for e in found if e.country}
-        if any(e.kind == "country" for e in found) or len(countries) == 1:
-            context.update(countries if len(countries) == 1 else
-                           {e.country for e in found if e.kind == "country" and e.country})  # fmt: skip
+        # A country named in the story sets the context (a town does not: it would vouch for
+        # itself).
+        context.update(e.country for e in found if e.kind == "country" and e.country)
     if dateline_place:
         for part in _dateline_parts(dateline_place):
             found = list(gazetteer.lookup(part))

@@ -44,6 +44,14 @@ _NUMBER: Final = r"\d++[.,]?\d*+"
 _INFLECTABLE: Final = 6
 _WEEKDAY_COMPOUND: Final = r"[^\W\d_]{0,9}"  # "Mittwochabend", "woensdagavond", "onsdagskväll"
 _SENTENCE_START: Final = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+# A four-digit year, not a part of a score, a season ("2018/19"), a decimal or an amount: a
+# year-like number before a currency (symbol, ISO code, or its name in the languages of
+# Europe's currencies) or a percent sign is an amount.
+_MONEY: Final = (r"(?:%|€|\$|£|¥|[A-Z]{3}\b|(?i:euro|dollar|pfund|pound|livre|franc|frank|"
+                 r"kron|krone|yen|rubel|rouble|rublo|lira|lir|zlot|złot|forint|koruna|kun|lei)"
+                 r"\w*)")  # fmt: skip
+_YEAR: Final = re.compile(rf"(?<![\w.,:/-])((?:1[6-9]|20)\d\d)(?![\w:/]|[-–.,]\d|\s?{_MONEY})")
+_MONEY_BEFORE: Final = re.compile(r"[€$£¥]\s?$")
 
 
 @dataclass(frozen=True)
@@ -220,8 +228,9 @@ def _candidates(text: str, vocabulary: _Vocabulary) -> Iterator[_Candidate]:
     if vocabulary.ago is not None:
         for match in vocabulary.ago.finditer(text):
             yield _Candidate(match.start(), match.end(), "relative", match.group())
-    for match in re.finditer(r"(?<![\w.,:/-])((?:1[6-9]|20)\d\d)(?![\w:/]|[-–.,]\d|\s?%)", text):
-        yield _Candidate(match.start(), match.end(), "year", match.group())
+    for match in _YEAR.finditer(text):
+        if not _MONEY_BEFORE.search(text[max(0, match.start() - 2) : match.start()]):
+            yield _Candidate(match.start(), match.end(), "year", match.group())
     if vocabulary.time is not None:
         for match in vocabulary.time.finditer(text):
             if match.group() != match[1]:  # a bare "21.00" with no time word is a number
@@ -293,7 +302,9 @@ def _nearest_or_this_year(phrase: str, dateline: date, language: str) -> Period 
     this_year = read_period(phrase, dateline, language=language)
     if nearest is None or this_year is None or nearest == this_year:
         return nearest or this_year
-    if abs(_distance(nearest, dateline) - _distance(this_year, dateline)) < _TOSS_UP_DAYS:
+    toss_up = abs(_distance(nearest, dateline) - _distance(this_year, dateline)) < _TOSS_UP_DAYS
+    # Only a choice between years is a toss-up; a weekday's nearest reading is the one meant.
+    if toss_up and nearest.granularity == "month" and nearest.first.year != this_year.first.year:
         return this_year
     return nearest
 
