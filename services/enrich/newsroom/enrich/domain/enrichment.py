@@ -19,8 +19,8 @@ from newsroom.enrich.domain.timeline import Timex, find_timexes
 from newsroom.enrich.domain.wire_entities import (
     on_the_map,
     wire_ids_of,
-    wire_mentions,
     with_wire_entities,
+    with_wire_mentions,
 )
 from newsroom.shared.article import WireEntity
 from newsroom.shared.events.enrichment import (
@@ -110,8 +110,9 @@ def enrich_parsed(
     mentions: list[Mention] = []
     for name, p in parsed.items():
         mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences))
-    mentions = _confirmed_in_plain_text(mentions, texts)
-    mentions.extend(wire_mentions(article.wire_entities, texts, sentences))
+    mentions = with_wire_mentions(
+        _confirmed_in_plain_text(mentions, texts), article.wire_entities, texts, sentences
+    )
     entities_with_mentions = with_wire_entities(
         canonical_entities(mentions, texts, sentences), article.wire_entities
     )

@@ -40,8 +40,9 @@ class Mention:
     type: EntityType
     sentence: int
     weight: float = 1.0
-    # "wire": an occurrence of a name the wire's metadata gives (see wire_entities.py).
-    origin: Literal["text", "wire"] = "text"
+    # "wire": an occurrence of a name the wire's metadata gives (see wire_entities.py); "both":
+    # the model found it too.
+    origin: Literal["text", "wire", "both"] = "text"
 
 
 # A product's model designation following its maker: A380, 787, 737-800, 777-200LR, A330s.

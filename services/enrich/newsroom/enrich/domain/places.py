@@ -107,9 +107,11 @@ def link_places(
                 context.add(entry.country)
     candidates = {p.key: list(gazetteer.lookup(p.name)) for p in places if p.key not in linked}
     for found in candidates.values():
-        # A country named in the story sets the context (a town does not: it would vouch for
-        # itself).
-        context.update(e.country for e in found if e.kind == "country" and e.country)
+        # A country or region named in the story sets the context (a town does not: it would
+        # vouch for itself).
+        first = max(found, key=lambda e: _score(e, set()), default=None)
+        if first is not None and first.kind in ("country", "region") and first.country:
+            context.add(first.country)
     if dateline_place:
         for part in _dateline_parts(dateline_place):
             found = list(gazetteer.lookup(part))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from newsroom.enrich.domain.canonical import entity_id, normalise
 from newsroom.enrich.domain.mentions import Mention, sentence_index
@@ -45,6 +46,38 @@ def geonames_uri(geonames_id: int) -> str:
 
 def _uris(ids: Iterable[str]) -> list[str]:
     return [i for i in ids if i.startswith(("http://", "https://"))]
+
+
+def with_wire_mentions(
+    mentions: Sequence[Mention],
+    entities: Sequence[WireEntity],
+    texts: Mapping[TextField, str],
+    sentences: Mapping[TextField, Sequence[tuple[int, int]]],
+) -> list[Mention]:
+    """The model's mentions with the wire's: a wire mention inside a longer name the model
+    found is dropped ("Paris" in "Paris Saint-Germain"); a model mention inside (or equal to)
+    a wire mention gives way to it, which then counts as found by both."""
+    from_wire = wire_mentions(entities, texts, sentences)
+    kept_wire: list[Mention] = []
+    for wire in from_wire:
+        inside = [
+            m for m in mentions if _covers(m, wire) and (m.start, m.end) != (wire.start, wire.end)
+        ]
+        if not inside:
+            kept_wire.append(wire)
+    merged: list[Mention] = []
+    for mention in mentions:
+        if any(_covers(w, mention) for w in kept_wire):
+            continue
+        merged.append(mention)
+    confirmed = [
+        replace(w, origin="both") if any(_covers(w, m) for m in mentions) else w for w in kept_wire
+    ]
+    return [*merged, *confirmed]
+
+
+def _covers(outer: Mention, inner: Mention) -> bool:
+    return outer.field == inner.field and outer.start <= inner.start and inner.end <= outer.end
 
 
 def wire_mentions(
@@ -92,7 +125,7 @@ def with_wire_entities(
         ]  # a topic is what the story is about, not a name in it
         for thing in matched:
             taken.add(id(thing))
-        from_text = any(m.origin == "text" for m in mentions)
+        from_text = any(m.origin != "wire" for m in mentions)
         origin: EntityOrigin = ("both" if from_text else "wire") if matched else "text"
         result.append((_with_ids(entity, matched, origin), mentions))
     known = {entity.id for entity, _ in result}
