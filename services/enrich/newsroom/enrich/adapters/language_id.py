@@ -13,7 +13,7 @@ from functools import cache
 from newsroom.enrich.domain.language import LanguageScores
 
 # Enough text to identify a language; more costs time and says nothing new.
-SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 1000
 
 
 class LanguageIdentifier:

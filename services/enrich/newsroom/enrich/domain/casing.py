@@ -21,12 +21,17 @@ _UPPER_SHARE = 0.9
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)[\"'“‘«(]*$")
 
 
+# Typography shows in the first lines; a long text is judged by them (counting is per character).
+_SAMPLE = 400
+
+
 def shouted(text: str) -> bool:
     """Mostly capitals, over enough words that they cannot all be acronyms."""
-    cased = [ch for ch in text if ch.isupper() or ch.islower()]
-    if len(cased) < _MIN_LETTERS or len(_WORD.findall(text)) < _MIN_WORDS:
+    sample = text[:_SAMPLE]
+    upper, lower = sum(map(str.isupper, sample)), sum(map(str.islower, sample))
+    if upper + lower < _MIN_LETTERS or upper < _UPPER_SHARE * (upper + lower):
         return False
-    return sum(ch.isupper() for ch in cased) / len(cased) >= _UPPER_SHARE
+    return len(_WORD.findall(sample)) >= _MIN_WORDS
 
 
 def spellings(texts: Iterable[str]) -> dict[str, str]:

@@ -29,7 +29,7 @@ _ISO_ID = re.compile(r"iso3166-1a2[:/]([A-Za-z]{2})$")
 _GEONAMES_ID = re.compile(r"^https?://sws\.geonames\.org/(\d+)/?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GazetteerEntry:
     geonames_id: int
     name: str
