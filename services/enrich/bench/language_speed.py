@@ -26,6 +26,7 @@ import spacy
 from newsroom.enrich.adapters.gazetteer import gazetteer
 from newsroom.enrich.adapters.language_id import language_identifier
 from newsroom.enrich.adapters.nlp import Enricher, load_pipeline
+from newsroom.enrich.application.enrich_article import texts_of_article
 from newsroom.enrich.domain.enrichment import ArticleTexts
 from newsroom.ingest.domain.formats import parse_wire_items
 
@@ -63,15 +64,7 @@ def corpus_texts(name: str, timezone: str) -> ArticleTexts:
     article = parse_wire_items(
         (CORPUS / name).read_bytes(), None, source="bench", default_timezone=timezone
     )[0]
-    return ArticleTexts(
-        headline=article.headline,
-        standfirst=article.standfirst or "",
-        body=article.body_text,
-        dateline=article.reference_time.date(),
-        language=article.language,
-        place=article.place or article.dateline,
-        wire_entities=tuple(article.entities),
-    )
+    return texts_of_article(article)
 
 
 def seconds(run: Callable[[], object], repeats: int = 3) -> float:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.enrich.application.enrich_article import texts_of_article
 from newsroom.enrich.domain.enrichment import ArticleTexts
 from newsroom.ingest.domain.formats import parse_wire_items
 
@@ -21,14 +22,6 @@ def corpus_texts(corpus_dir: Path) -> CorpusTexts:
         article = parse_wire_items(
             (corpus_dir / name).read_bytes(), None, source="t", default_timezone=timezone
         )[0]
-        return ArticleTexts(
-            headline=article.headline,
-            standfirst=article.standfirst or "",
-            body=article.body_text,
-            dateline=article.reference_time.date(),
-            language=article.language,
-            place=article.place or article.dateline,
-            wire_entities=tuple(article.entities),
-        )
+        return texts_of_article(article)
 
     return texts

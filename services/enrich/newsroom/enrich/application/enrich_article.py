@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
+from newsroom.shared.article import Article
 from newsroom.shared.events import (
     ArticleEnriched,
     ArticleEnrichedData,
@@ -26,13 +27,10 @@ EnrichFn = Callable[[ArticleTexts], Awaitable[EnrichmentResult]]
 NO_MODEL = "none"
 
 
-def article_texts(
-    event: ArticleReceived | ArticleUpdated, language: str | None = None
-) -> ArticleTexts:
-    """What enrichment reads of an article version: its texts, dateline, the language it
-    declares (or `language`, when one is asked for: it is then not checked against the text),
-    its dateline's place and the things the wire names itself."""
-    article = event.data.article
+def texts_of_article(article: Article, language: str | None = None) -> ArticleTexts:
+    """What enrichment reads of a canonical article: its texts, dateline, the language it
+    declares (or `language`, when one is asked for, as `newsroom enrich --language` does: it is
+    then not checked against the text), its dateline's place and the things the wire names."""
     return ArticleTexts(
         headline=article.headline,
         standfirst=article.standfirst or "",
@@ -43,6 +41,12 @@ def article_texts(
         place=article.place or article.dateline,
         wire_entities=tuple(article.entities),
     )
+
+
+def article_texts(
+    event: ArticleReceived | ArticleUpdated, language: str | None = None
+) -> ArticleTexts:
+    return texts_of_article(event.data.article, language)
 
 
 def enriched_event(
