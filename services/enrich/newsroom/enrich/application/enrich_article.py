@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
+from newsroom.shared.article import Article
 from newsroom.shared.events import (
     ArticleEnriched,
     ArticleEnrichedData,
@@ -22,22 +23,39 @@ from newsroom.shared.ids import derived_event_id
 SOURCE = "urn:newsroom:enrich"
 
 EnrichFn = Callable[[ArticleTexts], Awaitable[EnrichmentResult]]
+# The model label of an article in a language no named-entity model reads.
+NO_MODEL = "none"
 
 
-def article_texts(event: ArticleReceived | ArticleUpdated) -> ArticleTexts:
-    article = event.data.article
+def texts_of_article(article: Article, language: str | None = None) -> ArticleTexts:
+    """What enrichment reads of a canonical article: its texts, dateline, the language it
+    declares (or `language`, when one is asked for, as `newsroom enrich --language` does: it is
+    then not checked against the text), its dateline's place and the things the wire names."""
     return ArticleTexts(
         headline=article.headline,
         standfirst=article.standfirst or "",
         body=article.body_text,
         dateline=article.reference_time.date(),
+        language=language or article.language,
+        language_requested=language is not None,
+        place=article.place or article.dateline,
+        wire_entities=tuple(article.entities),
     )
+
+
+def article_texts(
+    event: ArticleReceived | ArticleUpdated, language: str | None = None
+) -> ArticleTexts:
+    return texts_of_article(event.data.article, language)
 
 
 def enriched_event(
     event: ArticleReceived | ArticleUpdated, result: EnrichmentResult, model: str
 ) -> ArticleEnriched:
+    """`model` labels the default pipeline; an article read by another language's model (or by
+    none) says so itself."""
     article = event.data.article
+    reading = result.reading
     return ArticleEnriched.create(
         id=derived_event_id("enriched", event.id),
         source=SOURCE,
@@ -48,9 +66,12 @@ def enriched_event(
             article_id=event.data.article_id,
             version=article.version,
             versioncreated=article.versioncreated,
-            model=model,
+            model=(reading.model or model) if reading.ner else NO_MODEL,
             entities=result.entities,
             timeline=result.timeline,
+            language=reading.language,
+            language_source=reading.source,
+            ner=reading.ner,
         ),
     )
 

@@ -1,4 +1,4 @@
-"""spaCy's OntoNotes labels → Newsroom's entity types.
+"""spaCy's labels (OntoNotes for English, WikiNER for French) → Newsroom's entity types.
 
 Labels missing here (DATE, TIME, CARDINAL, ORDINAL, QUANTITY, MONEY, PERCENT) are numbers, ages,
 amounts and times: never entities. Dates and times reach the timeline through the normaliser."""
@@ -11,6 +11,9 @@ from newsroom.shared.events.enrichment import EntityType
 
 SPACY_LABELS: Final[dict[str, EntityType]] = {
     "PERSON": "person",
+    # The WikiNER scheme of the French (and other news_sm) models.
+    "PER": "person",
+    "MISC": "other",
     "ORG": "organisation",
     "GPE": "place",
     "LOC": "place",

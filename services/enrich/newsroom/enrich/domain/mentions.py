@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from newsroom.enrich.domain.labels import SPACY_LABELS
 from newsroom.enrich.domain.overrides import NOT_NAMES
@@ -39,6 +40,9 @@ class Mention:
     type: EntityType
     sentence: int
     weight: float = 1.0
+    # "wire": an occurrence of a name the wire's metadata gives (see wire_entities.py); "both":
+    # the model found it too.
+    origin: Literal["text", "wire", "both"] = "text"
 
 
 # A product's model designation following its maker: A380, 787, 737-800, 777-200LR, A330s.
@@ -137,6 +141,11 @@ ORGANISATION_DESIGNATORS = LEGAL_FORMS | frozenset(
      "ventures", "capital", "media", "entertainment", "studios", "records", "pharmaceuticals"]
 )  # fmt: skip
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# "the Brexit negotiations", "a Trump rally": one capitalised word between a determiner and a
+# common noun modifies the noun. It is not a person being named (people take no article), and
+# not a mention at all, as TimeML-style gold and readers count them.
+_DETERMINER_BEFORE = re.compile(r"(?:^|[\s(])(?:the|a|an)\s+$", re.IGNORECASE)
+_COMMON_NOUN_AFTER = re.compile(r"^\s+[a-z]")
 _POSSESSIVE = re.compile(r"['’]s?(?=\s|$)")
 _EDGE_JUNK = " \t\r\n\"'“”‘’«»()[]{}<>,.;:!?-–—/|*"
 _UPPER = re.compile(r"[A-Z]")
@@ -317,6 +326,8 @@ def clean_mentions(
                 name, piece_type = text[start:end], "person"
             elif entity_type == "person" and name.split()[-1].lower() in ORGANISATION_DESIGNATORS:
                 piece_type = "organisation"
+            elif entity_type == "person" and _premodifier(text, start, end):
+                continue
             mentions.append(
                 Mention(
                     field=field,
@@ -329,6 +340,14 @@ def clean_mentions(
                 )
             )
     return mentions
+
+
+def _premodifier(text: str, start: int, end: int) -> bool:
+    return (
+        " " not in text[start:end]
+        and bool(_DETERMINER_BEFORE.search(text[max(0, start - 6) : start]))
+        and bool(_COMMON_NOUN_AFTER.match(text[end : end + 3]))
+    )
 
 
 def _is_name(name: str) -> bool:
@@ -345,6 +364,23 @@ def sentence_index(sentences: Sequence[tuple[int, int]], offset: int) -> int:
         if start <= offset < end:
             return index
     return max(len(sentences) - 1, 0)
+
+
+# A sentence ends at . ! ? (and closing quotes or brackets) before a capital or a digit.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W_a-z])")
+
+
+def rule_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence ranges without a model (languages no model reads): line breaks and sentence
+    punctuation before an upper-case letter or a digit."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        ranges.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        ranges.append((start, len(text)))
+    return split_sentences_at_lines(text, ranges)
 
 
 def split_sentences_at_lines(

@@ -16,7 +16,10 @@ phrase) next to the DURATION of its measure ("two years").
 `granularity` is set for calendar points (timeline entries). Decades (199), centuries (19), halves
 (2025-H1), fiscal years (FY2023) and PRESENT/PAST/FUTURE_REF are DATEs without one: they are not
 points the Granularity vocabulary can place. Modifiers (early/mid/late, "the end of") widen the
-extent, keep the inner value and set TIMEX3's MOD (START, MID, END)."""
+extent, keep the inner value and set TIMEX3's MOD (START, MID, END).
+
+Other languages than English: `multilingual.py` (dateparser's own vocabulary for the
+language, no English rule)."""
 
 from __future__ import annotations
 
@@ -25,15 +28,22 @@ from datetime import date
 
 from newsroom.enrich.domain.timeline.finder import find
 from newsroom.enrich.domain.timeline.model import Granularity, Timex, TimexMod, TimexType
+from newsroom.enrich.domain.timeline.multilingual import find_in_language
 
 __all__ = ["Granularity", "Timex", "TimexMod", "TimexType", "find_timexes"]
 
 
 def find_timexes(
-    text: str, dateline: date, candidate_spans: Sequence[tuple[int, int]] = ()
+    text: str,
+    dateline: date,
+    candidate_spans: Sequence[tuple[int, int]] = (),
+    language: str = "en",
 ) -> list[Timex]:
     """Every temporal expression in `text`, normalised against `dateline`.
 
-    `candidate_spans` are extra hints (e.g. spaCy DATE/TIME entity offsets); the function must
-    also find expressions on its own."""
-    return find(text, dateline, candidate_spans)
+    English goes through the rule layer; `candidate_spans` are extra hints for it (e.g. spaCy
+    DATE/TIME entity offsets), and it also finds expressions on its own. Other languages are
+    read with dateparser's vocabulary for them (`multilingual.py`): calendar points only."""
+    if language == "en":
+        return find(text, dateline, candidate_spans)
+    return find_in_language(text, dateline, language)

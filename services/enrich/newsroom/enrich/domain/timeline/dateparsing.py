@@ -54,7 +54,7 @@ class Reading:
 
 
 @lru_cache(maxsize=64)
-def _parser(base: date, prefer: Prefer, day_first: bool) -> DateDataParser:
+def _parser(base: date, prefer: Prefer, day_first: bool, language: str) -> DateDataParser:
     from dateparser.date import DateDataParser  # heavy: imported on first use only
 
     settings: dict[str, object] = {
@@ -65,23 +65,29 @@ def _parser(base: date, prefer: Prefer, day_first: bool) -> DateDataParser:
         # European dotted dates (20.09.2021) put the day first; American news the month.
         "DATE_ORDER": "DMY" if day_first else "MDY",
     }
-    return DateDataParser(languages=["en"], settings=settings)
+    return DateDataParser(languages=[language], settings=settings)
 
 
 @lru_cache(maxsize=4096)
 def read(
-    phrase: str, base: date, prefer: Prefer = "current_period", day_first: bool = False
+    phrase: str,
+    base: date,
+    prefer: Prefer = "current_period",
+    day_first: bool = False,
+    language: str = "en",
 ) -> Reading | None:
-    """dateparser's reading of `phrase` relative to `base` (cached: news repeats its phrases, and a
-    parse costs about half a millisecond)."""
-    data = _parser(base, prefer, day_first).get_date_data(" ".join(phrase.split()))
+    """dateparser's reading of `phrase` (in `language`, one of its locales) relative to `base`
+    (cached: news repeats its phrases, and a parse costs about half a millisecond)."""
+    data = _parser(base, prefer, day_first, language).get_date_data(" ".join(phrase.split()))
     if data.date_obj is None or data.period is None:
         return None
     return Reading(data.date_obj, data.period)
 
 
-def read_period(phrase: str, base: date, prefer: Prefer = "current_period") -> Period | None:
-    reading = read(phrase, base, prefer)
+def read_period(
+    phrase: str, base: date, prefer: Prefer = "current_period", language: str = "en"
+) -> Period | None:
+    reading = read(phrase, base, prefer, day_first=language != "en", language=language)
     return reading.calendar_period() if reading is not None else None
 
 
@@ -100,7 +106,11 @@ def _distance(period: Period, dateline: date) -> int:
 
 
 def by_tense(
-    phrase: str, dateline: date, tense: Tense, unmarked: Prefer | None = None
+    phrase: str,
+    dateline: date,
+    tense: Tense,
+    unmarked: Prefer | None = None,
+    language: str = "en",
 ) -> Period | None:
     """A month, a month and day or a weekday named without its year or week, read as news means it.
 
@@ -108,7 +118,7 @@ def by_tense(
     look ahead; a reading that covers the dateline wins in either direction, since dateparser's
     "past" and "future" exclude the day itself. With no cue, `unmarked` decides (weekdays: news
     reports what happened), else the reading nearest the dateline."""
-    current = read_period(phrase, dateline)
+    current = read_period(phrase, dateline, language=language)
     if current is None:
         return None
     if current.contains(dateline):
@@ -119,10 +129,18 @@ def by_tense(
     # This year's reading already lies in the wanted direction more often than not; dateparser
     # is asked again (half a millisecond a call) only when it does not.
     if direction == "past":
-        return current if current.last < dateline else read_period(phrase, dateline, "past")
+        return (
+            current if current.last < dateline else read_period(phrase, dateline, "past", language)
+        )
     if direction == "future":
-        return current if current.first > dateline else read_period(phrase, dateline, "future")
-    other = read_period(phrase, dateline, "past" if current.first > dateline else "future")
+        return (
+            current
+            if current.first > dateline
+            else read_period(phrase, dateline, "future", language)
+        )
+    other = read_period(
+        phrase, dateline, "past" if current.first > dateline else "future", language
+    )
     options = [current] if other is None else [current, other]
     return min(options, key=lambda p: _distance(p, dateline))
 

@@ -17,7 +17,15 @@ from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.formats.dates import iso_utc
 from newsroom.ingest.domain.formats.html import html_to_text, sanitise_html, text_to_html
 from newsroom.ingest.domain.limits import MAX_URI_CHARS, MAX_VERSION_CHARS
-from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Rights, Subject
+from newsroom.shared.article import (
+    Article,
+    Embargo,
+    Picture,
+    PubStatus,
+    Rights,
+    Subject,
+    WireEntity,
+)
 
 _PUBSTATUS_WORDS = {
     "usable": PubStatus.USABLE,
@@ -119,6 +127,8 @@ class ArticleDraft:
     pictures: list[Picture] = field(default_factory=list)
     ednote: str | None = None
     signals: list[str] = field(default_factory=list)
+    # The people, organisations, places and topics the wire names itself, with their ids.
+    entities: list[WireEntity] = field(default_factory=list)
     # Set by parsers for items that are not text stories (picture, video, event, package):
     # the reason they are refused. Such items are refused even when they carry a caption as
     # `body_text` (Superdesk does), because a caption is not a story.
@@ -199,6 +209,7 @@ class ArticleDraft:
                 pictures=[_xml_safe_picture(picture) for picture in self.pictures],
                 ednote=_clean(self.ednote),
                 signals=list(dict.fromkeys(self.signals)),
+                entities=[e for e in map(_xml_safe_entity, self.entities) if e is not None],
             )
         except ValidationError as exc:  # defensive: every field was checked above
             raise UnusableItem(f"the item does not make a valid article: {exc}") from exc
@@ -227,6 +238,13 @@ def _xml_safe_subject(subject: Subject) -> Subject:
     return subject.model_copy(
         update={"name": _xml_safe_or_none(subject.name), "code": _xml_safe_or_none(subject.code)}
     )
+
+
+def _xml_safe_entity(entity: WireEntity) -> WireEntity | None:
+    name = _clean(entity.name)
+    if name is None:
+        return None
+    return entity.model_copy(update={"name": name, "ids": [xml_safe(i) for i in entity.ids]})
 
 
 def _xml_safe_picture(picture: Picture) -> Picture:

@@ -39,6 +39,12 @@ from newsroom.ingest.domain.formats.draft import (
 )
 from newsroom.ingest.domain.formats.html import looks_like_html
 from newsroom.ingest.domain.formats.nitf import read_nitf_story
+from newsroom.ingest.domain.formats.wire_entities import (
+    concept_type,
+    distinct_entities,
+    is_iptc_topic,
+    wire_id,
+)
 from newsroom.ingest.domain.formats.xml import (
     attribute,
     child,
@@ -47,7 +53,7 @@ from newsroom.ingest.domain.formats.xml import (
     local_name,
     text_of,
 )
-from newsroom.shared.article import Article, Embargo, Picture, Subject
+from newsroom.shared.article import Article, Embargo, Picture, Subject, WireEntity
 
 _MEDIA_CLASSES = frozenset({"picture", "photo", "graphic", "video", "audio", "image"})
 # Signals that mean something to Newsroom, in its own words; other qcodes are kept as sent.
@@ -207,7 +213,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
     draft.ednote = _ednote(meta)
     draft.signals = _signals(meta)
     draft.urgency = urgency_from_wire(text_of(child(content_meta, "urgency")))
-    language = attribute(child(content_meta, "language"), "tag") or attribute(item, "lang")
+    language = attribute(child(content_meta, "language"), "tag") or _inherited_lang(item)
     draft.language = language
     draft.headline = _headline(content_meta)
     draft.standfirst = _description(content_meta, ("summary", "abstract", "synopsis"))
@@ -220,6 +226,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
     draft.dateline = dateline or place
     draft.place = place
     draft.subjects = _subjects(content_meta)
+    draft.entities = _entities(item, content_meta)
     if content_meta is not None:
         draft.keywords = [k for k in map(text_of, children(content_meta, "keyword")) if k]
         draft.genres = [g for g in map(_concept_name, children(content_meta, "genre")) if g]
@@ -328,6 +335,118 @@ def _subjects(content_meta: etree._Element | None) -> list[Subject]:
     return subjects
 
 
+def _inherited_lang(element: etree._Element | None) -> str | None:
+    """`xml:lang` of the item or the nearest element around it that states one (scoop puts a
+    plain `lang` on the newsMessage)."""
+    while element is not None:
+        lang = attribute(element, "lang")
+        if lang:
+            return lang
+        element = element.getparent()
+    return None
+
+
+# contentMeta children that name a thing directly (besides typed `subject`s).
+_NAMED_ELEMENTS = {"person": "person", "organisation": "organisation", "location": "place"}
+
+
+def _entities(item: etree._Element, content_meta: etree._Element | None) -> list[WireEntity]:
+    """Typed subjects (`cpnat:person`, `cpnat:organisation`, `cpnat:geoArea`, `cpnat:poi`,
+    `cpnat:event`) and IPTC topic subjects, with their qcode and `sameAs` ids; a POI's position
+    from the item's `assert` for it."""
+    if content_meta is None:
+        return []
+    asserted = _asserted_places(item)
+    found: list[WireEntity] = []
+    for element in content_meta:
+        kind = local_name(element)
+        if kind == "subject":
+            entity_type = concept_type(attribute(element, "type"))
+        elif kind in _NAMED_ELEMENTS:
+            entity_type = _NAMED_ELEMENTS[kind]  # type: ignore[assignment]
+        else:
+            continue
+        about = asserted.get(attribute(element, "literal") or attribute(element, "qcode") or "")
+        name = (about.name if about else None) or _display_name(element)
+        ids = [
+            i
+            for i in (
+                wire_id(attribute(element, "qcode") or attribute(element, "uri")),
+                *(
+                    wire_id(attribute(same, "qcode") or attribute(same, "uri"))
+                    for same in children(element, "sameAs")
+                ),
+            )
+            if i
+        ]
+        if entity_type is None and is_iptc_topic(ids):
+            entity_type = "topic"
+        if entity_type is None or not name:
+            continue
+        found.append(
+            WireEntity(
+                name=name,
+                type=entity_type,
+                ids=ids,
+                latitude=about.latitude if about else None,
+                longitude=about.longitude if about else None,
+            )
+        )
+    return distinct_entities(found)
+
+
+def _display_name(concept: etree._Element) -> str | None:
+    """A concept's display name (not its short or mnemonic one), else any name, else
+    @literal."""
+    names = children(concept, "name")
+    for name in names:
+        role = (attribute(name, "role") or "").lower()
+        if not role or role.endswith(("display", "full")):
+            text = text_of(name)
+            if text:
+                return text
+    return next((t for t in map(text_of, names) if t), None)
+
+
+@dataclass(frozen=True)
+class _Asserted:
+    """What an item's `assert` says about a POI: its display name and position."""
+
+    name: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+def _asserted_places(item: etree._Element) -> dict[str, _Asserted]:
+    """`assert/@literal` (or @qcode) → its POIDetails: the address's display line (dpa's
+    subject names add the address to it) and the position."""
+    found: dict[str, _Asserted] = {}
+    for assertion in children(item, "assert"):
+        details = child(assertion, "POIDetails")
+        key = attribute(assertion, "literal") or attribute(assertion, "qcode")
+        if details is None or not key:
+            continue
+        address = child(details, "address")
+        display = next(
+            (
+                text_of(line)
+                for line in children(address if address is not None else details, "line")
+                if (attribute(line, "role") or "").lower().endswith("display")
+            ),
+            None,
+        )
+        position = child(details, "position")
+        latitude: float | None = None
+        longitude: float | None = None
+        try:
+            latitude = float(attribute(position, "latitude") or "")
+            longitude = float(attribute(position, "longitude") or "")
+        except ValueError:
+            latitude = longitude = None
+        found[key] = _Asserted(display, latitude, longitude)
+    return found
+
+
 def _read_body(item: etree._Element, draft: ArticleDraft) -> None:
     """The first rendition in contentSet that holds text fills the body; an inline NITF
     also fills what the G2 metadata left empty (headline, byline, abstract, dateline)."""
@@ -345,6 +464,8 @@ def _read_body(item: etree._Element, draft: ArticleDraft) -> None:
                     draft.standfirst = draft.standfirst or story.standfirst
                     draft.dateline = draft.dateline or story.dateline
                     draft.pictures = [*draft.pictures, *story.pictures]
+                    draft.entities = distinct_entities([*draft.entities, *story.entities])
+                    draft.language = draft.language or story.language
                     return
                 continue
             markup = _xhtml_body(content, draft.headline)

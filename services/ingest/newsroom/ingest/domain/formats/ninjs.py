@@ -28,7 +28,13 @@ from newsroom.ingest.domain.formats.draft import (
     urgency_from_wire,
 )
 from newsroom.ingest.domain.formats.html import html_to_text, looks_like_html
-from newsroom.shared.article import Article, Embargo, Picture, Subject
+from newsroom.ingest.domain.formats.wire_entities import (
+    concept_type,
+    distinct_entities,
+    is_iptc_topic,
+    wire_id,
+)
+from newsroom.shared.article import Article, Embargo, Picture, Subject, WireEntity, WireEntityType
 
 JsonObject = Mapping[str, Any]
 
@@ -145,6 +151,7 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
     draft.pictures = _pictures(_get(item, "associations"))
     draft.ednote = _str(_get(item, "ednote", "edNote"))
     draft.signals = _signals(_get(item, "signals"))
+    draft.entities = _entities(item)
     kind = (_str(_get(item, "type")) or "text").lower()
     for name, rendition in _named(_get(item, "renditions")):
         if str(rendition.get("type") or "").lower() == "text" and _str(rendition.get("href")):
@@ -270,6 +277,74 @@ def _subjects(entries: Any) -> list[Subject]:
         if name or code:
             subjects.append(Subject(name=name, code=code, scheme=_str(entry.get("scheme"))))
     return subjects
+
+
+# ninjs 2.x/3.x plural keys and their 1.x singular spellings, with the type they name.
+_NAMED_THINGS: tuple[tuple[tuple[str, ...], WireEntityType], ...] = (
+    (("people", "person"), "person"),
+    (("organisations", "organisation"), "organisation"),
+    (("places", "place"), "place"),
+    (("events",), "event"),
+)
+
+
+def _entities(item: JsonObject) -> list[WireEntity]:
+    """What the item names itself: people, organisations, places, events, and the subjects
+    that are IPTC topics (or carry a G2 concept type), with their URIs or codes."""
+    found: list[WireEntity] = []
+    for keys, entity_type in _NAMED_THINGS:
+        for entry in _dicts(_get(item, *keys)):
+            entity = _entity(entry, entity_type)
+            if entity is not None:
+                found.append(entity)
+    for entry in _dicts(_get(item, "subjects", "subject")):
+        typed = concept_type(_str(entry.get("type")))
+        entity = _entity(entry, typed or "topic")
+        if entity is not None and (typed is not None or is_iptc_topic(entity.ids)):
+            found.append(entity)
+    return distinct_entities(found)
+
+
+def _dicts(value: Any) -> list[JsonObject]:
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def _entity(entry: JsonObject, entity_type: WireEntityType) -> WireEntity | None:
+    name = _str(entry.get("name") or entry.get("literal"))
+    if not name or not name.strip():
+        return None
+    identifier = wire_id(
+        _str(entry.get("uri") or entry.get("code") or entry.get("qcode")), _str(entry.get("scheme"))
+    )
+    ids = [identifier] if identifier else []
+    # ninjs 2.x: `literal` is an identifier "as an alternative to uri" when there is a name.
+    literal = _str(entry.get("literal")) if entry.get("name") else None
+    if literal:
+        ids.insert(0, literal)
+    latitude, longitude = _point(entry.get("geojson") or entry.get("geoJSON"))
+    return WireEntity(
+        name=name,
+        type=entity_type,
+        ids=ids,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _point(geometry: Any) -> tuple[float | None, float | None]:
+    """A GeoJSON Point's (latitude, longitude); GeoJSON writes longitude first."""
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return None, None
+    coordinates = geometry.get("coordinates")
+    if (
+        isinstance(coordinates, list)
+        and len(coordinates) >= 2
+        and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates[:2])
+    ):
+        return float(coordinates[1]), float(coordinates[0])
+    return None, None
 
 
 def _texts(value: Any) -> list[str]:

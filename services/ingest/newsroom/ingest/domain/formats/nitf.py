@@ -25,6 +25,7 @@ from newsroom.ingest.domain.formats.draft import (
     pubstatus_from_wire,
     urgency_from_wire,
 )
+from newsroom.ingest.domain.formats.wire_entities import distinct_entities, wire_id
 from newsroom.ingest.domain.formats.xml import (
     attribute,
     child,
@@ -34,12 +35,30 @@ from newsroom.ingest.domain.formats.xml import (
     local_name,
     text_of,
 )
-from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Subject
+from newsroom.shared.article import (
+    Article,
+    Embargo,
+    Picture,
+    PubStatus,
+    Subject,
+    WireEntity,
+    WireEntityType,
+)
 
 # NITF block elements → the HTML a page can show; inline semantic tags (person, org,
 # location, …) are left for the sanitiser, which keeps their text and drops the tag.
 _NITF_TO_HTML = {"hl1": "h2", "hl2": "h3", "block": "div", "bq": "blockquote", "credit": "p"}
 _DROPPED = frozenset({"media", "note", "nitf-table-metadata"})
+# NITF's markup of named things, in the story and in `docdata/identified-content`.
+_NAMED_ELEMENTS: dict[str, WireEntityType] = {
+    "person": "person",
+    "org": "organisation",
+    "location": "place",
+    "event": "event",
+}
+# Metadata of the item, not story names: "By <person>" is the author, the distributor the
+# wire, the dateline's location is `place` already.
+_NOT_STORY_NAMES = frozenset({"byline", "distributor", "dateline", "media", "note"})
 
 
 @dataclass
@@ -53,6 +72,8 @@ class NitfStory:
     place: str | None = None
     body_html: str | None = None
     pictures: list[Picture] = field(default_factory=list)
+    entities: list[WireEntity] = field(default_factory=list)
+    language: str | None = None
 
 
 def read_nitf_story(nitf: etree._Element) -> NitfStory:
@@ -69,7 +90,54 @@ def read_nitf_story(nitf: etree._Element) -> NitfStory:
     if content is not None:
         story.pictures = [p for p in map(_picture, descendants(content, "media")) if p]
         story.body_html = _content_html(content)
+        story.entities = named_things(content)
+    story.language = _language(nitf, body, content)
     return story
+
+
+def _language(
+    nitf: etree._Element, body: etree._Element | None, content: etree._Element | None
+) -> str | None:
+    """`xml:lang` of the document or its body, else a `<meta name="language">` in the head,
+    else the language the story's paragraphs declare (a wire may mark only those)."""
+    stated = attribute(nitf, "lang") or attribute(body, "lang") or attribute(content, "lang")
+    if stated:
+        return stated
+    head = child(nitf, "head")
+    for meta in descendants(head, "meta") if head is not None else []:
+        if (attribute(meta, "name") or "").lower() in {"language", "lang", "dc.language"}:
+            return attribute(meta, "content")
+    if content is not None:
+        return next((lang for e in content.iter() if (lang := attribute(e, "lang"))), None)
+    return None
+
+
+def named_things(container: etree._Element) -> list[WireEntity]:
+    """`<person>`, `<org>`, `<location>` and `<event>` marked up inside `container`, with
+    their `idsrc`/`value` (or `id-string`) codes; not those of bylines and datelines."""
+    found: list[WireEntity] = []
+    for element in container.iter():
+        entity_type = _NAMED_ELEMENTS.get(local_name(element))
+        if entity_type is None or _inside(element, _NOT_STORY_NAMES, container):
+            continue
+        name = text_of(element)
+        if not name:
+            continue
+        code = attribute(element, "value") or attribute(element, "id-string")
+        identifier = wire_id(code, attribute(element, "idsrc")) if code else None
+        found.append(
+            WireEntity(name=name, type=entity_type, ids=[identifier] if identifier else [])
+        )
+    return distinct_entities(found)
+
+
+def _inside(element: etree._Element, names: frozenset[str], stop: etree._Element) -> bool:
+    parent = element.getparent()
+    while parent is not None and parent is not stop:
+        if local_name(parent) in names:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _byline(byline: etree._Element | None) -> str | None:
@@ -166,7 +234,7 @@ def parse_nitf(
     else:
         draft.pubstatus = pubstatus_from_wire(status_word) or PubStatus.USABLE
     draft.urgency = urgency_from_wire(attribute(child(docdata, "urgency"), "ed-urg"))
-    draft.language = attribute(root, "lang") or attribute(child(root, "body"), "lang")
+    draft.language = story.language
     draft.headline = story.headline
     draft.standfirst = story.standfirst
     draft.byline = story.byline
@@ -176,6 +244,18 @@ def parse_nitf(
     draft.pictures = story.pictures
     draft.ednote = attribute(child(docdata, "ed-msg"), "info")
     draft.subjects = _subjects(root)
+    identified = child(docdata, "identified-content")
+    draft.entities = distinct_entities(
+        [
+            *story.entities,
+            *(named_things(identified) if identified is not None else []),
+            *(
+                WireEntity(name=s.name, type="topic", ids=[i])
+                for s in draft.subjects
+                if s.name and (i := wire_id(s.code, s.scheme))
+            ),
+        ]
+    )
     draft.keywords = [
         key for key in (attribute(k, "key") for k in descendants(docdata, "keyword")) if key
     ] if docdata is not None else []  # fmt: skip
