@@ -168,9 +168,6 @@ class RenderRuntime:
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
 
-    def now(self) -> datetime:
-        return self.clock()
-
     async def _flush_queued_pages(self) -> int:
         return await self.projection.page_outbox.flush(self.publish_pages, only_if_queued_here=True)
 
