@@ -20,7 +20,8 @@ class Site:
     readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not
 
 
-def _site(request: Request) -> Site:
+async def _site(request: Request) -> Site:
+    # async: FastAPI would run a plain function in its thread pool, a hop per request.
     site: Site = request.app.state.site
     return site
 
