@@ -9,9 +9,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import structlog
-from fastapi import FastAPI
 from faststream.redis import RedisBroker
 from faststream.redis.prometheus import RedisPrometheusMiddleware
 from faststream.redis.publisher.usecase import StreamPublisher
@@ -23,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.adapters.migrate import migrate
-from newsroom.render.adapters.page_cache import PageCache
 from newsroom.render.adapters.page_outbox import PageOutbox
 from newsroom.render.adapters.page_publisher import PagePublisher
 from newsroom.render.adapters.queries import ReadModelQueries
@@ -37,12 +36,7 @@ from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargo
 from newsroom.render.application.group_commit import GroupCommit
 from newsroom.render.application.ports import Clock
 from newsroom.render.application.project_events import ApplyResult, ProjectEvents, utcnow
-from newsroom.render.application.read_article import ArticleDocuments
-from newsroom.render.application.read_pages import PageReads
 from newsroom.render.domain.projection import RenderEvent
-from newsroom.render.entrypoints import api, ops, pages
-from newsroom.render.entrypoints.problems import install_problem_handlers
-from newsroom.render.entrypoints.site import Site
 from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_router
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.sql import create_engine
@@ -51,6 +45,11 @@ from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune
 from newsroom.shared.streaming.lag import watch_lag
 from newsroom.shared.streaming.log_context import LogContextMiddleware
 from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from newsroom.render.entrypoints.site import Site
 
 log = structlog.get_logger(__name__)
 
@@ -173,6 +172,12 @@ class RenderRuntime:
 
     def site(self, page_cache_size: int = 1024) -> Site:
         """What the HTTP routes use; `page_cache_size` built documents are kept (0: none)."""
+        # The HTTP side is imported where it is built: `replay` and `migrate` start faster.
+        from newsroom.render.adapters.page_cache import PageCache
+        from newsroom.render.application.read_article import ArticleDocuments
+        from newsroom.render.application.read_pages import PageReads
+        from newsroom.render.entrypoints.site import Site
+
         return Site(
             public_base_url=self.public_base_url,
             pages=PageReads(self.read_model, self.clock),
@@ -257,6 +262,11 @@ def build_app(
 ) -> FastAPI:
     """The HTTP app; with `serve_streams` its lifespan runs the whole service (subscribers,
     maintenance), without it only pages are served (the benchmark's page runs)."""
+    from fastapi import FastAPI
+
+    from newsroom.render.entrypoints import api, ops, pages
+    from newsroom.render.entrypoints.problems import install_problem_handlers
+
     app = FastAPI(
         title="Newsroom render",
         version="1.0.0",
