@@ -3,7 +3,7 @@
 Reports, on this machine in one run:
   * events applied per second by the projector, PageChanged included: one transaction per
     event (a lone event's cost), and 50 events per transaction (what the live subscribers'
-    group commit does under load, Projector.submit); and end to end through Redis with the
+    group commit does under load, GroupCommit.submit); and end to end through Redis with the
     real subscribers (group commit, PageChanged published);
   * article pages rendered per second by the service (HTTP app in process: query, view,
     template, ETag) beside bare Jinja2 rendering of the same template with the same data,
@@ -36,14 +36,17 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import AppliedEventRow
-from newsroom.render.bootstrap import RenderRuntime
+from newsroom.render.bootstrap import (
+    Projection,
+    RenderRuntime,
+    build_app,
+    migrate_read_model,
+    open_read_model,
+)
 from newsroom.render.domain.views import article_page
-from newsroom.render.entrypoints.http import create_app
 from newsroom.render.entrypoints.rendering import article_context, render
-from newsroom.render.service import Projector
 from newsroom.shared.article import Article
 from newsroom.shared.events import (
     ArticleEnriched,
@@ -240,18 +243,17 @@ async def publish_raw(redis: Redis, events: list[Any]) -> None:
 
 
 async def bench_projector(workdir: Path, events: list[Any], per_transaction: int) -> float:
-    engine = create_engine(f"sqlite+aiosqlite:///{workdir / f'projector-{per_transaction}.db'}")
-    await migrate(engine)
-    projector = Projector(session_factory(engine), public_base_url="http://bench")
+    database = open_read_model(f"sqlite+aiosqlite:///{workdir / f'projector-{per_transaction}.db'}")
+    await migrate(database.engine)
+    projection = Projection(database, public_base_url="http://bench")
     started = time.perf_counter()
     for start in range(0, len(events), per_transaction):
-        await projector.apply(events[start : start + per_transaction])
+        await projection.project.apply(events[start : start + per_transaction])
         done = start + per_transaction
         if done % 500 == 0:
             say(f"  projector: {done}/{len(events)} events")
     elapsed = time.perf_counter() - started
-    projector.runner.dispose()
-    await engine.dispose()
+    await database.dispose()
     return len(events) / elapsed
 
 
@@ -261,9 +263,7 @@ async def bench_end_to_end(workdir: Path, redis_url: str, events: list[Any]) -> 
     await redis.flushdb()
     await publish_raw(redis, events)
     database_url = f"sqlite+aiosqlite:///{workdir / 'live.db'}"
-    engine = create_engine(database_url)
-    await migrate(engine)
-    await engine.dispose()
+    await migrate_read_model(database_url)
     runtime = RenderRuntime(
         RenderSettings(redis_url=redis_url, database_url=database_url), maintenance_every=3600
     )
@@ -285,11 +285,12 @@ async def bench_end_to_end(workdir: Path, redis_url: str, events: list[Any]) -> 
 
 async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, float]:
     database_url = f"sqlite+aiosqlite:///{workdir / 'pages.db'}"
-    engine = create_engine(database_url)
-    await migrate(engine)
-    sessions = session_factory(engine)
-    await Projector(sessions, public_base_url="http://bench", emit_pages=False).apply(events)
-    await engine.dispose()
+    database = open_read_model(database_url)
+    await migrate(database.engine)
+    await Projection(database, public_base_url="http://bench", emit_pages=False).project.apply(
+        events
+    )
+    await database.dispose()
     runtime = RenderRuntime(
         RenderSettings(database_url=database_url, public_base_url="http://bench")
     )
@@ -297,7 +298,7 @@ async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, f
     rates = []
     # Without the page cache every request renders; with it, unchanged pages are reused.
     for cache_size in (0, 1024):
-        app = create_app(runtime, page_cache_size=cache_size)  # no lifespan: pages only
+        app = build_app(runtime, page_cache_size=cache_size, serve_streams=False)  # pages only
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             started = time.perf_counter()
@@ -311,7 +312,7 @@ async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, f
     # Bare Jinja2: the same template and the same data (page models built beforehand).
     pages = []
     for slug in slugs[: min(len(slugs), PAGE_REQUESTS)]:
-        stored = await runtime.queries.article_by_slug(slug)
+        stored = await runtime.read_model.article_by_slug(slug)
         assert stored is not None
         page = article_page(stored.state)
         assert page is not None
@@ -320,10 +321,7 @@ async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, f
     for i in range(PAGE_REQUESTS):
         render("article.html", pages[i % len(pages)])
     bare = PAGE_REQUESTS / (time.perf_counter() - started)
-    runtime.queries.runner.dispose()
-    runtime.projector.runner.dispose()
-    await runtime.engine.dispose()
-    await runtime.redis.aclose()
+    await runtime.close()
     return served, served_cached, bare
 
 

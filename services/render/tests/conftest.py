@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.migrate import migrate
+from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
+from newsroom.render.bootstrap import migrate_read_model, open_read_model
 from newsroom.shared.article import Article, Embargo, Picture, PubStatus, Subject
 from newsroom.shared.events import (
     ArticleEnriched,
@@ -302,16 +302,18 @@ def seed(corpus_dir: Path) -> SeedStory:
 
 
 @pytest.fixture
-async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'render.db'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
+async def sqlite_read_model(tmp_path: Path) -> AsyncIterator[UnitOfWorkRunner]:
+    """A migrated SQLite read model, opened as the service opens it."""
+    runner = open_read_model(f"sqlite+aiosqlite:///{tmp_path / 'render.db'}")
+    await migrate(runner.engine)
+    yield runner
+    await runner.dispose()
 
 
 @pytest.fixture
-def sessions(sqlite_engine: AsyncEngine) -> Any:
-    return session_factory(sqlite_engine)
+def sessions(sqlite_read_model: UnitOfWorkRunner) -> Any:
+    """ORM sessions on that read model, for a test to look or write behind render's back."""
+    return sqlite_read_model.sessions
 
 
 class Clock:
@@ -328,48 +330,61 @@ class Clock:
 
 class RunningRender:
     def __init__(self, base_url: str, runtime: Any, clock: Clock) -> None:
-        self.base_url = base_url
+        self.base_url = base_url  # where it listens
         self.runtime = runtime
         self.clock = clock
 
 
 @asynccontextmanager
-async def running_render(redis_url: str, database_url: str) -> AsyncIterator[RunningRender]:
-    """The render service over real HTTP (uvicorn), real Redis and the given database."""
+async def running_render(
+    redis_url: str,
+    database_url: str,
+    *,
+    public_base_url: str | None = None,
+    page_cache_size: int = 1024,
+) -> AsyncIterator[RunningRender]:
+    """The render service over real HTTP (uvicorn), real Redis and the given database. Its
+    socket is bound to port 0 before the service is built: the port it reports is its own (a
+    port found free and released first could be taken meanwhile)."""
     import asyncio
+    import socket
 
     import uvicorn
 
     from newsroom.render.bootstrap import RenderRuntime, build_app
     from newsroom.shared.settings import RenderSettings
-    from support.servers import free_port  # the repository's test support (root pythonpath)
 
-    port = free_port()
-    engine = create_engine(database_url)
-    await migrate(engine)
-    await engine.dispose()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
+    base_url = f"http://127.0.0.1:{port}"
+    await migrate_read_model(database_url)
     settings = RenderSettings(
         redis_url=redis_url,
         database_url=database_url,
         http_port=port,
-        public_base_url=f"http://127.0.0.1:{port}",
+        public_base_url=public_base_url or base_url,
         reclaim_idle_ms=2000,
     )
     clock = Clock()
     runtime = RenderRuntime(settings, clock=clock, maintenance_every=0.2)
     server = uvicorn.Server(
-        uvicorn.Config(build_app(runtime), host="127.0.0.1", port=port, log_config=None)
+        uvicorn.Config(
+            build_app(runtime, page_cache_size=page_cache_size),
+            log_config=None,
+        )
     )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
+    task = asyncio.create_task(server.serve(sockets=[listener]))
     try:
-        yield RunningRender(settings.public_base_url, runtime, clock)
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        yield RunningRender(base_url, runtime, clock)
     finally:
         server.should_exit = True
         await task
+        listener.close()
 
 
 @pytest.fixture

@@ -1,35 +1,135 @@
-"""The one place that wires settings, database, broker, projector and the HTTP app."""
+"""The one place that builds render's engines, broker and app from settings, and wires the
+use cases to the adapters."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import structlog
-from fastapi import FastAPI
+from faststream.redis import RedisBroker
+from faststream.redis.prometheus import RedisPrometheusMiddleware
+from faststream.redis.publisher.usecase import StreamPublisher
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from newsroom.render.adapters.database import create_engine, session_factory
+from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
+from newsroom.render.adapters.migrate import migrate
+from newsroom.render.adapters.page_outbox import PageOutbox
+from newsroom.render.adapters.page_publisher import PagePublisher
 from newsroom.render.adapters.queries import ReadModelQueries
-from newsroom.render.entrypoints.consumers import build_broker
-from newsroom.render.entrypoints.http import create_app
-from newsroom.render.metrics import FAILURES, MAINTENANCE_FAILURES
-from newsroom.render.service import Projector, utcnow
+from newsroom.render.adapters.stream_log import RedisStreamLog
+from newsroom.render.adapters.unit_of_work import (
+    ReadModelUnitOfWork,
+    UnitOfWorkRunner,
+    sqlite_file_engine,
+)
+from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
+from newsroom.render.application.group_commit import GroupCommit
+from newsroom.render.application.ports import Clock
+from newsroom.render.application.project_events import ApplyResult, ProjectEvents, utcnow
+from newsroom.render.domain.projection import RenderEvent
+from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_router
 from newsroom.shared.settings import RenderSettings
+from newsroom.shared.sql import create_engine
+from newsroom.shared.streaming.dead_letters import dead_letter_middleware
 from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
 from newsroom.shared.streaming.lag import watch_lag
+from newsroom.shared.streaming.log_context import LogContextMiddleware
 from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from newsroom.render.entrypoints.site import Site
 
 log = structlog.get_logger(__name__)
 
 SERVICE = "render"
 GROUPS = [RENDER_ARTICLES, RENDER_ENRICHED]
+
+
+def open_read_model(database_url: str) -> UnitOfWorkRunner:
+    """The read model's database: its engine (and, for an SQLite file, the synchronous twin
+    its units of work run on). `await runner.dispose()` closes both."""
+    engine = create_engine(database_url)
+    return UnitOfWorkRunner(engine, sqlite_file_engine(engine))
+
+
+async def migrate_read_model(database_url: str) -> None:
+    """Bring the read model's schema at `database_url` to the newest migration."""
+    runner = open_read_model(database_url)
+    try:
+        await migrate(runner.engine)
+    finally:
+        await runner.dispose()
+
+
+class Projection:
+    """The write side over one read model: the projection, group commit, embargo
+    announcements, and the page outbox they queue PageChanged in."""
+
+    def __init__(
+        self,
+        runner: UnitOfWorkRunner,
+        *,
+        public_base_url: str,
+        clock: Clock = utcnow,
+        emit_pages: bool = True,
+    ) -> None:
+        self.unit_of_work = ReadModelUnitOfWork(runner)
+        self.page_outbox = PageOutbox(self.unit_of_work, clock)
+        self.project = ProjectEvents(
+            self.unit_of_work,
+            self.page_outbox,
+            public_base_url=public_base_url,
+            clock=clock,
+            emit_pages=emit_pages,
+        )
+        self.group_commit = GroupCommit(self.project.apply)
+        self.announce_lifted_embargoes = AnnounceLiftedEmbargoes(
+            self.unit_of_work, self.page_outbox, public_base_url=public_base_url, clock=clock
+        )
+
+
+def build_broker(
+    redis_url: str,
+    *,
+    consumer: str,
+    max_deliveries: int,
+    reclaim_idle_ms: int,
+    submit: Submit,
+    flush_pages: FlushPages,
+    graceful_timeout: float = 20.0,
+) -> tuple[RedisBroker, StreamPublisher]:
+    """The broker with render's stream router included, and the router's PageChanged
+    publisher."""
+    broker = RedisBroker(
+        redis_url,
+        graceful_timeout=graceful_timeout,
+        # Through stdlib logging, so configure_logging's JSON handler renders it; per-message
+        # "Received/Processed" lines are debug: the projection logs what matters.
+        logger=logging.getLogger("newsroom.render.broker"),
+        log_level=logging.DEBUG,
+        middlewares=[
+            LogContextMiddleware,
+            dead_letter_middleware(max_deliveries),
+            RedisPrometheusMiddleware(registry=REGISTRY, app_name="render"),
+        ],
+    )
+    router, pages_publisher = stream_router(
+        consumer=consumer, reclaim_idle_ms=reclaim_idle_ms, submit=submit, flush_pages=flush_pages
+    )
+    broker.include_router(router)
+    return broker, pages_publisher
 
 
 class RenderRuntime:
@@ -46,25 +146,44 @@ class RenderRuntime:
         self.settings = settings
         self.public_base_url = settings.public_base_url.rstrip("/")
         self.clock = clock
-        self.engine = create_engine(settings.database_url)
-        self.sessions = session_factory(self.engine)
-        self.queries = ReadModelQueries(self.sessions)
-        self.projector = Projector(self.sessions, public_base_url=self.public_base_url, clock=clock)
+        self.database = open_read_model(settings.database_url)
+        self.sessions = self.database.sessions
+        self.read_model = ReadModelQueries(self.database)
+        self.projection = Projection(
+            self.database, public_base_url=self.public_base_url, clock=clock
+        )
         self.redis = Redis.from_url(settings.redis_url)
         self.consumer = consumer or consumer_name(SERVICE)
-        self.broker, self.publish_pages = build_broker(
-            redis_url=settings.redis_url,
-            projector=self.projector,
+        self.broker, pages_publisher = build_broker(
+            settings.redis_url,
             consumer=self.consumer,
             max_deliveries=settings.max_deliveries,
             reclaim_idle_ms=settings.reclaim_idle_ms,
-            redis=self.redis,
+            submit=self.projection.group_commit.submit,
+            flush_pages=self._flush_queued_pages,
         )
+        # A batch of PageChanged goes out in one pipeline on this client.
+        self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
 
-    def now(self) -> datetime:
-        return self.clock()
+    async def _flush_queued_pages(self) -> int:
+        return await self.projection.page_outbox.flush(self.publish_pages, only_if_queued_here=True)
+
+    def site(self, page_cache_size: int = 1024) -> Site:
+        """What the HTTP routes use; `page_cache_size` built documents are kept (0: none)."""
+        # The HTTP side is imported where it is built: `replay` and `migrate` start faster.
+        from newsroom.render.adapters.page_cache import PageCache
+        from newsroom.render.application.read_article import ArticleDocuments
+        from newsroom.render.application.read_pages import PageReads
+        from newsroom.render.entrypoints.site import Site
+
+        return Site(
+            public_base_url=self.public_base_url,
+            pages=PageReads(self.read_model, self.clock),
+            articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
+            readiness=self.readiness,
+        )
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
@@ -74,7 +193,7 @@ class RenderRuntime:
         except (RedisError, OSError, TimeoutError) as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
         try:
-            async with self.engine.connect() as connection:
+            async with self.database.engine.connect() as connection:
                 await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
             checks["database"] = "ok"
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
@@ -102,16 +221,19 @@ class RenderRuntime:
                 await task
         self._tasks = []
         await self.broker.stop()
-        await self.redis.aclose()
-        self.projector.runner.dispose()
-        self.queries.runner.dispose()
-        await self.engine.dispose()
+        await self.close()
         log.info("render_stopped")
+
+    async def close(self) -> None:
+        """Close the connections (what `stop` does after the broker; alone for a runtime that
+        was never started)."""
+        await self.redis.aclose()
+        await self.database.dispose()
 
     async def maintain_once(self) -> None:
         """Announce embargoes that lifted by the clock, and send waiting PageChanged."""
-        await self.projector.announce_lifted_embargoes()
-        await self.projector.flush_outbox(self.publish_pages)
+        await self.projection.announce_lifted_embargoes()
+        await self.projection.page_outbox.flush(self.publish_pages)
 
     async def _maintenance(self) -> None:
         while True:
@@ -135,5 +257,65 @@ class RenderRuntime:
             await self.stop()
 
 
-def build_app(runtime: RenderRuntime) -> FastAPI:
-    return create_app(runtime, lifespan=runtime.lifespan)
+def build_app(
+    runtime: RenderRuntime, *, page_cache_size: int = 1024, serve_streams: bool = True
+) -> FastAPI:
+    """The HTTP app; with `serve_streams` its lifespan runs the whole service (subscribers,
+    maintenance), without it only pages are served (the benchmark's page runs)."""
+    from fastapi import FastAPI
+
+    from newsroom.render.entrypoints import api, ops, pages
+    from newsroom.render.entrypoints.problems import install_problem_handlers
+
+    app = FastAPI(
+        title="Newsroom render",
+        version="1.0.0",
+        lifespan=runtime.lifespan if serve_streams else None,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.site = runtime.site(page_cache_size)
+    install_problem_handlers(app, runtime.public_base_url)
+    for router in (ops.router, pages.router, api.router):
+        app.include_router(router)
+    return app
+
+
+# ---------------------------------------------------------------- commands
+
+
+@asynccontextmanager
+async def replay_sources(
+    settings: RenderSettings, database_url: str
+) -> AsyncIterator[tuple[RedisStreamLog, UnitOfWorkRunner]]:
+    """The event log at REDIS_URL and the read model at `database_url` a replay rebuilds."""
+    redis = Redis.from_url(settings.redis_url)
+    runner = open_read_model(database_url)
+    try:
+        yield RedisStreamLog(redis), runner
+    finally:
+        await redis.aclose()
+        await runner.dispose()
+
+
+async def _not_serving(*_: RenderEvent) -> ApplyResult:
+    raise RuntimeError("the contract broker describes the streams; it handles nothing")
+
+
+async def _nothing_to_flush() -> int:
+    raise RuntimeError("the contract broker describes the streams; it handles nothing")
+
+
+def contract_broker(settings: RenderSettings) -> RedisBroker:
+    """The broker as the AsyncAPI document describes it: a fixed consumer name and server (the
+    document describes the contract, not a process), never connected."""
+    broker, _ = build_broker(
+        "redis://localhost:6379",
+        consumer="render-{process}",
+        max_deliveries=settings.max_deliveries,
+        reclaim_idle_ms=settings.reclaim_idle_ms,
+        submit=_not_serving,
+        flush_pages=_nothing_to_flush,
+    )
+    return broker

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from render_test_support import read_model_snapshot
 
-from newsroom.render.adapters.database import create_engine, session_factory
-from newsroom.render.adapters.snapshot import read_model_snapshot
-from newsroom.render.service import Projector
+from newsroom.render.bootstrap import Projection, open_read_model
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +43,10 @@ async def test_replay_command_rebuilds_the_model_and_refuses_to_overwrite(
     # The rebuilt model is what projecting the same events directly gives.
     reference_url = f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}"
     assert run("migrate", redis_url=redis_url, database_url=reference_url).returncode == 0
-    reference = create_engine(reference_url)
-    await Projector(session_factory(reference), public_base_url="x", emit_pages=False).apply(events)
-    rebuilt = create_engine(target)
-    async with session_factory(rebuilt)() as a, session_factory(reference)() as b:
+    reference = open_read_model(reference_url)
+    await Projection(reference, public_base_url="x", emit_pages=False).project.apply(events)
+    rebuilt = open_read_model(target)
+    async with rebuilt.sessions() as a, reference.sessions() as b:
         assert await read_model_snapshot(a) == await read_model_snapshot(b)
     await rebuilt.dispose()
     await reference.dispose()

@@ -1,4 +1,4 @@
-"""Group commit (Projector.submit, what the stream handlers call): events handed in together
+"""Group commit (GroupCommit.submit, what the stream handlers call): events handed in together
 are committed together, yet every caller gets its own outcome, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -6,18 +6,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from render_test_support import read_model_snapshot
 from sqlalchemy.exc import IntegrityError
 
-from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.migrate import migrate
-from newsroom.render.adapters.snapshot import read_model_snapshot
-from newsroom.render.service import Projector
+from newsroom.render.bootstrap import Projection, open_read_model
 
 pytestmark = pytest.mark.integration
 
 
-async def _snapshot(engine):
-    async with session_factory(engine)() as session:
+async def _snapshot(database):
+    async with database.sessions() as session:
         return await read_model_snapshot(session)
 
 
@@ -26,18 +25,18 @@ async def test_concurrent_submits_build_the_read_model_of_one_by_one_application
 ):
     v1, v2 = seed.v1(), seed.v2()
     events = [v1, seed.enriched(v1), v2, seed.enriched(v2), v1]  # v1 delivered twice
-    engine = create_engine(database_url)
-    await migrate(engine)
-    projector = Projector(session_factory(engine), public_base_url="http://render.test")
-    results = await asyncio.gather(*(projector.submit(event) for event in events))
-    grouped = await _snapshot(engine)
-    await engine.dispose()
+    database = open_read_model(database_url)
+    await migrate(database.engine)
+    projection = Projection(database, public_base_url="http://render.test")
+    results = await asyncio.gather(*(projection.group_commit.submit(event) for event in events))
+    grouped = await _snapshot(database)
+    await database.dispose()
 
-    reference = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}")
-    await migrate(reference)
-    one_by_one = Projector(session_factory(reference), public_base_url="http://render.test")
+    reference = open_read_model(f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}")
+    await migrate(reference.engine)
+    one_by_one = Projection(reference, public_base_url="http://render.test")
     for event in events:
-        await one_by_one.apply([event])
+        await one_by_one.project.apply([event])
     expected = await _snapshot(reference)
     await reference.dispose()
 
@@ -56,18 +55,18 @@ async def test_a_failing_event_fails_only_its_own_caller(seed, database_url):
     other = seed.embargoed()
     clash = other.model_copy(update={"data": other.data.model_copy(update={"slug": seed.slug})})
     enriched = seed.enriched(first)
-    engine = create_engine(database_url)
-    await migrate(engine)
-    projector = Projector(session_factory(engine), public_base_url="http://render.test")
+    database = open_read_model(database_url)
+    await migrate(database.engine)
+    projection = Projection(database, public_base_url="http://render.test")
 
     outcomes = await asyncio.gather(
-        projector.submit(first),
-        projector.submit(clash),
-        projector.submit(enriched),
+        projection.group_commit.submit(first),
+        projection.group_commit.submit(clash),
+        projection.group_commit.submit(enriched),
         return_exceptions=True,
     )
-    snapshot = await _snapshot(engine)
-    await engine.dispose()
+    snapshot = await _snapshot(database)
+    await database.dispose()
 
     assert isinstance(outcomes[1], IntegrityError)
     assert [getattr(o, "applied", None) for o in (outcomes[0], outcomes[2])] == [1, 1]

@@ -13,8 +13,7 @@ from structlog.testing import capture_logs
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import PageOutboxRow, ParkedPageChangeRow
-from newsroom.render.bootstrap import RenderRuntime
-from newsroom.render.service import Projector
+from newsroom.render.bootstrap import Projection, RenderRuntime
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.streams import pages_stream
 
@@ -39,8 +38,8 @@ async def test_the_maintenance_loop_logs_counts_and_outlives_an_unexpected_error
         ),
         maintenance_every=0.05,
     )
-    await migrate(runtime.engine)
-    announce = runtime.projector.announce_lifted_embargoes
+    await migrate(runtime.database.engine)
+    announce = runtime.projection.announce_lifted_embargoes
     calls = 0
 
     async def breaks_once() -> int:
@@ -50,9 +49,9 @@ async def test_the_maintenance_loop_logs_counts_and_outlives_an_unexpected_error
             raise RuntimeError("a bug nobody foresaw")
         return await announce()
 
-    runtime.projector.announce_lifted_embargoes = breaks_once  # type: ignore[method-assign]
+    runtime.projection.announce_lifted_embargoes = breaks_once
     before = _failures("RuntimeError")
-    await runtime.projector.apply([seed.v1()])  # PageChanged wait in the outbox
+    await runtime.projection.project.apply([seed.v1()])  # PageChanged wait in the outbox
     redis = Redis.from_url(redis_url)
     try:
         with capture_logs() as logs:
@@ -71,14 +70,16 @@ async def test_the_maintenance_loop_logs_counts_and_outlives_an_unexpected_error
     assert _failures("RuntimeError") == before + 1
 
 
-async def test_an_undecodable_outbox_row_is_parked_and_the_rest_still_go_out(seed, sessions):
-    projector = Projector(sessions, public_base_url="http://render.test")
+async def test_an_undecodable_outbox_row_is_parked_and_the_rest_still_go_out(
+    seed, sqlite_read_model, sessions
+):
+    projection = Projection(sqlite_read_model, public_base_url="http://render.test")
     async with sessions() as session, session.begin():
         # The oldest row, so it heads the outbox.
         await session.execute(
             insert(PageOutboxRow).values(id=1, event_id="broken", body='{"not": "an event"}')
         )
-    result = await projector.apply([seed.v1()])
+    result = await projection.project.apply([seed.v1()])
     assert result.page_changes
     sent: list[Any] = []
 
@@ -86,7 +87,7 @@ async def test_an_undecodable_outbox_row_is_parked_and_the_rest_still_go_out(see
         sent.extend(events)
 
     with capture_logs() as logs:
-        await projector.flush_outbox(publish)
+        await projection.page_outbox.flush(publish)
 
     assert [event.id for event in sent] == [event.id for event in result.page_changes]
     async with sessions() as session:
@@ -97,13 +98,13 @@ async def test_an_undecodable_outbox_row_is_parked_and_the_rest_still_go_out(see
     assert any(entry["event"] == "page_change_parked" for entry in logs)
     # Nothing is left to block the next flush.
     sent.clear()
-    assert await projector.flush_outbox(publish) == 0
+    assert await projection.page_outbox.flush(publish) == 0
     # SQLite hands out the drained outbox's row ids again: a second bad row parks as well.
     async with sessions() as session, session.begin():
         await session.execute(
             insert(PageOutboxRow).values(id=1, event_id="broken-again", body="{}")
         )
-    await projector.flush_outbox(publish)
+    await projection.page_outbox.flush(publish)
     async with sessions() as session:
         parked = (await session.scalars(select(ParkedPageChangeRow))).all()
     assert [row.outbox_id for row in parked] == [1, 1]

@@ -6,15 +6,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from render_test_support import document_with_entities, events_applied, status_of
 
 from support.polling import eventually
 
 pytestmark = pytest.mark.integration
-
-
-async def status_of(client: httpx.AsyncClient, path: str, wanted: int) -> httpx.Response | None:
-    response = await client.get(path)
-    return response if response.status_code == wanted else None
 
 
 async def test_seed_story_page_and_api_show_headline_body_and_entities(
@@ -24,7 +20,7 @@ async def test_seed_story_page_and_api_show_headline_body_and_entities(
     await publisher(v1, seed.enriched(v1))
     async with httpx.AsyncClient(base_url=render_service.base_url) as client:
         api = await eventually(
-            lambda: _api_with_entities(client, f"/api/articles/{seed.article_id}")
+            lambda: document_with_entities(client, f"/api/articles/{seed.article_id}")
         )
         body = api.json()
         assert body["headline"] == seed.v1_article.headline
@@ -45,18 +41,13 @@ async def test_seed_story_page_and_api_show_headline_body_and_entities(
         assert 'property="og:title"' in page.text
 
 
-async def _api_with_entities(client: httpx.AsyncClient, path: str) -> httpx.Response | None:
-    response = await client.get(path)
-    return response if response.status_code == 200 and response.json()["entities"] else None
-
-
 async def test_correction_then_kill_change_the_page_then_take_it_down_everywhere(
     render_service, publisher, seed
 ):
     v1, v2 = seed.v1(), seed.v2()
     await publisher(v1, seed.enriched(v1))
     async with httpx.AsyncClient(base_url=render_service.base_url) as client:
-        await eventually(lambda: _api_with_entities(client, f"/api/articles/{seed.article_id}"))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         await publisher(v2, seed.enriched(v2))
 
         async def corrected() -> httpx.Response | None:
@@ -113,7 +104,7 @@ async def test_embargoed_story_is_invisible_until_its_time_then_appears_by_itsel
     aid, slug = embargoed.data.article_id, embargoed.data.slug
     async with httpx.AsyncClient(base_url=render_service.base_url) as client:
         # Wait until render has applied the events (the inbox knows them), then look.
-        await eventually(lambda: _applied(render_service, 3))
+        await eventually(lambda: events_applied(render_service, 3))
         assert (await client.get(f"/articles/{slug}")).status_code == 404
         assert (await client.get(f"/api/articles/{aid}")).status_code == 404
         for path in (
@@ -135,20 +126,11 @@ async def test_embargoed_story_is_invisible_until_its_time_then_appears_by_itsel
         assert held.data.slug not in (await client.get("/")).text
 
 
-async def _applied(render_service, count: int) -> bool:
-    from sqlalchemy import func, select
-
-    from newsroom.render.adapters.orm import AppliedEventRow
-
-    async with render_service.runtime.sessions() as session:
-        return (await session.scalar(select(func.count()).select_from(AppliedEventRow))) >= count
-
-
 async def test_pages_answer_304_to_a_matching_revalidation(render_service, publisher, seed):
     v1 = seed.v1()
     await publisher(v1, seed.enriched(v1))
     async with httpx.AsyncClient(base_url=render_service.base_url) as client:
-        await eventually(lambda: _api_with_entities(client, f"/api/articles/{seed.article_id}"))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         for path in (
             f"/articles/{seed.slug}",
             f"/api/articles/{seed.article_id}",
@@ -254,7 +236,7 @@ async def test_events_published_before_render_first_starts_are_projected(
         httpx.AsyncClient(base_url=service.base_url) as client,
     ):
         api = await eventually(
-            lambda: _api_with_entities(client, f"/api/articles/{seed.article_id}")
+            lambda: document_with_entities(client, f"/api/articles/{seed.article_id}")
         )
         assert api.json()["version"] == "1"
         page = await client.get(f"/articles/{seed.slug}")
@@ -306,7 +288,7 @@ async def test_an_embargo_lifting_by_the_clock_announces_the_pages_it_opens(
     until = clock.current + timedelta(hours=1)
     embargoed = seed.embargoed(until)
     await publisher(embargoed)
-    await eventually(lambda: _applied(render_service, 1))
+    await eventually(lambda: events_applied(render_service, 1))
     redis = Redis.from_url(redis_url)
 
     async def announced():

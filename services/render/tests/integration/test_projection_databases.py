@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.asyncio import Redis
+from render_test_support import read_model_snapshot
 from sqlalchemy import delete
 
-from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.migrate import is_empty, migrate
 from newsroom.render.adapters.orm import Base
-from newsroom.render.adapters.snapshot import read_model_snapshot
-from newsroom.render.replay import replay
-from newsroom.render.service import Projector
+from newsroom.render.adapters.stream_log import RedisStreamLog
+from newsroom.render.application.replay import replay
+from newsroom.render.bootstrap import Projection, open_read_model
 
 pytestmark = pytest.mark.integration
 
@@ -32,21 +32,20 @@ def _events_of(seed):
 
 
 async def _project(url, batches, *, fresh=True):
-    engine = create_engine(url)
+    database = open_read_model(url)
     try:
-        await migrate(engine)
-        sessions = session_factory(engine)
+        await migrate(database.engine)
         if fresh:
-            async with sessions() as session, session.begin():
+            async with database.sessions() as session, session.begin():
                 for table in reversed(Base.metadata.sorted_tables):
                     await session.execute(delete(table))
-        projector = Projector(sessions, public_base_url="http://render.test")
+        projection = Projection(database, public_base_url="http://render.test")
         for batch in batches:
-            await projector.apply(batch)
-        async with sessions() as session:
+            await projection.project.apply(batch)
+        async with database.sessions() as session:
             return await read_model_snapshot(session)
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 def test_read_model_is_the_same_whatever_the_delivery_order(seed, database_url):
@@ -71,39 +70,40 @@ def test_read_model_is_the_same_whatever_the_delivery_order(seed, database_url):
 
 
 async def test_a_redelivered_event_changes_nothing_and_counts_as_duplicate(seed, database_url):
-    engine = create_engine(database_url)
-    await migrate(engine)
-    projector = Projector(session_factory(engine), public_base_url="http://render.test")
+    database = open_read_model(database_url)
+    await migrate(database.engine)
+    projection = Projection(database, public_base_url="http://render.test")
     v1 = seed.v1()
-    first = await projector.apply([v1])
-    async with session_factory(engine)() as session:
+    first = await projection.project.apply([v1])
+    async with database.sessions() as session:
         before = await read_model_snapshot(session)
-    again = await projector.apply([v1])
-    async with session_factory(engine)() as session:
+    again = await projection.project.apply([v1])
+    async with database.sessions() as session:
         after = await read_model_snapshot(session)
-    await engine.dispose()
+    await database.dispose()
     assert (first.applied, again.applied, again.duplicates) == (1, 0, 1)
     assert again.page_changes == []
     assert after == before
 
 
 async def test_two_replicas_racing_on_the_same_events_agree(seed, database_url):
-    engine = create_engine(database_url)
-    await migrate(engine)
-    sessions = session_factory(engine)
+    # Two replicas: each its own connections and its own writer.
+    databases = [open_read_model(database_url) for _ in range(2)]
+    await migrate(databases[0].engine)
     history = _events_of(seed)
-    replicas = [Projector(sessions, public_base_url="http://render.test") for _ in range(2)]
+    replicas = [Projection(d, public_base_url="http://render.test") for d in databases]
     orders = [history, list(reversed(history))]
     random.Random(7).shuffle(orders[1])
 
-    async def run(projector, events):
+    async def run(projection, events):
         for event in events:
-            await projector.apply([event])
+            await projection.project.apply([event])
 
     await asyncio.gather(*(run(p, o) for p, o in zip(replicas, orders, strict=True)))
-    async with sessions() as session:
+    async with databases[0].sessions() as session:
         raced = await read_model_snapshot(session)
-    await engine.dispose()
+    for database in databases:
+        await database.dispose()
     assert raced == await _project(database_url, [history], fresh=True)
 
 
@@ -155,19 +155,19 @@ async def fresh_database_like(url, tmp_path):
 
 
 async def _replay_into(target, redis_url):
-    engine = create_engine(target)
-    assert await is_empty(engine)
-    await migrate(engine)
+    database = open_read_model(target)
+    assert await is_empty(database.engine)
+    await migrate(database.engine)
     redis = Redis.from_url(redis_url)
     seen = []
     stats = await replay(
-        redis,
-        Projector(session_factory(engine), public_base_url="x", emit_pages=False),
+        RedisStreamLog(redis),
+        Projection(database, public_base_url="x", emit_pages=False).project.apply,
         batch=3,
         progress=seen.append,
     )
     await redis.aclose()
-    async with session_factory(engine)() as session:
+    async with database.sessions() as session:
         replayed = await read_model_snapshot(session)
-    await engine.dispose()
+    await database.dispose()
     return replayed, stats, seen

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
-from newsroom.render.adapters.database import UnitOfWorkRunner, session_factory
 from newsroom.render.adapters.migrate import migrate
-from newsroom.shared.sql import create_engine
+from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
+from newsroom.render.bootstrap import open_read_model
 
 pytestmark = pytest.mark.integration
 
@@ -23,11 +23,11 @@ _INSERT = "INSERT INTO page_versions (path, modified) VALUES ('/{n}', '2021-09-2
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
+async def runner(database_url: str) -> AsyncIterator[UnitOfWorkRunner]:
+    runner = open_read_model(database_url)
+    await migrate(runner.engine)
+    yield runner
+    await runner.dispose()
 
 
 def commit_elsewhere(engine: AsyncEngine, n: int) -> None:
@@ -46,18 +46,15 @@ def commit_elsewhere(engine: AsyncEngine, n: int) -> None:
     await_only(on_another_connection())
 
 
-async def test_a_read_step_does_not_see_commits_made_while_it_runs(engine: AsyncEngine) -> None:
-    runner = UnitOfWorkRunner(session_factory(engine))
-    try:
+async def test_a_read_step_does_not_see_commits_made_while_it_runs(
+    runner: UnitOfWorkRunner,
+) -> None:
+    def page_made_of_two_selects(session: Session) -> tuple[int, int]:
+        before = int(session.execute(_COUNT).scalar_one())
+        commit_elsewhere(runner.engine, before)
+        return before, int(session.execute(_COUNT).scalar_one())
 
-        def page_made_of_two_selects(session: Session) -> tuple[int, int]:
-            before = int(session.execute(_COUNT).scalar_one())
-            commit_elsewhere(engine, before)
-            return before, int(session.execute(_COUNT).scalar_one())
-
-        first, second = await runner.read(page_made_of_two_selects)
-        assert first == second == 0
-        # The commit did land: the next step sees it.
-        assert await runner.read(lambda s: int(s.execute(_COUNT).scalar_one())) == 1
-    finally:
-        runner.dispose()
+    first, second = await runner.read(page_made_of_two_selects)
+    assert first == second == 0
+    # The commit did land: the next step sees it.
+    assert await runner.read(lambda s: int(s.execute(_COUNT).scalar_one())) == 1

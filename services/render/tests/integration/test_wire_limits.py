@@ -8,10 +8,9 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection
 
-from newsroom.render.adapters.database import create_engine, session_factory
 from newsroom.render.adapters.migrate import alembic_config, migrate
 from newsroom.render.adapters.queries import ReadModelQueries
-from newsroom.render.service import Projector
+from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.events import EnrichedEntity, EntityMention
 from newsroom.shared.ids import article_event_id
 
@@ -41,13 +40,13 @@ def _long_version_events(seed):
 
 
 async def _assert_holds_long_strings(url, seed):
-    engine = create_engine(url)
+    database = open_read_model(url)
     try:
         received, enriched = _long_version_events(seed)
-        projector = Projector(session_factory(engine), public_base_url="http://render.test")
-        result = await projector.apply([received, enriched])
+        projection = Projection(database, public_base_url="http://render.test")
+        result = await projection.project.apply([received, enriched])
         assert result.applied == 2
-        queries = ReadModelQueries(session_factory(engine))
+        queries = ReadModelQueries(database)
         stored = await queries.article_by_id(seed.article_id)
         assert stored is not None
         assert stored.state.current is not None
@@ -55,13 +54,13 @@ async def _assert_holds_long_strings(url, seed):
         entity = await queries.entity("person/" + "x" * 400, received.data.article.versioncreated)
         assert entity is not None
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_a_200_character_version_is_stored_on_postgresql(seed, postgres_url):
-    engine = create_engine(postgres_url)
-    await migrate(engine)
-    await engine.dispose()
+    database = open_read_model(postgres_url)
+    await migrate(database.engine)
+    await database.dispose()
     await _assert_holds_long_strings(postgres_url, seed)
 
 
@@ -69,9 +68,9 @@ async def test_migrate_widens_a_database_created_by_revision_0001(seed, postgres
     def to_0001(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), "0001")
 
-    engine = create_engine(postgres_url)
-    async with engine.begin() as connection:
+    database = open_read_model(postgres_url)
+    async with database.engine.begin() as connection:
         await connection.run_sync(to_0001)
-    await migrate(engine)
-    await engine.dispose()
+    await migrate(database.engine)
+    await database.dispose()
     await _assert_holds_long_strings(postgres_url, seed)

@@ -1,1 +1,3 @@
-"""Render's edges: the SQL read model, its migrations, and raw stream reading for replay."""
+"""Render's edges, implementing application.ports: the SQL read model (unit of work, repository,
+queries, page outbox, migrations), Redis (the log read for replay, the pages publisher), the
+page cache and the Prometheus metrics."""

@@ -1,55 +1,45 @@
-"""Read-side queries for pages: what is visible now, per page."""
+"""Read-side queries for pages: what is visible now, per page (application.ports.ReadModel)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property, partial
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from newsroom.render.adapters.database import UnitOfWorkRunner
 from newsroom.render.adapters.orm import (
     ArticleEntityRow,
     ArticleRow,
     PageVersionRow,
     TimelineEntryRow,
 )
-from newsroom.render.adapters.repository import decode_state
-from newsroom.render.domain.projection import ArticleState
+from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
+from newsroom.render.application.ports import ArticleKey, BySlug
+from newsroom.render.domain.read_model import (
+    DatedEntry,
+    EntityData,
+    EntityMentionRow,
+    EntitySummary,
+    Listing,
+    RelatedEntity,
+    StoredArticle,
+    effective_modified,
+)
+
+T = TypeVar("T")
 
 
 def visible(now: datetime) -> ColumnElement[bool]:
-    """Listed and past any embargo time: the embargo lifts by the clock, with no event."""
+    """domain.projection.visible_at as SQL, on the indexed columns: listed and past any
+    embargo time (the embargo lifts by the clock, with no event)."""
     return and_(
         ArticleRow.listed.is_(True),
         or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= now),
     )
-
-
-def effective_modified(
-    last_modified: datetime | None, visible_from: datetime | None
-) -> datetime | None:
-    """When a story's public content last changed: its last event, or its embargo lifting."""
-    times = [t for t in (last_modified, visible_from) if t is not None]
-    return max(times) if times else None
-
-
-@dataclass(frozen=True)
-class Listing:
-    article_id: str
-    slug: str
-    headline: str
-    standfirst: str | None
-    byline: str | None
-    urgency: int | None
-    version: str
-    versioncreated: datetime
-    firstcreated: datetime
-    modified: datetime
 
 
 def _listing(row: ArticleRow) -> Listing:
@@ -71,63 +61,6 @@ def _listing(row: ArticleRow) -> Listing:
         firstcreated=row.firstcreated,
         modified=effective_modified(row.last_modified, row.visible_from) or row.versioncreated,
     )
-
-
-@dataclass(frozen=True)
-class EntityMentionRow:
-    listing: Listing
-    sentence: str
-    mention_count: int
-
-
-@dataclass(frozen=True)
-class RelatedEntity:
-    entity_id: str
-    name: str
-    type: str
-    articles: int
-
-
-@dataclass(frozen=True)
-class DatedEntry:
-    listing: Listing
-    value: str
-    granularity: str
-    mod: str | None
-    text: str
-    sentence: str
-    entity_ids: list[str]
-
-
-@dataclass(frozen=True)
-class EntityData:
-    entity_id: str
-    name: str
-    type: str
-    mentions: list[EntityMentionRow]
-    related: list[RelatedEntity]
-    timeline: list[DatedEntry]
-
-
-@dataclass
-class StoredArticle:
-    """An article row; its projection is decoded only when a page has to be built."""
-
-    article_id: str
-    revision: int
-    status: str
-    listed: bool
-    visible_from: datetime | None
-    modified: datetime | None
-    raw_state: str
-
-    @cached_property
-    def state(self) -> ArticleState:
-        return decode_state(self.raw_state)
-
-    def is_visible(self, now: datetime) -> bool:
-        # The same rule as ArticleState.is_visible, from the indexed columns.
-        return self.listed and (self.visible_from is None or self.visible_from <= now)
 
 
 _STORED_COLUMNS = (
@@ -154,12 +87,18 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
 
 
 class ReadModelQueries:
-    """The read side's queries, each one runner step (see adapters.database); `runner.read`
-    runs any other synchronous read, such as a page built in the same step as its query."""
+    """The read side's queries, each one runner step (see adapters.unit_of_work)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
-        self.runner = UnitOfWorkRunner(sessions)
+    def __init__(self, runner: UnitOfWorkRunner) -> None:
+        self.runner = runner
+
+    async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
+        lookup = (
+            partial(article_by_slug, slug=key.slug)
+            if isinstance(key, BySlug)
+            else partial(article_by_id, article_id=key.article_id)
+        )
+        return await self.runner.read_rows(lambda connection: work(lookup(connection)))
 
     async def article_by_slug(self, slug: str) -> StoredArticle | None:
         return await self.runner.read_rows(partial(article_by_slug, slug=slug))
@@ -182,7 +121,7 @@ class ReadModelQueries:
         """The latest visible stories and every entity on a visible story, from one snapshot."""
         return await self.runner.read(partial(sitemap_entries, now=now, limit=limit))
 
-    async def visible_entities(self, now: datetime) -> list[tuple[str, str, str, int]]:
+    async def visible_entities(self, now: datetime) -> list[EntitySummary]:
         return await self.runner.read(partial(visible_entities, now=now))
 
     async def entity(
@@ -257,12 +196,12 @@ def listing_page(
 def sitemap_entries(
     session: Session, now: datetime, *, limit: int
 ) -> tuple[list[Listing], list[str]]:
-    entity_ids = [row[0] for row in visible_entities(session, now)]
+    entity_ids = [summary.entity_id for summary in visible_entities(session, now)]
     return latest(session, now, limit=limit), entity_ids
 
 
-def visible_entities(session: Session, now: datetime) -> list[tuple[str, str, str, int]]:
-    """(entity id, name, type, visible articles) for every entity on a visible story."""
+def visible_entities(session: Session, now: datetime) -> list[EntitySummary]:
+    """Every entity on a visible story, with how many visible stories name it."""
     rows = session.execute(
         select(
             ArticleEntityRow.entity_id,
@@ -275,7 +214,7 @@ def visible_entities(session: Session, now: datetime) -> list[tuple[str, str, st
         .group_by(ArticleEntityRow.entity_id)
         .order_by(ArticleEntityRow.entity_id)
     )
-    return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+    return [EntitySummary(r[0], r[1], r[2], int(r[3])) for r in rows]
 
 
 def entity(

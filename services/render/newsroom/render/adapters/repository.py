@@ -1,4 +1,5 @@
-"""Loading and saving article projections, with their index rows, inbox and page outbox."""
+"""Loading and saving article projections, with their index rows, the inbox and the pages'
+change times (application.ports.ArticleStore)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,11 @@ from newsroom.render.adapters.orm import (
     ArticleEntityRow,
     ArticleRow,
     Base,
-    PageOutboxRow,
     PageVersionRow,
     TimelineEntryRow,
 )
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import entity_rows, timeline_rows
-from newsroom.shared.events import PageChanged
 
 # SQLite allows 32766 bound parameters per statement; stay well below for every backend.
 _CHUNK = 500
@@ -78,10 +77,23 @@ class ArticleRepository:
             {"event_id": event_id, "article_id": article_id, "event_type": event_type}
         )
 
-    def enqueue_page_changes(self, events: Iterable[PageChanged]) -> None:
-        rows = [{"event_id": event.id, "body": event.model_dump_json()} for event in events]
-        if rows:
-            self.session.execute(insert(_table(PageOutboxRow)), rows)
+    def lifted_embargoes(self, now: datetime) -> list[ArticleState]:
+        """Listed stories whose embargo time has passed by `now` and was not announced yet."""
+        rows = list(
+            self.session.scalars(
+                select(ArticleRow).where(
+                    ArticleRow.listed.is_(True),
+                    ArticleRow.embargo_announced.is_(False),
+                    ArticleRow.visible_from <= now,
+                )
+            )
+        )
+        self._rows.update((row.article_id, row) for row in rows)
+        return [decode_state(row.state) for row in rows]
+
+    def mark_embargo_announced(self, article_ids: Iterable[str]) -> None:
+        for article_id in article_ids:
+            self._rows[article_id].embargo_announced = True
 
     def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
         """Record that these pages changed at `now` (their Last-Modified). HTTP dates have
@@ -104,7 +116,7 @@ class ArticleRepository:
         fresh = [{"path": p, "modified": second} for p in wanted if p not in existing]
         if fresh:
             # A replica inserting the same path at once makes the commit fail; the unit of
-            # work is retried (Projector.apply) and then updates the row.
+            # work is retried (ProjectEvents.apply) and then updates the row.
             self.session.execute(insert(_table(PageVersionRow)), fresh)
         for path, previous in existing.items():
             modified = max(second, min(previous, second) + timedelta(seconds=1))

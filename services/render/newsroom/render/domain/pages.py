@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from newsroom.render.domain.body import entity_path
+from newsroom.render.domain.json_views import article_json
 from newsroom.render.domain.projection import ArticleState, ArticleStatus
 from newsroom.render.domain.views import (
     article_api_path,
-    article_json,
     article_path,
     entity_api_path,
     entity_rows,

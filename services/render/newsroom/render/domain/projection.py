@@ -27,6 +27,10 @@ from newsroom.shared.events import (
 )
 
 RenderEvent = ArticleReceived | ArticleUpdated | ArticleWithdrawn | ArticleEnriched
+# The event types render projects (what a replay reads from the log; the rest is skipped).
+RENDER_EVENT_TYPES = frozenset(
+    event.TYPE for event in (ArticleReceived, ArticleUpdated, ArticleWithdrawn, ArticleEnriched)
+)
 
 VersionKey = tuple[datetime, int, str]
 
@@ -166,8 +170,7 @@ class ArticleState(BaseModel):
 
     def is_visible(self, now: datetime) -> bool:
         """Visible to readers at `now`: an embargo lifts by itself, no event needed."""
-        visible_from = self.visible_from
-        return self.listed and (visible_from is None or visible_from <= now)
+        return visible_at(self.listed, self.visible_from, now)
 
     @property
     def enrichment(self) -> Enrichment | None:
@@ -185,6 +188,13 @@ class ArticleState(BaseModel):
                 if enrichment.cause_event_id == current.event_id:
                     return enrichment
         return self.enrichment
+
+
+def visible_at(listed: bool, visible_from: datetime | None, now: datetime) -> bool:
+    """The visibility rule: a listed story (usable, not held) is shown from its embargo time on
+    (at once without one); the embargo lifts by the clock, with no event. The read model's
+    SQL filter (adapters.queries.visible) states this rule for the database."""
+    return listed and (visible_from is None or visible_from <= now)
 
 
 def is_kill(record: VersionRecord) -> bool:

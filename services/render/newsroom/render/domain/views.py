@@ -8,7 +8,7 @@ from typing import Any
 
 from newsroom.render.domain.body import entity_path, link_entities, sanitise
 from newsroom.render.domain.history import VersionChange, version_changes
-from newsroom.render.domain.projection import ArticleState, ArticleStatus
+from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.text import sentence_at, timex_label
 from newsroom.shared.article import Article, Picture, Rights
 from newsroom.shared.events import EnrichedEntity, TimelineEntry
@@ -301,50 +301,3 @@ _SCHEMA_TYPES = {
     "work": "CreativeWork",
     "product": "Product",
 }
-
-
-def article_json(state: ArticleState) -> dict[str, Any]:
-    """The API view of a story: canonical article, entities, timeline, versions, status."""
-    article = state.article
-    enrichment = state.shown_enrichment
-    current = state.current
-    withdrawal = state.withdrawal
-    return {
-        "article_id": state.article_id,
-        "slug": state.slug,
-        "status": state.status.value,
-        "version": current.version if current else None,
-        "versioncreated": current.versioncreated.isoformat() if current else None,
-        "headline": article.headline if article else None,
-        "body": sanitise(article.body_html) if article else None,
-        "body_text": article.body_text if article else None,
-        "article": article.model_dump(mode="json") if article else None,
-        "entities": [e.model_dump(mode="json") for e in enrichment.entities] if enrichment else [],
-        "timeline": [t.model_dump(mode="json") for t in enrichment.timeline] if enrichment else [],
-        "enrichment": (
-            {"version": enrichment.version, "model": enrichment.model} if enrichment else None
-        ),
-        "versions": [
-            {
-                "version": change.version,
-                "versioncreated": change.versioncreated.isoformat(),
-                "arrived_at": change.arrived_at.isoformat(),
-                "kind": change.kind,
-                "label": change.label,
-                "ednote": change.ednote,
-                "headline_change": list(change.headline_change) if change.headline_change else None,
-                "added": change.added,
-                "removed": change.removed,
-            }
-            for change in version_changes(state.history)
-        ],
-        "withdrawn": (
-            {"version": withdrawal.version, "ednote": withdrawal.ednote}
-            if withdrawal is not None and state.status is ArticleStatus.WITHDRAWN
-            else None
-        ),
-        "links": {
-            "page": article_path(state.slug) if state.slug else None,
-            "api": article_api_path(state.article_id),
-        },
-    }

@@ -1,1 +1,1 @@
-"""Thin entrypoints: the HTTP app, the stream subscribers and the `newsroom-render` command."""
+"""Thin entrypoints: the HTTP routers, the stream handlers and the `newsroom-render` command."""

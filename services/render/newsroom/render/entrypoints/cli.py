@@ -30,11 +30,11 @@ def serve() -> None:
     """Migrate the read model, then serve pages and consume the streams."""
     import uvicorn
 
-    from newsroom.render.bootstrap import RenderRuntime, build_app
+    from newsroom.render.bootstrap import RenderRuntime, build_app, migrate_read_model
 
     settings = _settings()
     configure_logging("render", settings.log_level, settings.log_format)
-    asyncio.run(_migrate(settings.database_url))
+    asyncio.run(migrate_read_model(settings.database_url))
     runtime = RenderRuntime(settings)
     uvicorn.run(
         build_app(runtime),
@@ -46,23 +46,14 @@ def serve() -> None:
     )
 
 
-async def _migrate(url: str) -> None:
-    from newsroom.render.adapters.database import create_engine as make
-    from newsroom.render.adapters.migrate import migrate as run
-
-    engine = make(url)
-    try:
-        await run(engine)
-    finally:
-        await engine.dispose()
-
-
 @app.command("migrate")
 def migrate_command() -> None:
     """Bring the read model's schema to the newest Alembic migration."""
+    from newsroom.render.bootstrap import migrate_read_model
+
     settings = _settings()
     configure_logging("render", settings.log_level, settings.log_format)
-    asyncio.run(_migrate(settings.database_url))
+    asyncio.run(migrate_read_model(settings.database_url))
     typer.echo("read model migrated")
 
 
@@ -112,41 +103,32 @@ def same_database(a: str, b: str) -> bool:
 
 
 async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int) -> int:
-    from redis.asyncio import Redis
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from newsroom.render.adapters.database import create_engine, session_factory
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
-    from newsroom.render.replay import (
-        IncompleteLog,
-        replay_streams,
-        require_complete_log,
-        total_entries,
-    )
-    from newsroom.render.replay import replay as run_replay
-    from newsroom.render.service import Projector
+    from newsroom.render.application.ports import IncompleteLog
+    from newsroom.render.application.replay import replay as run_replay
+    from newsroom.render.bootstrap import Projection, replay_sources
 
-    engine = create_engine(url)
-    redis = Redis.from_url(settings.redis_url)
-    try:
+    async with replay_sources(settings, url) as (event_log, database):
         try:
             # Before touching the target: a refused replay leaves it as it was.
-            await require_complete_log(redis, replay_streams())
+            await event_log.require_complete()
         except IncompleteLog as exc:
             typer.echo(str(exc), err=True)
             return 3
-        if not await is_empty(engine):
+        if not await is_empty(database.engine):
             if not replace:
                 typer.echo(
                     f"{url} already holds a read model; pass --replace to rebuild it", err=True
                 )
                 return 2
-            await drop_all(engine)
-        await migrate(engine)
-        projector = Projector(
-            session_factory(engine), public_base_url=settings.public_base_url, emit_pages=False
+            await drop_all(database.engine)
+        await migrate(database.engine)
+        projection = Projection(
+            database, public_base_url=settings.public_base_url, emit_pages=False
         )
-        total = await total_entries(redis, replay_streams())
+        total = await event_log.total_entries()
         with Progress(
             TextColumn("replay"),
             BarColumn(),
@@ -158,7 +140,10 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
             task = progress.add_task("replay", total=total)
             try:
                 stats = await run_replay(
-                    redis, projector, batch=batch, progress=lambda n: progress.advance(task, n)
+                    event_log,
+                    projection.project.apply,
+                    batch=batch,
+                    progress=lambda n: progress.advance(task, n),
                 )
             except IncompleteLog as exc:  # trimmed between the check and the read
                 typer.echo(str(exc), err=True)
@@ -168,32 +153,14 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
             f"{stats.duplicates} duplicates, {stats.skipped} skipped"
         )
         return 0
-    finally:
-        await redis.aclose()
-        await engine.dispose()
 
 
 def asyncapi_document() -> str:
     """The AsyncAPI 3.0 document of render's streams, byte-for-byte stable across runs."""
-    from newsroom.render.adapters.database import create_engine, session_factory
-    from newsroom.render.entrypoints.consumers import build_broker
-    from newsroom.render.service import Projector
+    from newsroom.render.bootstrap import contract_broker
 
-    settings = RenderSettings()
-    projector = Projector(
-        session_factory(create_engine("sqlite+aiosqlite:///:memory:")),
-        public_base_url=settings.public_base_url,
-    )
-    broker, _ = build_broker(
-        # A fixed consumer name and server: the document describes the contract, not a process.
-        redis_url="redis://localhost:6379",
-        projector=projector,
-        consumer="render-{process}",
-        max_deliveries=settings.max_deliveries,
-        reclaim_idle_ms=settings.reclaim_idle_ms,
-    )
     spec = AsyncAPI(
-        broker,
+        contract_broker(RenderSettings()),
         title="Newsroom render",
         version="1.0.0",
         description="Render consumes articles and enrichments, and announces changed pages.",

@@ -11,8 +11,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from newsroom.render.adapters.queries import DatedEntry, EntityData, Listing
 from newsroom.render.domain.body import entity_path
+from newsroom.render.domain.read_model import DatedEntry, EntityData, Listing
 from newsroom.render.domain.text import timex_groups, timex_label
 from newsroom.render.domain.views import ArticlePage, EntityRef, json_ld
 

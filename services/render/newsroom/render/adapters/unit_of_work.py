@@ -1,7 +1,7 @@
-"""Engine and sessions for the read model: SQLite (WAL) by default, PostgreSQL by URL.
+"""Units of work on the read model: SQLite (WAL) by default, PostgreSQL by URL.
 
 Units of work (a projection transaction, a page read) are plain synchronous functions of a
-`Session`, run by `UnitOfWorkRunner` in one step:
+`Session` (or a bare `Connection`), run by `UnitOfWorkRunner` in one step:
 
 * SQLite: the whole function runs in one worker thread on a synchronous pysqlite engine over
   the same file. aiosqlite would hand every statement to its own thread and back (a dozen
@@ -13,21 +13,27 @@ Units of work (a projection transaction, a page read) are plain synchronous func
 A read step sees one snapshot of the read model, however many SELECTs a page needs: on SQLite
 an explicit BEGIN (pysqlite opens transactions only before writes, so each SELECT would see the
 latest commit), on PostgreSQL REPEATABLE READ (READ COMMITTED takes a snapshot per statement).
+
+`ReadModelUnitOfWork` is the write side's port (application.ports.UnitOfWork) on top: one
+writer per process, and the repository and page outbox of each transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from newsroom.shared.sql import create_engine, create_sqlite_sync_engine
-
-__all__ = ["UnitOfWorkRunner", "create_engine", "session_factory"]
+from newsroom.render.adapters.page_outbox import PageOutboxWriter
+from newsroom.render.adapters.repository import ArticleRepository
+from newsroom.shared.sql import create_sqlite_sync_engine
 
 T = TypeVar("T")
 Work = Callable[[Session], T]
@@ -37,7 +43,7 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _sqlite_file_engine(engine: AsyncEngine) -> Engine | None:
+def sqlite_file_engine(engine: AsyncEngine) -> Engine | None:
     """A synchronous engine over the async engine's SQLite file, with the same pragmas; None
     for other backends and in-memory databases (a second engine would see another, empty,
     in-memory database)."""
@@ -50,16 +56,14 @@ def _sqlite_file_engine(engine: AsyncEngine) -> Engine | None:
 class UnitOfWorkRunner:
     """Runs a synchronous unit of work against the read model in one step (see above)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
-        bind = sessions.kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
-            raise TypeError("the sessions must be bound to an AsyncEngine (see session_factory)")
-        self._async_engine = bind
-        self._sync_engine = _sqlite_file_engine(bind)
+    def __init__(self, engine: AsyncEngine, sqlite_engine: Engine | None = None) -> None:
+        """`sqlite_engine`: the synchronous twin of an SQLite `engine` (sqlite_file_engine)."""
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self._sync_engine = sqlite_engine
         self._sync_sessions = (
-            sessionmaker(self._sync_engine, expire_on_commit=False)
-            if self._sync_engine is not None
+            sessionmaker(sqlite_engine, expire_on_commit=False)
+            if sqlite_engine is not None
             else None
         )
 
@@ -76,7 +80,7 @@ class UnitOfWorkRunner:
         session's overhead), for the hottest queries (an article page's one row)."""
         if self._sync_engine is not None:
             return await asyncio.to_thread(self._connect_sync, self._sync_engine, work)
-        async with self._async_engine.connect() as connection:
+        async with self.engine.connect() as connection:
             return await connection.run_sync(work)
 
     async def write(self, work: Work[T]) -> T:
@@ -103,6 +107,36 @@ class UnitOfWorkRunner:
         with sessions() as session, session.begin():
             return work(session)
 
-    def dispose(self) -> None:
+    async def dispose(self) -> None:
         if self._sync_engine is not None:
             self._sync_engine.dispose()
+        await self.engine.dispose()
+
+
+class SqlProjectionTransaction:
+    """The stores of one transaction (application.ports.ProjectionTransaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.articles = ArticleRepository(session)
+        self.page_outbox = PageOutboxWriter(session)
+
+
+class ReadModelUnitOfWork:
+    """The read model's writer (application.ports.UnitOfWork). One writer per process:
+    concurrent subscribers (articles, enriched, reclaim) and the maintenance loop would
+    otherwise contend for SQLite's single write lock and sleep in its busy handler. Replicas
+    in other processes are kept apart by the inbox and optimistic locking, and their
+    conflicts (`conflicts`) make the loser's unit of work repeat."""
+
+    conflicts: tuple[type[Exception], ...] = (IntegrityError, StaleDataError, OperationalError)
+
+    def __init__(self, runner: UnitOfWorkRunner) -> None:
+        self.runner = runner
+        self._lock = asyncio.Lock()
+
+    def writing(self) -> AbstractAsyncContextManager[None]:
+        # asyncio.Lock is an async context manager yielding None.
+        return self._lock
+
+    async def write(self, work: Callable[[SqlProjectionTransaction], T]) -> T:
+        return await self.runner.write(lambda session: work(SqlProjectionTransaction(session)))

@@ -1,0 +1,1 @@
+"""Use cases: one module each, driving the ports in application.ports."""

@@ -1,0 +1,207 @@
+"""What render's use cases drive: the read model (written in units of work, read in snapshot
+steps), the page outbox, the event log and the page cache. The adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from newsroom.render.domain.projection import ArticleState, RenderEvent
+from newsroom.render.domain.read_model import (
+    DatedEntry,
+    EntityData,
+    EntitySummary,
+    Listing,
+    StoredArticle,
+)
+from newsroom.shared.events import PageChanged
+
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+PublishPages = Callable[[Sequence[PageChanged]], Awaitable[None]]  # in order
+
+
+# ---------------------------------------------------------------- the write side
+
+
+class ArticleStore(Protocol):
+    """The articles of one unit of work (synchronous: it runs inside one transaction)."""
+
+    def applied(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of these events were applied before (the inbox)."""
+        ...
+
+    def load(self, article_ids: Iterable[str]) -> dict[str, ArticleState]: ...
+
+    def record_applied(self, event_id: str, article_id: str, event_type: str) -> None: ...
+
+    def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
+        """Write each state; `now_visible` says per article whether it is visible at save time
+        (an embargo already past needs no announcement)."""
+        ...
+
+    def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
+        """Record that these pages changed at `now` (their Last-Modified)."""
+        ...
+
+    def lifted_embargoes(self, now: datetime) -> list[ArticleState]:
+        """Listed stories whose embargo time has passed by `now`, not yet announced."""
+        ...
+
+    def mark_embargo_announced(self, article_ids: Iterable[str]) -> None: ...
+
+
+class PageOutboxWriter(Protocol):
+    def enqueue(self, events: Sequence[PageChanged]) -> None:
+        """Queue PageChanged in the unit of work's transaction: sent once it commits."""
+        ...
+
+
+class ProjectionTransaction(Protocol):
+    """What a unit of work's function gets: the read model's stores in one transaction."""
+
+    @property
+    def articles(self) -> ArticleStore: ...
+
+    @property
+    def page_outbox(self) -> PageOutboxWriter: ...
+
+
+class UnitOfWork(Protocol):
+    """Transactions on the read model, with one writer per process."""
+
+    @property
+    def conflicts(self) -> tuple[type[Exception], ...]:
+        """What a write raises when a concurrent writer (another replica) got there first: the
+        work is then repeatable and will find what that writer did."""
+        ...
+
+    def writing(self) -> AbstractAsyncContextManager[None]:
+        """Hold this process's one write slot (for writes, and for what must not interleave
+        with them)."""
+        ...
+
+    async def write(self, work: Callable[[ProjectionTransaction], T]) -> T:
+        """`work` in one transaction, committed when it returns; call it holding `writing()`."""
+        ...
+
+
+class PageOutbox(Protocol):
+    """The sending side of the page outbox."""
+
+    def note_queued(self) -> None:
+        """A transaction that queued PageChanged committed (call it holding `writing()`)."""
+        ...
+
+    async def flush(
+        self, publish: PublishPages, limit: int = 500, *, only_if_queued_here: bool = False
+    ) -> int:
+        """Publish waiting PageChanged, oldest first, then delete what was sent; how many."""
+        ...
+
+
+# ---------------------------------------------------------------- the read side
+
+
+@dataclass(frozen=True)
+class BySlug:
+    slug: str
+
+    @property
+    def described(self) -> str:
+        return f"at /articles/{self.slug}"
+
+
+@dataclass(frozen=True)
+class ById:
+    article_id: str
+
+    @property
+    def described(self) -> str:
+        return f"with id {self.article_id}"
+
+
+ArticleKey = BySlug | ById
+
+
+class ReadModel(Protocol):
+    """The read side's queries; each one runs in one snapshot of the read model."""
+
+    async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
+        """`work` on the article found by `key` (None: no such row), run in the same database
+        step as the lookup: a page is looked up and built in one hand-off."""
+        ...
+
+    async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]: ...
+
+    async def listing_page(
+        self, now: datetime, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]:
+        """One page of the visible stories and their total."""
+        ...
+
+    async def sitemap_entries(
+        self, now: datetime, *, limit: int
+    ) -> tuple[list[Listing], list[str]]:
+        """The latest visible stories and every entity on a visible story."""
+        ...
+
+    async def visible_entities(self, now: datetime) -> list[EntitySummary]: ...
+
+    async def entity(
+        self, entity_id: str, now: datetime, *, related_limit: int = 10
+    ) -> EntityData | None: ...
+
+    async def entity_names(self, entity_ids: set[str]) -> dict[str, str]: ...
+
+    async def timeline(self, now: datetime) -> list[DatedEntry]: ...
+
+    async def page_modified(self, path: str) -> datetime | None:
+        """When the page at `path` last changed, as the projector recorded it (None: never)."""
+        ...
+
+
+DocumentKey = tuple[str, str, int]  # article id, kind of document, row revision
+
+
+class DocumentCache(Protocol):
+    """Built documents by (article, kind, revision); used from database worker threads."""
+
+    def get(self, key: DocumentKey) -> bytes | None: ...
+
+    def put(self, key: DocumentKey, body: bytes) -> None: ...
+
+
+# ---------------------------------------------------------------- the event log
+
+
+class IncompleteLog(RuntimeError):
+    """A stream no longer holds every entry ever added: a replay would build a partial model."""
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """Consecutive entries of the log: the events render projects among them, and how many
+    entries were skipped (not render's, or undecodable)."""
+
+    entries: int
+    events: list[RenderEvent]
+    skipped: int
+
+
+class EventLog(Protocol):
+    """The event log (articles and enriched streams) read from the start."""
+
+    async def require_complete(self) -> None:
+        """Raise IncompleteLog when a stream lost entries (trimmed or deleted)."""
+        ...
+
+    async def total_entries(self) -> int: ...
+
+    def batches(self, size: int) -> AsyncIterator[LogBatch]:
+        """Every entry in log order, `size` entries at a time."""
+        ...

@@ -1,0 +1,156 @@
+"""The JSON documents of the API (`/api/...`), built from the projection and the read model:
+the JSON views, beside the HTML page models of domain.views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsroom.render.domain.body import entity_path, sanitise
+from newsroom.render.domain.history import version_changes
+from newsroom.render.domain.projection import ArticleState, ArticleStatus
+from newsroom.render.domain.read_model import EntityData, EntitySummary, Listing, ListPage
+from newsroom.render.domain.views import article_api_path, article_path, entity_api_path
+
+
+def article_json(state: ArticleState) -> dict[str, Any]:
+    """The API view of a story: canonical article, entities, timeline, versions, status."""
+    article = state.article
+    enrichment = state.shown_enrichment
+    current = state.current
+    withdrawal = state.withdrawal
+    return {
+        "article_id": state.article_id,
+        "slug": state.slug,
+        "status": state.status.value,
+        "version": current.version if current else None,
+        "versioncreated": current.versioncreated.isoformat() if current else None,
+        "headline": article.headline if article else None,
+        "body": sanitise(article.body_html) if article else None,
+        "body_text": article.body_text if article else None,
+        "article": article.model_dump(mode="json") if article else None,
+        "entities": [e.model_dump(mode="json") for e in enrichment.entities] if enrichment else [],
+        "timeline": [t.model_dump(mode="json") for t in enrichment.timeline] if enrichment else [],
+        "enrichment": (
+            {"version": enrichment.version, "model": enrichment.model} if enrichment else None
+        ),
+        "versions": [
+            {
+                "version": change.version,
+                "versioncreated": change.versioncreated.isoformat(),
+                "arrived_at": change.arrived_at.isoformat(),
+                "kind": change.kind,
+                "label": change.label,
+                "ednote": change.ednote,
+                "headline_change": list(change.headline_change) if change.headline_change else None,
+                "added": change.added,
+                "removed": change.removed,
+            }
+            for change in version_changes(state.history)
+        ],
+        "withdrawn": (
+            {"version": withdrawal.version, "ednote": withdrawal.ednote}
+            if withdrawal is not None and state.status is ArticleStatus.WITHDRAWN
+            else None
+        ),
+        "links": {
+            "page": article_path(state.slug) if state.slug else None,
+            "api": article_api_path(state.article_id),
+        },
+    }
+
+
+def article_list_json(listed: ListPage[Listing]) -> dict[str, Any]:
+    """`/api/articles`: one page of the visible stories, newest first."""
+    return _list_document(
+        "/api/articles",
+        listed,
+        [
+            {
+                "article_id": s.article_id,
+                "slug": s.slug,
+                "headline": s.headline,
+                "standfirst": s.standfirst,
+                "urgency": s.urgency,
+                "version": s.version,
+                "versioncreated": s.versioncreated.isoformat(),
+                "links": {
+                    "page": article_path(s.slug),
+                    "api": article_api_path(s.article_id),
+                },
+            }
+            for s in listed.items
+        ],
+    )
+
+
+def entity_list_json(listed: ListPage[EntitySummary]) -> dict[str, Any]:
+    """`/api/entities`: one page of the entities named on visible stories."""
+    return _list_document(
+        "/api/entities",
+        listed,
+        [
+            {
+                "id": e.entity_id,
+                "name": e.name,
+                "type": e.type,
+                "articles": e.articles,
+                "links": {"page": entity_path(e.entity_id), "api": entity_api_path(e.entity_id)},
+            }
+            for e in listed.items
+        ],
+    )
+
+
+def _list_document(path: str, listed: ListPage[Any], items: list[Any]) -> dict[str, Any]:
+    return {
+        "page": listed.page,
+        "per_page": listed.per_page,
+        "total": listed.total,
+        "items": items,
+        "links": pages_links(path, listed.page, listed.per_page, listed.total),
+    }
+
+
+def entity_json(entity_id: str, data: EntityData) -> dict[str, Any]:
+    """`/api/entities/{entity_id}`: its stories, who it is named with, its dated entries."""
+    return {
+        "id": data.entity_id,
+        "name": data.name,
+        "type": data.type,
+        "articles": [
+            {
+                "article_id": m.listing.article_id,
+                "slug": m.listing.slug,
+                "headline": m.listing.headline,
+                "versioncreated": m.listing.versioncreated.isoformat(),
+                "sentence": m.sentence,
+                "mention_count": m.mention_count,
+            }
+            for m in data.mentions
+        ],
+        "related": [
+            {"id": r.entity_id, "name": r.name, "type": r.type, "articles": r.articles}
+            for r in data.related
+        ],
+        "timeline": [
+            {
+                "value": e.value,
+                "granularity": e.granularity,
+                "text": e.text,
+                "sentence": e.sentence,
+                "article_id": e.listing.article_id,
+                "entity_ids": e.entity_ids,
+            }
+            for e in data.timeline
+        ],
+        "links": {"page": entity_path(entity_id)},
+    }
+
+
+def pages_links(path: str, page: int, per_page: int, total: int) -> dict[str, str | None]:
+    last = max(1, -(-total // per_page))
+    return {
+        "self": f"{path}?page={page}&per_page={per_page}",
+        "next": f"{path}?page={page + 1}&per_page={per_page}" if page < last else None,
+        "prev": f"{path}?page={page - 1}&per_page={per_page}" if page > 1 else None,
+    }

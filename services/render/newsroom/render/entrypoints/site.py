@@ -1,0 +1,29 @@
+"""What the HTTP routes reach through `request.app.state.site` (bootstrap sets it)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from newsroom.render.application.read_article import ArticleDocuments
+from newsroom.render.application.read_pages import PageReads
+
+
+@dataclass(frozen=True)
+class Site:
+    public_base_url: str  # without a trailing slash
+    pages: PageReads
+    articles: ArticleDocuments
+    readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not
+
+
+async def _site(request: Request) -> Site:
+    # async: FastAPI would run a plain function in its thread pool, a hop per request.
+    site: Site = request.app.state.site
+    return site
+
+
+SiteDependency = Annotated[Site, Depends(_site)]

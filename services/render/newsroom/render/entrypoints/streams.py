@@ -1,0 +1,97 @@
+"""The stream handlers: the articles and enriched streams in render's groups, each with a
+reclaim subscriber for a dead replica's pending entries, and the declared publisher of
+PageChanged to the pages stream."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+from faststream.redis import RedisRouter, StreamSub
+from faststream.redis.publisher.usecase import StreamPublisher
+from redis.exceptions import RedisError
+
+from newsroom.render.adapters.metrics import FAILURES
+from newsroom.render.application.project_events import ApplyResult
+from newsroom.render.domain.projection import RenderEvent
+from newsroom.shared.events import ArticleEvent, EnrichedEvent, PageChanged
+from newsroom.shared.streams import PAGES_MAXLEN, RENDER_ARTICLES, RENDER_ENRICHED, pages_stream
+
+log = structlog.get_logger(__name__)
+
+MAX_RECORDS = 50
+POLLING_INTERVAL_MS = 100
+# Messages handled at once per subscriber: their events reach the projection together and are
+# committed in one transaction (GroupCommit.submit), while each message keeps its own ack,
+# retry and dead letter. Order does not matter to the projection.
+CONCURRENT_HANDLERS = 50
+
+Submit = Callable[[RenderEvent], Awaitable[ApplyResult]]  # GroupCommit.submit
+FlushPages = Callable[[], Awaitable[int]]  # send what this process queued in the page outbox
+
+
+def stream_router(
+    *, consumer: str, reclaim_idle_ms: int, submit: Submit, flush_pages: FlushPages
+) -> tuple[RedisRouter, StreamPublisher]:
+    """The subscribers (consumer names derived from `consumer`) and the pages publisher."""
+    router = RedisRouter()
+    pages = router.publisher(
+        # Notifications, not history: bounded (the event log streams are never trimmed).
+        stream=StreamSub(pages_stream(), maxlen=PAGES_MAXLEN),
+        schema=PageChanged,
+        title="render.pages",
+        description="PageChanged: a page's content changed; caches purge exactly that URL.",
+    )
+
+    async def handle(event: RenderEvent) -> None:
+        result = await submit(event)
+        if not result.page_changes:
+            return  # leftovers of an earlier failure are sent by the periodic flusher
+        try:
+            # The first handler of a group sends the whole group's PageChanged; the others
+            # find nothing queued and skip the database.
+            await flush_pages()
+        except (RedisError, OSError) as exc:
+            # The change is committed and the PageChanged waits in the outbox; the periodic
+            # flusher sends it once Redis answers. The event itself is done: ack it.
+            FAILURES.labels("publish-pages").inc()
+            log.warning("page_changes_deferred", error=repr(exc)[:300])
+
+    # The shared contracts: ArticleEvent upcasts older versions before its discriminator.
+    async def on_article(event: ArticleEvent) -> None:
+        await handle(event)
+
+    async def on_enriched(event: EnrichedEvent) -> None:
+        await handle(event)
+
+    def stream_sub(stream: str, group: str, reclaim: bool) -> StreamSub:
+        return StreamSub(
+            stream,
+            group=group,
+            consumer=f"{consumer}-reclaim" if reclaim else consumer,
+            max_records=1 if reclaim else MAX_RECORDS,
+            polling_interval=POLLING_INTERVAL_MS,
+            # The reclaim subscriber only XAUTOCLAIMs entries a dead replica left pending.
+            min_idle_time=reclaim_idle_ms if reclaim else None,
+        )
+
+    for reclaim in (False, True):
+        suffix = ".reclaim" if reclaim else ""
+        # The reclaim subscribers take one entry at a time (XAUTOCLAIM count=1): no concurrency.
+        workers = 1 if reclaim else CONCURRENT_HANDLERS
+        router.subscriber(
+            stream=stream_sub(RENDER_ARTICLES.stream, RENDER_ARTICLES.group, reclaim),
+            max_workers=workers,
+            title=f"render.articles{suffix}",
+            description="Article versions and withdrawals to project"
+            + (" (entries a dead replica left pending)" if reclaim else "."),
+        )(on_article)
+        router.subscriber(
+            stream=stream_sub(RENDER_ENRICHED.stream, RENDER_ENRICHED.group, reclaim),
+            max_workers=workers,
+            title=f"render.enriched{suffix}",
+            description="Entities and timelines of article versions"
+            + (" (entries a dead replica left pending)" if reclaim else "."),
+        )(on_enriched)
+
+    return router, pages
