@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from render_test_support import document_with_entities, status_of
 
 pytestmark = pytest.mark.integration

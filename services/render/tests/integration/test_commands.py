@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from render_test_support import read_model_snapshot
 
 from newsroom.render.bootstrap import Projection, open_read_model
+from render_test_support import read_model_snapshot
 
 pytestmark = pytest.mark.integration
 

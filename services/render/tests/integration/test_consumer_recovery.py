@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from redis.asyncio import Redis
-from render_test_support import read_model_snapshot
 
 from newsroom.shared.streaming.groups import ensure_groups
 from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
+from render_test_support import read_model_snapshot
 
 pytestmark = pytest.mark.integration
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from render_test_support import read_model_snapshot
 from sqlalchemy.exc import IntegrityError
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.bootstrap import Projection, open_read_model
+from render_test_support import read_model_snapshot
 
 pytestmark = pytest.mark.integration
 

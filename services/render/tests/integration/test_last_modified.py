@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
+
 from render_test_support import document_with_entities, events_applied, status_of
 
 pytestmark = pytest.mark.integration

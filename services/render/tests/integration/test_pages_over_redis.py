@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from render_test_support import document_with_entities, events_applied, status_of
 
+from render_test_support import document_with_entities, events_applied, status_of
 from support.polling import eventually
 
 pytestmark = pytest.mark.integration

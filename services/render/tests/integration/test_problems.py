@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
 from render_test_support import status_of
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.asyncio import Redis
-from render_test_support import read_model_snapshot
 from sqlalchemy import delete
 
 from newsroom.render.adapters.migrate import is_empty, migrate
@@ -21,6 +20,7 @@ from newsroom.render.adapters.orm import Base
 from newsroom.render.adapters.stream_log import RedisStreamLog
 from newsroom.render.application.replay import replay
 from newsroom.render.bootstrap import Projection, open_read_model
+from render_test_support import read_model_snapshot
 
 pytestmark = pytest.mark.integration
 
