@@ -26,7 +26,7 @@ from typing import Any
 from eval_entities import MICRO, SHARED, score
 
 from newsroom.enrich.adapters.nlp import Enricher, load_pipeline, model_texts, parsed_field
-from newsroom.enrich.api import result_json
+from newsroom.enrich.application.enrich_offline import result_json
 from newsroom.enrich.domain import canonical, mentions
 from newsroom.enrich.domain.enrichment import ArticleTexts, ParsedField, Reading, enrich_parsed
 from newsroom.enrich.domain.labels import SPACY_LABELS
