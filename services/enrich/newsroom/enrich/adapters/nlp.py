@@ -37,9 +37,9 @@ from newsroom.enrich.domain.language import (
     primary_language,
 )
 from newsroom.enrich.domain.mentions import NerSpan, rule_sentences, split_sentences_at_lines
+from newsroom.enrich.domain.pieces import PIECE_CHARS, piece_ranges, shifted
 from newsroom.enrich.domain.places import Gazetteer
 from newsroom.shared.events.enrichment import TextField
-from newsroom.shared.streaming.dead_letters import PoisonEvent
 
 # The model packages this code was written and evaluated against (meta name / version).
 EXPECTED_MODELS = {
@@ -100,10 +100,17 @@ def prepare(text: str) -> str:
     return text.translate(_FOR_MODEL)
 
 
+def doc_reading(doc: Doc, offset: int = 0) -> tuple[list[NerSpan], list[tuple[int, int]]]:
+    """What enrichment keeps of a `Doc` (of a text starting `offset` characters into its
+    field): the entity spans and sentence ranges, as offsets into the field."""
+    spans = [NerSpan(e.start_char + offset, e.end_char + offset, e.label_) for e in doc.ents]
+    sentences = shifted([(s.start_char, s.end_char) for s in doc.sents], offset)
+    return spans, sentences
+
+
 def parsed_field(text: str, doc: Doc) -> ParsedField:
-    spans = [NerSpan(e.start_char, e.end_char, e.label_) for e in doc.ents]
-    sentences = split_sentences_at_lines(text, ((s.start_char, s.end_char) for s in doc.sents))
-    return ParsedField(text=text, spans=spans, sentences=sentences)
+    spans, sentences = doc_reading(doc)
+    return ParsedField(text=text, spans=spans, sentences=split_sentences_at_lines(text, sentences))
 
 
 def unparsed_field(text: str) -> ParsedField:
@@ -199,20 +206,39 @@ class Enricher:
         for language, keys in by_language.items():
             nlp = self.pipeline(language)
             assert nlp is not None  # a reading with a model has its pipeline loaded
-            for _, name, text, _ in keys:
-                if len(text) > nlp.max_length:
-                    # spaCy refuses it (E088) on every try; say so once instead of retrying.
-                    raise PoisonEvent(
-                        f"the {name} has {len(text):,} characters, more than the model's limit "
-                        f"of {nlp.max_length:,}"
-                    )
-            docs = self.parse((for_nlp for *_, for_nlp in keys), nlp)
-            for (index, name, text, _), doc in zip(keys, docs, strict=True):
-                parsed[index][name] = parsed_field(text, doc)
+            for (index, name, *_), field in zip(
+                keys,
+                self._read_fields(nlp, [(text, for_nlp) for *_, text, for_nlp in keys]),
+                strict=True,
+            ):
+                parsed[index][name] = field
         gazetteer = self._gazetteer or default_gazetteer()
         return [
             enrich_parsed(article, fields, reading, gazetteer)
             for article, fields, reading in zip(articles, parsed, readings, strict=True)
+        ]
+
+    def _read_fields(self, nlp: Language, fields: Sequence[tuple[str, str]]) -> list[ParsedField]:
+        """The model's reading of each (text, text for the model), every field longer than a
+        piece read in pieces (`domain/pieces.py`) in the same `nlp.pipe` stream, so a batch
+        holds at most `batch_size` pieces whatever the stories' lengths. Only spans and
+        sentence ranges are kept of each `Doc`."""
+        limit = min(PIECE_CHARS, nlp.max_length)
+        pieces = [
+            (number, start, for_nlp[start:end])
+            for number, (text, for_nlp) in enumerate(fields)
+            for start, end in piece_ranges(for_nlp, limit)
+        ]
+        spans: list[list[NerSpan]] = [[] for _ in fields]
+        sentences: list[list[tuple[int, int]]] = [[] for _ in fields]
+        docs = self.parse((piece for *_, piece in pieces), nlp)
+        for (number, offset, _), doc in zip(pieces, docs, strict=True):
+            piece_spans, piece_sentences = doc_reading(doc, offset)
+            spans[number].extend(piece_spans)
+            sentences[number].extend(piece_sentences)
+        return [
+            ParsedField(text, spans[n], split_sentences_at_lines(text, sentences[n]))
+            for n, (text, _) in enumerate(fields)
         ]
 
     def enrich(self, article: ArticleTexts) -> EnrichmentResult:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -309,12 +309,19 @@ def _recover_missed(
 ) -> None:
     """Adds occurrences the model did not tag of surnames of people and of multi-word names and
     acronyms already found: "Ernst tells Variety" after "Konstantin Ernst"."""
-    taken: dict[TextField, list[tuple[int, int]]] = defaultdict(list)
+    # Characters already named (or in credit lines, which name nothing), per field.
+    taken = {field_name: bytearray(len(text)) for field_name, text in texts.items()}
+
+    def take(field_name: TextField, start: int, end: int) -> None:
+        taken[field_name][start:end] = b"\x01" * (end - start)
+
     for field_name, text in texts.items():
-        taken[field_name].extend(credit_line_spans(text))  # credits name nothing
+        for start, end in credit_line_spans(text):
+            take(field_name, start, end)
     for cluster in clusters:
         for mention in cluster.mentions:
-            taken[mention.field].append((mention.start, mention.end))
+            if mention.field in taken:
+                take(mention.field, mention.start, mention.end)
     surname_owners: Counter[str] = Counter()
     for cluster in clusters:
         words = cluster.head.text.split()
@@ -335,7 +342,7 @@ def _recover_missed(
             for field_name, text in texts.items():
                 for match in pattern.finditer(text):
                     start, end = match.span()
-                    if any(s < end and start < e for s, e in taken[field_name]):
+                    if any(taken[field_name][start:end]):
                         continue
                     if _inside_longer_name(text, start, end):
                         continue
@@ -350,7 +357,7 @@ def _recover_missed(
                             weight=0.5,
                         )
                     )
-                    taken[field_name].append((start, end))
+                    take(field_name, start, end)
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:

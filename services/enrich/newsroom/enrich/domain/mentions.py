@@ -9,7 +9,9 @@ Gagarin Center" + "for Cosmonaut Training") and split products from their makers
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -360,10 +362,10 @@ def _is_name(name: str) -> bool:
 
 
 def sentence_index(sentences: Sequence[tuple[int, int]], offset: int) -> int:
-    for index, (start, end) in enumerate(sentences):
-        if start <= offset < end:
-            return index
-    return max(len(sentences) - 1, 0)
+    """The index of the sentence (ranges in text order) that holds `offset`; between two
+    sentences, the one before; before the first, the first. (A binary search: a story in
+    pieces has tens of thousands of sentences.)"""
+    return max(bisect_right(sentences, (offset, math.inf)) - 1, 0)
 
 
 # A sentence ends at . ! ? (and closing quotes or brackets) before a capital or a digit.
