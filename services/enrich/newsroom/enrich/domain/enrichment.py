@@ -15,6 +15,7 @@ from newsroom.enrich.domain.casing import shouted
 from newsroom.enrich.domain.labels import TEMPORAL_LABELS
 from newsroom.enrich.domain.language import DEFAULT_LANGUAGE
 from newsroom.enrich.domain.mentions import Mention, NerSpan, clean_mentions, sentence_index
+from newsroom.enrich.domain.name_context import Word
 from newsroom.enrich.domain.pieces import piece_ranges
 from newsroom.enrich.domain.places import Gazetteer, PlaceToLink, link_places
 from newsroom.enrich.domain.timeline import Timex, find_timexes
@@ -80,6 +81,8 @@ class ParsedField:
     text: str
     spans: Sequence[NerSpan]
     sentences: Sequence[tuple[int, int]]
+    # Tagged tokens, when the model has a tagger (English): they tell modifiers from names.
+    words: Sequence[Word] = ()
 
 
 @dataclass(frozen=True)
@@ -121,14 +124,15 @@ def enrich_parsed(
     reading = reading or Reading()
     texts = {name: p.text for name, p in parsed.items()}
     sentences = {name: p.sentences for name, p in parsed.items()}
+    words = {name: p.words for name, p in parsed.items()}
     mentions: list[Mention] = []
     for name, p in parsed.items():
-        mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences))
+        mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences, p.words))
     mentions = with_wire_mentions(
         _confirmed_in_plain_text(mentions, texts), article.wire_entities, texts, sentences
     )
     entities_with_mentions = with_wire_entities(
-        canonical_entities(mentions, texts, sentences), article.wire_entities
+        canonical_entities(mentions, texts, sentences, words), article.wire_entities
     )
     if gazetteer is not None:
         entities_with_mentions = _on_the_map(entities_with_mentions, article, gazetteer)
