@@ -4,7 +4,7 @@
 
 The body is news copy (the seed story and the dev set's texts, cycled, paragraph by
 paragraph) up to the size asked for, one field, as a wire could send it (issue 9: a 9 MB
-body). Prints the peak resident memory (VmHWM) after the model loads and after the story,
+body); enrich reads its first `pieces.READ_CHARS` characters, in pieces. Prints the peak resident memory (VmHWM) after the model loads and after the story,
 the time it took, and the size of the `ArticleEnriched` event (render's API response follows
 from it), or the error the story ended in. Not a test: the figures depend on the machine."""
 

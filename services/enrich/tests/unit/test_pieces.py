@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsroom.enrich.domain.pieces import piece_ranges
+from newsroom.enrich.domain.pieces import piece_ranges, read_part
 
 
 @given(st.text(alphabet=st.sampled_from("ab .\n"), max_size=400), st.integers(1, 60))
@@ -36,3 +36,11 @@ def test_a_short_text_is_one_piece() -> None:
     assert piece_ranges("", 5_000) == [(0, 0)]
     with pytest.raises(ValueError, match="at least one character"):
         piece_ranges("text", 0)
+
+
+def test_a_field_is_read_up_to_a_piece_boundary_within_the_limit() -> None:
+    paragraph = "Tom Cruise flew to Moscow. " * 20 + "\n\n"
+    text = paragraph * 10
+    part = read_part(text, limit=len(paragraph) * 3 + 5)
+    assert part == paragraph * 3
+    assert read_part("A short story.", limit=100) == "A short story."

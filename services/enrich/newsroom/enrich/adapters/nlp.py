@@ -42,7 +42,7 @@ from newsroom.enrich.domain.language import (
 )
 from newsroom.enrich.domain.mentions import NerSpan, rule_sentences, split_sentences_at_lines
 from newsroom.enrich.domain.name_context import Word
-from newsroom.enrich.domain.pieces import PIECE_CHARS, piece_ranges, shifted
+from newsroom.enrich.domain.pieces import PIECE_CHARS, piece_ranges, read_part, shifted
 from newsroom.enrich.domain.places import Gazetteer
 from newsroom.shared.events.enrichment import TextField
 
@@ -147,7 +147,7 @@ def model_texts(article: ArticleTexts) -> list[tuple[TextField, str, str]]:
     """(field, text, what the model reads): capitals as typography put back into ordinary case
     from the spellings the other fields use (`domain/casing.py`), curly apostrophes
     straightened."""
-    fields = article.fields()
+    fields = [(name, read_part(text)) for name, text in article.fields()]
     known = spellings(text for _, text in fields if not shouted(text))
     return [(name, text, prepare(for_model(text, known))) for name, text in fields]
 

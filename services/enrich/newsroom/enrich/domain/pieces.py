@@ -25,6 +25,23 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s")
 _SPACE = re.compile(r"\s")
 
 
+# What is read of one field at most: about 170,000 words, two hundred pieces, a hundred times
+# an ordinary story. The whole of a 9 MB body took 19 minutes on this 2-core machine under
+# load (a worker's batch blocked that long, and the entry reclaimed by the other worker after
+# its idle time and read twice); its first million characters, about a minute. The event
+# keeps only the first mentions of each entity anyway; what is lost past this point is the
+# count of later mentions and entities named only there.
+READ_CHARS: Final = 1_000_000
+
+
+def read_part(text: str, limit: int = READ_CHARS) -> str:
+    """`text`, or its beginning up to its last paragraph break (else line, sentence, space)
+    within `limit` characters: offsets into the part are offsets into the field."""
+    if len(text) <= limit:
+        return text
+    return text[: _cut(text, 0, limit)]
+
+
 def piece_ranges(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, int]]:
     """(start, end) ranges covering `text` in order, each at most `limit` long."""
     if limit < 1:
