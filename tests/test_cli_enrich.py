@@ -55,3 +55,31 @@ def test_jsonl_writes_one_line_per_document_in_order() -> None:
     assert [line["id"] for line in lines] == ["a", "b"]
     assert any(t["value"] == "2007" for t in lines[0]["timexes"])
     assert any(t["value"] == "2007-07-03" for t in lines[1]["timexes"])
+
+
+def test_a_wire_item_is_read_in_its_own_language_unless_one_is_asked_for(
+    corpus_dir: Path,
+) -> None:
+    item = str(corpus_dir / "newsml-g2" / "dpa.xml")  # dpa: German, no entity model
+    own = run(item)
+    assert own.returncode == 0, own.stderr
+    german = json.loads(own.stdout)
+    assert (german["language"], german["language_source"], german["ner"]) == ("de", "wire", False)
+    assert all(e["origin"] == "wire" for e in german["canonical_entities"])
+
+    asked = run("--language", "en", item)
+    assert asked.returncode == 0, asked.stderr
+    english = json.loads(asked.stdout)
+    assert (english["language"], english["language_source"], english["ner"]) == (
+        "en",
+        "requested",
+        True,
+    )
+
+
+def test_a_language_that_is_no_language_tag_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Angela Merkel met Emmanuel Macron in Paris on Monday.")
+    result = run("--language", "not a language", "--dateline", "2019-03-20", str(path))
+    assert result.returncode == 2
+    assert "--language" in result.stderr

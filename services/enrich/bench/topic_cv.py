@@ -26,7 +26,7 @@ from typing import Any
 from eval_entities import MICRO, SHARED, score
 
 from newsroom.enrich.adapters.nlp import Enricher, load_pipeline, model_texts, parsed_field
-from newsroom.enrich.api import result_json
+from newsroom.enrich.application.enrich_offline import result_json
 from newsroom.enrich.domain import canonical, mentions
 from newsroom.enrich.domain.enrichment import ArticleTexts, ParsedField, Reading, enrich_parsed
 from newsroom.enrich.domain.labels import SPACY_LABELS
@@ -41,7 +41,12 @@ def _never(*_: Any, **__: Any) -> bool:
 
 # Each rule of mentions.py / canonical.py, and what it is replaced by to switch it off.
 RULES: dict[str, list[Patch]] = {
-    "type-overrides": [(canonical, "TYPE_OVERRIDES", {})],
+    "modifier-not-mention": [(mentions, "modifies_a_noun", _never)],
+    "hyphenated-modifier": [(mentions, "in_hyphenated_modifier", _never)],
+    "head-noun-type": [(mentions, "type_by_head", lambda name: None)],
+    "descriptor-organisation": [(mentions, "described_as_organisation", _never)],
+    "article-means-product": [(mentions, "named_as_a_thing", _never)],
+    "inner-capital-not-person": [(mentions, "not_a_personal_name", _never)],
     "not-names-list": [(mentions, "NOT_NAMES", frozenset())],
     "join-spans": [(mentions, "join_spans", lambda text, spans: list(spans))],
     "leading-titles": [(mentions, "_LEADING_TITLE", re.compile(r"(?!)"))],

@@ -8,7 +8,7 @@ from newsroom.enrich.domain.canonical import (
     initials,
     normalise,
 )
-from newsroom.enrich.domain.mentions import Mention
+from newsroom.enrich.domain.mentions import Mention, NerSpan, clean_mentions
 from newsroom.shared.events.enrichment import EntityType, TextField
 
 
@@ -91,11 +91,14 @@ def test_the_type_is_a_vote_of_the_mentions() -> None:
     )
 
 
-def test_the_override_list_corrects_a_systematic_model_error() -> None:
-    text = "SpaceX launched. SpaceX landed."
-    assert set(entities_of(text, ("SpaceX", "person"), ("SpaceX", "person"))) == {
-        "organisation/spacex"
-    }
+def test_a_brand_shaped_name_the_model_reads_as_a_person_is_an_organisation() -> None:
+    # Was the override list's job (SpaceX → organisation); now the name's shape decides: a
+    # capital inside a word no surname prefix explains (`name_context.not_a_personal_name`).
+    text = "SpaceX launched. SpaceX landed. McCain spoke."
+    spans = [NerSpan(0, 6, "PERSON"), NerSpan(17, 23, "PERSON"), NerSpan(32, 38, "PERSON")]
+    cleaned = clean_mentions("body", text, spans, [(0, len(text))])
+    result = canonical_entities(cleaned, {"body": text}, {"body": [(0, len(text))]})
+    assert {entity.id for entity, _ in result} == {"organisation/spacex", "person/mccain"}
 
 
 def test_a_surname_the_model_missed_is_recovered() -> None:

@@ -72,3 +72,73 @@ def test_a_model_whose_meta_does_not_match_is_refused(monkeypatch: pytest.Monkey
 def test_only_the_needed_components_run(enricher: Enricher) -> None:
     assert "parser" not in enricher.nlp.pipe_names
     assert "ner" in enricher.nlp.pipe_names
+
+
+FRENCH = (
+    "Le président Emmanuel Macron a reçu mardi à Paris la chancelière Angela Merkel. "
+    "Les deux dirigeants ont évoqué la visite prévue à Berlin le 3 juin 2019."
+)
+
+
+def test_extract_reads_a_text_in_the_language_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "article.txt"
+    story.write_text(FRENCH, encoding="utf-8")
+    assert cli.main(["extract", "--language", "fr", "--dateline", "2019-05-14", str(story)]) == 0
+    french = json.loads(capsys.readouterr().out)
+    assert (french["language"], french["language_source"], french["ner"]) == (
+        "fr",
+        "requested",
+        True,
+    )
+    people = {e["name"] for e in french["canonical_entities"] if e["type"] == "person"}
+    assert {"Emmanuel Macron", "Angela Merkel"} <= people
+    assert ("3 juin 2019", "2019-06-03") in {(t["text"], t["value"]) for t in french["timexes"]}
+
+    # A language without an entity model: no NLP entities, said plainly; dates still read.
+    assert cli.main(["extract", "--language", "de", "--dateline", "2019-05-14", str(story)]) == 0
+    unread = json.loads(capsys.readouterr().out)
+    assert (unread["language"], unread["ner"]) == ("de", False)
+    assert unread["entities"] == unread["canonical_entities"] == []
+
+
+def test_extract_without_a_language_identifies_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "article.txt"
+    story.write_text(FRENCH, encoding="utf-8")
+    assert cli.main(["extract", "--dateline", "2019-05-14", str(story)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert (found["language"], found["language_source"], found["ner"]) == ("fr", "detected", True)
+
+
+def test_extract_refuses_a_language_that_is_no_language_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "article.txt"
+    story.write_text(FRENCH, encoding="utf-8")
+    assert (
+        cli.main(["extract", "--language", "French!", "--dateline", "2019-05-14", str(story)]) == 2
+    )
+    assert "not a BCP 47 language tag" in capsys.readouterr().err
+
+
+def test_jsonl_lines_may_carry_their_language_and_a_requested_one_wins(
+    enricher: Enricher,
+) -> None:
+    docs = [{"id": "fr", "text": FRENCH, "dateline": "2019-05-14", "language": "fr"}]
+    lines = "".join(json.dumps(d) + "\n" for d in docs)
+    own, asked = io.StringIO(), io.StringIO()
+    enrich_jsonl(io.StringIO(lines), own, enricher)
+    enrich_jsonl(io.StringIO(lines), asked, enricher, language="sv")
+    assert [json.loads(own.getvalue())[k] for k in ("language", "language_source", "ner")] == [
+        "fr",
+        "wire",
+        True,
+    ]
+    assert [json.loads(asked.getvalue())[k] for k in ("language", "language_source", "ner")] == [
+        "sv",
+        "requested",
+        False,
+    ]

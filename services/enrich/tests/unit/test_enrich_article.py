@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from enrich_test_support import ENTITY, RecordingEnrich, make_received, make_withdrawn
 from newsroom.enrich.adapters.nlp import Enricher
-from newsroom.enrich.application.enrich_article import enrich_article_event
-from newsroom.enrich.domain.enrichment import ArticleTexts
+from newsroom.enrich.application.enrich_article import EnrichFn, enrich_article_event
+from newsroom.enrich.domain.enrichment import (
+    FIELDS,
+    MAX_MENTIONS_KEPT,
+    MAX_TIMELINE_ENTRIES,
+    ArticleTexts,
+    EnrichmentResult,
+)
 from newsroom.shared.events import ArticleUpdated, ArticleUpdatedData
 from newsroom.shared.ids import derived_event_id
-from newsroom.shared.streaming.dead_letters import PoisonEvent
 
 
 async def test_a_received_article_is_enriched_with_a_derived_id() -> None:
@@ -68,12 +74,61 @@ async def test_a_withdrawal_needs_no_nlp_and_publishes_nothing() -> None:
     assert enrich.seen == []
 
 
-def test_a_text_longer_than_the_model_accepts_is_poison_with_a_reason(
-    enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+def test_a_story_longer_than_the_model_accepts_is_enriched_in_pieces(
+    enricher: Enricher, seed_texts: ArticleTexts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(enricher.nlp, "max_length", 100)
-    article = ArticleTexts(
-        headline="Short", standfirst="", body="word " * 40, dateline=date(2021, 9, 20)
+    # Issue 9: such a story used to be dead-lettered (spaCy's E088) and published bare.
+    monkeypatch.setattr(enricher.nlp, "max_length", 2_000)
+    copies = 6
+    body = "\n\n".join([seed_texts.body] * copies)
+    assert len(body) > 7 * enricher.nlp.max_length
+    long_story = replace(seed_texts, body=body)
+
+    result = enricher.enrich(long_story)
+
+    entities = {e.id: e for e in result.entities}
+    cruise = entities["person/tom-cruise"]
+    once = {e.id: e for e in enricher.enrich(seed_texts).entities}["person/tom-cruise"]
+    # Every copy is read (names past the model's limit too), counted in full, kept bounded.
+    in_body = sum(m.field == "body" for m in once.mentions)
+    assert cruise.mention_count == once.mention_count + (copies - 1) * in_body
+    assert cruise.mention_count > MAX_MENTIONS_KEPT
+    assert len(cruise.mentions) == MAX_MENTIONS_KEPT
+    order = [(FIELDS.index(m.field), m.start) for m in cruise.mentions]
+    assert order == sorted(order)  # the first ones: headline, standfirst, then the body's
+    assert max(m.start for m in entities["person/jared-isaacman"].mentions) > 5 * len(
+        seed_texts.body
     )
-    with pytest.raises(PoisonEvent, match="more than the model's limit of 100"):
-        enricher.enrich(article)
+    for entity in result.entities:
+        for mention in entity.mentions:
+            assert body[mention.start : mention.end] == mention.text or mention.field != "body"
+    dates = enricher.enrich(seed_texts).timeline
+    dates_in_body = sum(t.field == "body" for t in dates)
+    assert (
+        len({(t.field, t.start, t.value) for t in result.timeline})
+        == len(dates) + (copies - 1) * dates_in_body
+    )
+
+
+async def test_the_event_of_a_long_story_stays_bounded(
+    enricher: Enricher, seed_texts: ArticleTexts
+) -> None:
+    body = "\n\n".join([seed_texts.body] * 30)
+    event = make_received(1, seed_texts.headline, body)
+    single = await enrich_article_event(
+        make_received(2, seed_texts.headline, seed_texts.body), _enrich_with(enricher), "m"
+    )
+    enriched = await enrich_article_event(event, _enrich_with(enricher), "m")
+    assert single is not None
+    assert enriched is not None
+    assert len(enriched.data.timeline) == MAX_TIMELINE_ENTRIES < 30 * len(single.data.timeline)
+    assert all(len(e.mentions) <= MAX_MENTIONS_KEPT for e in enriched.data.entities)
+    # Thirty times the text, not thirty times the event.
+    assert len(enriched.model_dump_json()) < 8 * len(single.model_dump_json())
+
+
+def _enrich_with(enricher: Enricher) -> EnrichFn:
+    async def enrich(texts: ArticleTexts) -> EnrichmentResult:
+        return enricher.enrich(texts)
+
+    return enrich

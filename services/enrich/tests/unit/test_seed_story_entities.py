@@ -63,7 +63,7 @@ def test_mentions_merge_with_offsets_into_their_fields(
         for mention in entity.mentions:
             assert texts[mention.field][mention.start : mention.end] == mention.text
     # The acronym joins its expansion, without the determiner.
-    # A facility, whatever the model's majority label (the documented override list).
+    # A facility, whatever the model's majority label: its head noun ("Station") says so.
     station = entities["place/international-space-station"]
     assert {m.text for m in station.mentions} == {"International Space Station", "ISS"}
 

@@ -4,7 +4,12 @@
     from newsroom.enrich.bootstrap import offline_enricher
     from newsroom.enrich.application.enrich_offline import enrich_article
     result = enrich_article(headline=..., body=..., dateline=date(2021, 9, 20),
-                            enricher=offline_enricher())"""
+                            enricher=offline_enricher())
+
+A `language` given here is read as asked (`newsroom enrich --language`), never checked against
+the text; without one, the item's own language (checked), else the identified one. The JSON
+says which: `language`, `language_source` (requested, wire, detected, default) and `ner` (False:
+no named-entity model reads that language, so only the wire's named things are entities)."""
 
 from __future__ import annotations
 
@@ -18,13 +23,18 @@ from newsroom.enrich.domain.enrichment import ArticleTexts, EnrichmentResult
 
 
 def result_json(result: EnrichmentResult, *, with_fields: bool = True) -> dict[str, Any]:
-    """The JSON shape of an enrichment: flat mentions, timexes, timeline, canonical entities."""
+    """The JSON shape of an enrichment: how it was read (language, whether a named-entity
+    model read it), flat mentions, timexes, timeline, canonical entities."""
     types = {e.id: e.type for e in result.entities}
+    reading = result.reading
 
     def located(item: dict[str, Any], field: str) -> dict[str, Any]:
         return {"field": field, **item} if with_fields else item
 
     return {
+        "language": reading.language,
+        "language_source": reading.source,
+        "ner": reading.ner,
         "entities": [
             located(
                 {
@@ -64,17 +74,38 @@ def enrich_article(
     body: str,
     dateline: date,
     enricher: TextEnricher,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """Enrichment of one parsed wire article as JSON; offsets index each field's text."""
+    """Enrichment of one article's texts as JSON; offsets index each field's text."""
     texts = ArticleTexts(
-        headline=headline, standfirst=standfirst or "", body=body, dateline=dateline
+        headline=headline,
+        standfirst=standfirst or "",
+        body=body,
+        dateline=dateline,
+        language=language,
+        language_requested=language is not None,
     )
     return result_json(enricher.enrich(texts))
 
 
-def enrich_text(text: str, dateline: date, enricher: TextEnricher) -> dict[str, Any]:
+def enrich_texts(texts: ArticleTexts, enricher: TextEnricher) -> dict[str, Any]:
+    """Enrichment of what enrich reads of a parsed wire item (`texts_of_article`: its
+    language, dateline place and named things included) as JSON."""
+    return result_json(enricher.enrich(texts))
+
+
+def enrich_text(
+    text: str, dateline: date, enricher: TextEnricher, language: str | None = None
+) -> dict[str, Any]:
     """Enrichment of one plain text; offsets index `text` itself."""
-    texts = ArticleTexts(headline="", standfirst="", body=text, dateline=dateline)
+    texts = ArticleTexts(
+        headline="",
+        standfirst="",
+        body=text,
+        dateline=dateline,
+        language=language,
+        language_requested=language is not None,
+    )
     return result_json(enricher.enrich(texts), with_fields=False)
 
 
@@ -90,9 +121,13 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
-def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: TextEnricher) -> int:
-    """Reads `{"id", "text", "dateline"}` lines, writes one result line per document, in
-    order. Documents go through `nlp.pipe` in chunks; returns the number written."""
+def enrich_jsonl(
+    lines: Iterable[str], out: TextIO, enricher: TextEnricher, language: str | None = None
+) -> int:
+    """Reads `{"id", "text", "dateline"}` lines (an optional `"language"` is the document's
+    own, checked against its text; `language` here is asked for every line), writes one result
+    line per document, in order. Documents go through `nlp.pipe` in chunks; returns the number
+    written."""
     written = 0
     for chunk in _chunks(lines, size=max(enricher.batch_size * 4, 64)):
         articles = [
@@ -101,6 +136,8 @@ def enrich_jsonl(lines: Iterable[str], out: TextIO, enricher: TextEnricher) -> i
                 standfirst="",
                 body=doc["text"],
                 dateline=date.fromisoformat(doc["dateline"][:10]),
+                language=language or doc.get("language"),
+                language_requested=language is not None,
             )
             for doc in chunk
         ]

@@ -8,10 +8,11 @@ Within-article, without a knowledge base:
    text introduces it in brackets: "United States Air Force (USAF)"). A short name that fits two
    heads ("Smith" with "Kate Smith" and "John Smith") stays on its own.
 3. Surnames and acronyms the model missed are recovered from the text ("Ernst tells Variety").
-4. The type is a vote of the mentions' labels (weighted), unless `overrides.TYPE_OVERRIDES`
-   names the entity. A "person" the words around it contradict ("low-cost airline Ryanair",
-   "Ryanair CEO") and never given a full name becomes an organisation: the small model often
-   reads one-word company names as surnames.
+4. The type is a vote of the mentions' types (weighted): the model's labels, or what the
+   words around a mention say over them (`name_context.py`: head nouns, descriptors,
+   articles, inner capitals). A "person" the words around it contradict ("low-cost airline
+   Ryanair", "Ryanair CEO") and never given a full name becomes an organisation: the small
+   model often reads one-word company names as surnames. No name is typed from a list.
 5. Ids are type + normalised display name (`person/yulia-peresild`), stable across articles;
    the display name is the fullest form.
 6. Salience: mentions weighted by where they are (headline 3, standfirst 2, the body's lead
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,9 +34,10 @@ from newsroom.enrich.domain.mentions import (
     LEGAL_FORMS,
     Mention,
     credit_line_spans,
+    not_a_mention,
     sentence_index,
 )
-from newsroom.enrich.domain.overrides import TYPE_OVERRIDES
+from newsroom.enrich.domain.name_context import ORGANISATION_DESCRIPTORS, Word
 from newsroom.shared.events.enrichment import EnrichedEntity, EntityMention, EntityType, TextField
 
 FIELD_WEIGHTS: Mapping[TextField, float] = {"headline": 3.0, "standfirst": 2.0, "body": 1.0}
@@ -74,32 +76,6 @@ _PERSON_BEFORE = frozenset(
         "analyst",
         "boss",
         "head",
-    ]
-)
-_ORGANISATION_BEFORE = frozenset(
-    [
-        "airline",
-        "carrier",
-        "company",
-        "firm",
-        "maker",
-        "manufacturer",
-        "retailer",
-        "broadcaster",
-        "network",
-        "bank",
-        "agency",
-        "band",
-        "rival",
-        "brand",
-        "label",
-        "publisher",
-        "magazine",
-        "newspaper",
-        "airframer",
-        "operator",
-        "giant",
-        "startup",
     ]
 )
 _ORGANISATION_AFTER = frozenset(
@@ -173,9 +149,6 @@ class _Cluster:
         return any(m.type == "person" for m in self.mentions)
 
     def entity_type(self) -> EntityType:
-        for key in self.keys:
-            if key in TYPE_OVERRIDES:
-                return TYPE_OVERRIDES[key]
         tally = self.votes()
         best = max(tally.values())
         tied = [t for t, v in tally.items() if v == best]
@@ -248,10 +221,14 @@ def _bracketed_acronyms(
 
 
 Sentences = Mapping[TextField, Sequence[tuple[int, int]]]
+Words = Mapping[TextField, Sequence[Word]]
 
 
 def cluster_mentions(
-    mentions: Sequence[Mention], texts: Mapping[TextField, str], sentences: Sentences
+    mentions: Sequence[Mention],
+    texts: Mapping[TextField, str],
+    sentences: Sentences,
+    words: Words | None = None,
 ) -> list[list[Mention]]:
     """Groups mentions of one thing; see the module docstring for the rules."""
     ordered = sorted(mentions, key=lambda m: (-_token_count(m), -len(m.text), m.field, m.start))
@@ -296,7 +273,7 @@ def cluster_mentions(
             clusters.append(target)
         target.keys.add(key)
         by_key[key] = target
-    _recover_missed(clusters, texts, sentences)
+    _recover_missed(clusters, texts, sentences, words or {})
     return [sorted(c.mentions, key=_position) for c in clusters]
 
 
@@ -305,16 +282,23 @@ def _position(mention: Mention) -> tuple[int, int]:
 
 
 def _recover_missed(
-    clusters: list[_Cluster], texts: Mapping[TextField, str], sentences: Sentences
+    clusters: list[_Cluster], texts: Mapping[TextField, str], sentences: Sentences, tagged: Words
 ) -> None:
     """Adds occurrences the model did not tag of surnames of people and of multi-word names and
     acronyms already found: "Ernst tells Variety" after "Konstantin Ernst"."""
-    taken: dict[TextField, list[tuple[int, int]]] = defaultdict(list)
+    # Characters already named (or in credit lines, which name nothing), per field.
+    taken = {field_name: bytearray(len(text)) for field_name, text in texts.items()}
+
+    def take(field_name: TextField, start: int, end: int) -> None:
+        taken[field_name][start:end] = b"\x01" * (end - start)
+
     for field_name, text in texts.items():
-        taken[field_name].extend(credit_line_spans(text))  # credits name nothing
+        for start, end in credit_line_spans(text):
+            take(field_name, start, end)
     for cluster in clusters:
         for mention in cluster.mentions:
-            taken[mention.field].append((mention.start, mention.end))
+            if mention.field in taken:
+                take(mention.field, mention.start, mention.end)
     surname_owners: Counter[str] = Counter()
     for cluster in clusters:
         words = cluster.head.text.split()
@@ -335,9 +319,11 @@ def _recover_missed(
             for field_name, text in texts.items():
                 for match in pattern.finditer(text):
                     start, end = match.span()
-                    if any(s < end and start < e for s, e in taken[field_name]):
+                    if any(taken[field_name][start:end]):
                         continue
-                    if _inside_longer_name(text, start, end):
+                    if _inside_longer_name(text, start, end) or not_a_mention(
+                        text, tagged.get(field_name, ()), start, end
+                    ):
                         continue
                     cluster.mentions.append(
                         replace(
@@ -350,7 +336,7 @@ def _recover_missed(
                             weight=0.5,
                         )
                     )
-                    taken[field_name].append((start, end))
+                    take(field_name, start, end)
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
@@ -368,7 +354,7 @@ def _context_says_organisation(mentions: Sequence[Mention], texts: Mapping[TextF
         after = re.findall(r"[\w-]+", text[mention.end : mention.end + 60].lower())
         before, after = before[-_CONTEXT_WORDS:], after[:_CONTEXT_WORDS]
         person += sum(w in _PERSON_BEFORE for w in before)
-        organisation += sum(w in _ORGANISATION_BEFORE for w in before)
+        organisation += sum(w in ORGANISATION_DESCRIPTORS for w in before)
         organisation += sum(w in _ORGANISATION_AFTER for w in after[:1])
     return organisation > person
 
@@ -418,10 +404,13 @@ def mention_weight(mention: Mention) -> float:
 
 
 def canonical_entities(
-    mentions: Sequence[Mention], texts: Mapping[TextField, str], sentences: Sentences
+    mentions: Sequence[Mention],
+    texts: Mapping[TextField, str],
+    sentences: Sentences,
+    words: Words | None = None,
 ) -> list[tuple[EnrichedEntity, list[Mention]]]:
     """Canonical entities, most salient first, each with its typed mentions."""
-    groups = cluster_mentions(mentions, texts, sentences)
+    groups = cluster_mentions(mentions, texts, sentences, words)
     scored: list[tuple[str, EntityType, list[Mention], float]] = []
     for group in groups:
         cluster = _Cluster(head=max(group, key=lambda m: (_token_count(m), len(m.text))))
@@ -432,7 +421,6 @@ def canonical_entities(
             entity_type == "person"
             # A full name (first name and surname) outweighs the words around it.
             and all(len(m.text.split()) == 1 for m in group)
-            and not cluster.keys & TYPE_OVERRIDES.keys()
             and _context_says_organisation(group, texts)
         ):
             entity_type = "organisation"

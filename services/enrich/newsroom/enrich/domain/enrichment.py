@@ -6,14 +6,17 @@ the worker, the CLI and the tests all call the same code."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Final
 
 from newsroom.enrich.domain.canonical import canonical_entities, normalise
 from newsroom.enrich.domain.casing import shouted
 from newsroom.enrich.domain.labels import TEMPORAL_LABELS
 from newsroom.enrich.domain.language import DEFAULT_LANGUAGE
 from newsroom.enrich.domain.mentions import Mention, NerSpan, clean_mentions, sentence_index
+from newsroom.enrich.domain.name_context import Word
+from newsroom.enrich.domain.pieces import piece_ranges
 from newsroom.enrich.domain.places import Gazetteer, PlaceToLink, link_places
 from newsroom.enrich.domain.timeline import Timex, find_timexes
 from newsroom.enrich.domain.wire_entities import (
@@ -31,6 +34,18 @@ from newsroom.shared.events.enrichment import (
 )
 
 FIELDS: tuple[TextField, ...] = ("headline", "standfirst", "body")
+
+# What one enriched event holds at most, so its size (and render's pages and API answers,
+# which follow from it) stays bounded however long the story: the most salient entities,
+# each entity's first mentions (pages link those; `mention_count` keeps the true number),
+# the first timeline entries, and sentences (a list or a table can be one) cut around the date.
+# An ordinary story is far below each: the seed story has 21 entities, at most 5 mentions
+# each, 7 timeline entries.
+MAX_ENTITIES: Final = 100
+MAX_MENTIONS_KEPT: Final = 20
+MAX_TIMELINE_ENTRIES: Final = 100
+SENTENCE_CHARS: Final = 400
+TIMELINE_PIECE_CHARS: Final = 50_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,8 @@ class ParsedField:
     text: str
     spans: Sequence[NerSpan]
     sentences: Sequence[tuple[int, int]]
+    # Tagged tokens, when the model has a tagger (English): they tell modifiers from names.
+    words: Sequence[Word] = ()
 
 
 @dataclass(frozen=True)
@@ -107,18 +124,22 @@ def enrich_parsed(
     reading = reading or Reading()
     texts = {name: p.text for name, p in parsed.items()}
     sentences = {name: p.sentences for name, p in parsed.items()}
+    words = {name: p.words for name, p in parsed.items()}
     mentions: list[Mention] = []
     for name, p in parsed.items():
-        mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences))
+        mentions.extend(clean_mentions(name, p.text, p.spans, p.sentences, p.words))
     mentions = with_wire_mentions(
         _confirmed_in_plain_text(mentions, texts), article.wire_entities, texts, sentences
     )
     entities_with_mentions = with_wire_entities(
-        canonical_entities(mentions, texts, sentences), article.wire_entities
+        canonical_entities(mentions, texts, sentences, words), article.wire_entities
     )
     if gazetteer is not None:
         entities_with_mentions = _on_the_map(entities_with_mentions, article, gazetteer)
 
+    by_salience = sorted(entities_with_mentions, key=lambda pair: -pair[0].salience)
+    kept = {entity.id for entity, _ in by_salience[:MAX_ENTITIES]}
+    entities_with_mentions = [pair for pair in entities_with_mentions if pair[0].id in kept]
     flat = [(entity.id, mention) for entity, typed in entities_with_mentions for mention in typed]
     flat.sort(key=lambda pair: (FIELDS.index(pair[1].field), pair[1].start))
     # Which entities each sentence names, in the order it names them, for the timeline.
@@ -131,10 +152,11 @@ def enrich_parsed(
     timexes: list[FieldTimex] = []
     timeline: list[TimelineEntry] = []
     for name, p in parsed.items():
-        hints = [(s.start, s.end) for s in p.spans if s.label in TEMPORAL_LABELS]
-        for timex in find_timexes(p.text, article.dateline, hints, reading.language):
+        for timex in _timexes(p, article.dateline, reading.language):
             timexes.append(FieldTimex(name, timex))
             if timex.type not in ("DATE", "TIME") or timex.granularity is None:
+                continue
+            if len(timeline) >= MAX_TIMELINE_ENTRIES:
                 continue
             index = sentence_index(p.sentences, timex.start)
             start, end = p.sentences[index] if p.sentences else (0, len(p.text))
@@ -148,17 +170,56 @@ def enrich_parsed(
                     field=name,
                     start=timex.start,
                     end=timex.end,
-                    sentence=p.text[start:end].strip(),
+                    sentence=excerpt(p.text, start, end, timex.start, timex.end),
                     entity_ids=named_in.get((name, index), []),
                 )
             )
     return EnrichmentResult(
-        entities=[entity for entity, _ in entities_with_mentions],
+        entities=[_bounded(entity) for entity, _ in entities_with_mentions],
         mentions=flat,
         timexes=timexes,
         timeline=timeline,
         reading=reading,
     )
+
+
+def _timexes(parsed: ParsedField, dateline: date, language: str) -> list[Timex]:
+    """The field's temporal expressions, read a piece of `TIMELINE_PIECE_CHARS` at a time
+    (the finder compares expressions pairwise, so a story in one piece of millions of
+    characters would take hours); ordinary stories are one piece."""
+    found: list[Timex] = []
+    hints = [(s.start, s.end) for s in parsed.spans if s.label in TEMPORAL_LABELS]
+    for start, end in piece_ranges(parsed.text, TIMELINE_PIECE_CHARS):
+        inside = [(s - start, e - start) for s, e in hints if start <= s and e <= end]
+        for timex in find_timexes(parsed.text[start:end], dateline, inside, language):
+            found.append(replace(timex, start=timex.start + start, end=timex.end + start))
+    return found
+
+
+def excerpt(text: str, start: int, end: int, focus_start: int, focus_end: int) -> str:
+    """The sentence `text[start:end]`, stripped; one longer than `SENTENCE_CHARS` (a list, a
+    table, a text without punctuation) cut to that many characters around the focus, at
+    spaces, so it is still a piece of the text itself."""
+    sentence_start, sentence_end = start, end
+    if end - start > SENTENCE_CHARS:
+        room = max(SENTENCE_CHARS - (focus_end - focus_start), 0) // 2
+        start = max(start, focus_start - room)
+        end = min(end, focus_end + room)
+        if start > sentence_start:
+            space = text.find(" ", start, focus_start)
+            start = space + 1 if space >= 0 else start
+        if end < sentence_end:
+            space = text.rfind(" ", focus_end, end)
+            end = space if space >= 0 else end
+    return text[start:end].strip()
+
+
+def _bounded(entity: EnrichedEntity) -> EnrichedEntity:
+    """At most `MAX_MENTIONS_KEPT` mentions (the first, headline first); `mention_count`
+    stays the true count."""
+    if len(entity.mentions) <= MAX_MENTIONS_KEPT:
+        return entity
+    return entity.model_copy(update={"mentions": entity.mentions[:MAX_MENTIONS_KEPT]})
 
 
 def _confirmed_in_plain_text(

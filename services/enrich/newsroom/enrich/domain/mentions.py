@@ -9,12 +9,23 @@ Gagarin Center" + "for Cosmonaut Training") and split products from their makers
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from newsroom.enrich.domain.labels import SPACY_LABELS
+from newsroom.enrich.domain.name_context import (
+    Word,
+    described_as_organisation,
+    in_hyphenated_modifier,
+    modifies_a_noun,
+    named_as_a_thing,
+    not_a_personal_name,
+    type_by_head,
+)
 from newsroom.enrich.domain.overrides import NOT_NAMES
 from newsroom.shared.events.enrichment import EntityType, TextField
 
@@ -301,9 +312,11 @@ def clean_mentions(
     text: str,
     spans: Sequence[NerSpan],
     sentences: Sequence[tuple[int, int]],
+    words: Sequence[Word] = (),
 ) -> list[Mention]:
     """Name mentions of one field from the model's spans. `sentences` are the field's sentence
-    ranges, in order."""
+    ranges, in order; `words` its tagged tokens, when the model has a tagger (they tell a name
+    that modifies a noun from one that names: `name_context.py`)."""
     credits = credit_line_spans(text)
     mentions: list[Mention] = []
     for span in join_spans(text, spans):
@@ -328,6 +341,13 @@ def clean_mentions(
                 piece_type = "organisation"
             elif entity_type == "person" and _premodifier(text, start, end):
                 continue
+            if entity_type not in _KEPT_AS_MODIFIERS and not_a_mention(text, words, start, end):
+                continue
+            by_context = retyped_by_context(text, start, end, piece_type)
+            if by_context != piece_type:
+                # Grammar is better evidence than the label it overrules: it outvotes the
+                # model's label on another mention of the same name.
+                piece_type, weight = by_context, weight * CONTEXT_WEIGHT
             mentions.append(
                 Mention(
                     field=field,
@@ -340,6 +360,36 @@ def clean_mentions(
                 )
             )
     return mentions
+
+
+CONTEXT_WEIGHT = 2.0
+# Nationality adjectives always modify ("Russian space agency"), and titles of works and
+# names of events keep their own spans: the rules about modifiers are for names.
+_KEPT_AS_MODIFIERS: frozenset[EntityType] = frozenset({"nationality", "work", "event"})
+
+
+def not_a_mention(text: str, words: Sequence[Word], start: int, end: int) -> bool:
+    """A name used as a modifier: before the noun it modifies ("Apple CEO", "US contract") or
+    inside a hyphenated adjective ("Intel-based"). The same test decides for names the model
+    tagged and for occurrences recovered later (`canonical._recover_missed`)."""
+    return in_hyphenated_modifier(text, start, end) or modifies_a_noun(text, words, start, end)
+
+
+def retyped_by_context(text: str, start: int, end: int, entity_type: EntityType) -> EntityType:
+    """The kind the name's own words or the words before it say, over the model's label."""
+    name = text[start:end]
+    if entity_type in ("nationality", "work"):
+        return entity_type
+    by_head = type_by_head(name)
+    if by_head is not None:
+        return by_head
+    if described_as_organisation(text, start):
+        return "organisation"
+    if entity_type == "organisation" and named_as_a_thing(text, start, end):
+        return "product"
+    if entity_type == "person" and not_a_personal_name(name):
+        return "product" if name[0].islower() else "organisation"
+    return entity_type
 
 
 def _premodifier(text: str, start: int, end: int) -> bool:
@@ -360,10 +410,10 @@ def _is_name(name: str) -> bool:
 
 
 def sentence_index(sentences: Sequence[tuple[int, int]], offset: int) -> int:
-    for index, (start, end) in enumerate(sentences):
-        if start <= offset < end:
-            return index
-    return max(len(sentences) - 1, 0)
+    """The index of the sentence (ranges in text order) that holds `offset`; between two
+    sentences, the one before; before the first, the first. (A binary search: a story in
+    pieces has tens of thousands of sentences.)"""
+    return max(bisect_right(sentences, (offset, math.inf)) - 1, 0)
 
 
 # A sentence ends at . ! ? (and closing quotes or brackets) before a capital or a digit.

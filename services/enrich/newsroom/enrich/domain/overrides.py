@@ -1,26 +1,12 @@
-"""The small, documented list of corrections to the statistical model.
+"""Capitalised abbreviations that name nothing: units, currencies, time zones, job titles.
 
-Each entry fixes a systematic error of `en_core_web_sm` 3.8 that no rule in `canonical.py`
-can decide from the text alone. Keys are normalised names (see `canonical.normalise`). Keep it
-short: an entry belongs here only when the model mislabels the name in ordinary news prose."""
+Not names of anything in particular, so no document decides them; no name is typed by a list
+(the override list that typed SpaceX, Roscosmos, NASA and the ISS for the seed story is gone:
+`name_context.py` decides those from the words around them)."""
 
 from __future__ import annotations
 
 from typing import Final
-
-from newsroom.shared.events.enrichment import EntityType
-
-TYPE_OVERRIDES: Final[dict[str, EntityType]] = {
-    # Tagged PERSON (camel-case company names read as surnames).
-    "spacex": "organisation",
-    # Tagged PRODUCT: the Russian space agency.
-    "roscosmos": "organisation",
-    # Tagged ORG or PERSON depending on context; an agency, never a person.
-    "nasa": "organisation",
-    # Tagged ORG by majority (the agencies that run it are named beside it); it is a place
-    # people travel to, a facility (OntoNotes FAC → place).
-    "international space station": "place",
-}
 
 # Capitalised abbreviations the model tags as organisations although they name nothing.
 NOT_NAMES: Final[frozenset[str]] = frozenset(

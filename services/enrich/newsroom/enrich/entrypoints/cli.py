@@ -4,6 +4,7 @@ newsroom-enrich serve
 newsroom-enrich asyncapi
 newsroom-enrich extract --dateline 2021-09-20 story.txt
 newsroom-enrich extract --jsonl < docs.jsonl > results.jsonl
+newsroom-enrich extract --language fr --dateline 2024-03-12 article.txt
 """
 
 from __future__ import annotations
@@ -66,22 +67,42 @@ def extract(
         int | None,
         typer.Option(help="nlp.pipe processes (default: both cores with --jsonl, one for a file)"),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="BCP 47 language to read the text in (e.g. fr, de); default: identified"),
+    ] = None,
 ) -> None:
     """Enrich plain text without Redis."""
     from newsroom.enrich.application.enrich_offline import enrich_jsonl, enrich_text
     from newsroom.enrich.bootstrap import batch_processes, offline_enricher
 
+    requested = requested_language(language)
     if jsonl:
-        enrich_jsonl(sys.stdin, sys.stdout, offline_enricher(model, processes or batch_processes()))
+        enricher = offline_enricher(model, processes or batch_processes())
+        enrich_jsonl(sys.stdin, sys.stdout, enricher, requested)
         return
     if file is None or dateline is None:
         typer.echo("extract: give --jsonl, or --dateline YYYY-MM-DD FILE", err=True)
         raise typer.Exit(2)
     text = file.read_text(encoding="utf-8")
     result = enrich_text(
-        text, date.fromisoformat(dateline), offline_enricher(model, processes or 1)
+        text, date.fromisoformat(dateline), offline_enricher(model, processes or 1), requested
     )
     print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def requested_language(tag: str | None) -> str | None:
+    """The primary language subtag of `--language` ("fr-CA" → "fr"); anything that is not a
+    language tag is a usage error (exit 2), not a silent fallback to identification."""
+    from newsroom.enrich.domain.language import primary_language
+
+    if tag is None:
+        return None
+    primary = primary_language(tag)
+    if primary is None:
+        typer.echo(f"--language: {tag!r} is not a BCP 47 language tag (e.g. en, fr, de)", err=True)
+        raise typer.Exit(2)
+    return primary
 
 
 def main(argv: Sequence[str] | None = None) -> int:

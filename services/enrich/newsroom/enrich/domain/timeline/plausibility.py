@@ -26,7 +26,7 @@ def month_alone_plausible(match: re.Match[str], text: str) -> bool:
 
 _YEAR_BLOCKERS_BEFORE: Final = re.compile(
     r"(?:[$£€¥#]\s*|(?i:\b(?:no\.?|nos\.?|number|flight|route|model|room|page|pages|article|section|"
-    r"rule|highway|interstate|road|street|version|iso|windows|office|boeing|airbus|suite|"
+    r"rule|highway|interstate|road|street|version|iso|windows|office|suite|"
     r"unit|units|code|form|bus|train|channel|exit|box|tel|phone|fax|us\$|usd|eur|gbp)\s*)|"
     r"[\d,.:/]|[A-Za-z]-?)$"
 )
