@@ -22,7 +22,7 @@ from typing import Any, ClassVar, cast
 
 import structlog
 from faststream import BaseMiddleware
-from faststream.exceptions import AckMessage
+from faststream.exceptions import AckMessage, NackMessage
 from faststream.message import StreamMessage
 from faststream.redis.message import RedisStreamMessage
 from prometheus_client import Counter
@@ -110,15 +110,22 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
                 raise AckMessage()
         try:
             return await call_next(msg)
-        except AckMessage:
+        except (AckMessage, NackMessage):
             raise
         except Exception as exc:
             if not isinstance(msg, RedisStreamMessage) or not msg.group:
                 raise
             deliveries = await msg.get_delivery_count()
             if deliveries < delivery_budget(exc, self.max_deliveries):
-                log.warning("event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500])
-                raise
+                log.warning(
+                    "event_failed_will_retry",
+                    deliveries=deliveries,
+                    error=repr(exc)[:500],
+                    exc_info=exc,
+                )
+                # Left pending, to be delivered again. NackMessage, not the error itself:
+                # FastStream would log the error a second time, outside the event's log context.
+                raise NackMessage() from exc
             await self._park(msg, exc, deliveries)
             # Raising AckMessage (not returning) acks the entry without publishing the
             # handler's result downstream.

@@ -52,6 +52,11 @@ def stream_router(
 
     async def handle(event: RenderEvent) -> None:
         result = await submit(event)
+        # The event's ids come with every line from the log-context middleware.
+        log.info(
+            "event_projected" if result.applied else "event_already_projected",
+            page_changes=len(result.page_changes),
+        )
         if not result.page_changes:
             return  # leftovers of an earlier failure are sent by the periodic flusher
         try:
