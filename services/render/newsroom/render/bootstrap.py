@@ -247,20 +247,23 @@ def build_app(
     maintenance), without it only pages are served (the benchmark's page runs)."""
     from fastapi import FastAPI
 
-    from newsroom.render.entrypoints import api, ops, pages, problems
+    from newsroom.render.entrypoints import api, assets, middleware, openapi, ops, pages, problems
 
     app = FastAPI(
         title="Newsroom render",
         version="1.0.0",
         lifespan=runtime.lifespan if serve_streams else None,
-        docs_url="/api/docs",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
         redoc_url=None,
-        openapi_url="/api/openapi.json",
     )
     app.state.site = runtime.site(page_cache_size)
     problems.install(app, runtime.public_base_url)
-    for router in (ops.router, pages.router, api.router):
+    for router in (ops.router, assets.router, pages.router, api.router):
         app.include_router(router)
+    app.mount(assets.STATIC_PATH, assets.static_files)
+    middleware.install(app)
+    openapi.install(app)
     return app
 
 

@@ -1,4 +1,9 @@
-"""ETag / Last-Modified on every page and document, and 304 on a matching revalidation."""
+"""ETag / Last-Modified on every page and document, and 304 on a matching revalidation.
+
+ETags are weak (`W/"…"`): a page is served gzip-compressed or not (entrypoints.middleware),
+and the two representations must not share a strong validator; a weak one says "the same
+content", which they are, so a cache holding either revalidates it with a 304 (GET compares
+ETags weakly, RFC 9110 13.1.2)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from fastapi import Request, Response
 
 
 def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -52,5 +57,6 @@ def cached_response(
             and if_modified_since is not None
             and _not_modified_since(if_modified_since, modified)
         ):
-            return Response(status_code=304, headers=headers)
+            # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
+            return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
