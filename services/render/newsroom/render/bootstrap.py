@@ -163,10 +163,16 @@ class RenderRuntime:
         from newsroom.render.adapters.page_cache import PageCache
         from newsroom.render.application.read_article import ArticleDocuments
         from newsroom.render.application.read_pages import PageReads
+        from newsroom.render.domain.views import Publisher
         from newsroom.render.entrypoints.site import Site
 
         return Site(
             public_base_url=self.public_base_url,
+            publisher=Publisher(
+                name=self.settings.publisher_name,
+                logo_url=self.settings.publisher_logo_url
+                or f"{self.public_base_url}/static/logo.svg",
+            ),
             pages=PageReads(self.read_model, self.clock),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=self.readiness,
