@@ -54,7 +54,7 @@ async def published(seed, redis_url, tmp_path, publisher, start_render) -> Async
         urls = [
             re.sub(r"\{(\w+)\}", lambda m: parameters[m[1]], path)
             for path, methods in documented.items()
-            if "get" in methods and path != "/problems/{slug}"
+            if "get" in methods and not path.startswith("/problems/")
         ]
         urls.append("/problems/article-not-found")
         assets = ["/favicon.ico", "/static/favicon.svg", "/static/logo.svg", "/docs"]
