@@ -63,5 +63,5 @@ def test_render_answers_as_its_openapi_says(
     system: RunningSystem, corpus_dir: Path, tmp_path: Path
 ) -> None:
     publish_seed_and_corpus(system, corpus_dir)  # lists, feeds and pages with real content
-    run = schemathesis_run(f"{system.render_url}/api/openapi.json", system.render_url, tmp_path)
+    run = schemathesis_run(f"{system.render_url}/openapi.json", system.render_url, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -8,14 +8,17 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import structlog
 from faststream.redis import RedisBroker
 from faststream.redis.publisher.usecase import StreamPublisher
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.adapters.migrate import migrate
@@ -69,6 +72,25 @@ async def migrate_read_model(database_url: str) -> None:
         await migrate(runner.engine)
     finally:
         await runner.dispose()
+
+
+async def readiness(redis: Redis, database: AsyncEngine) -> dict[str, str]:
+    """Whether render can do its job now: Redis answers (the streams it consumes and the pages
+    stream it feeds) and the read model's database answers a query, each within 2 s. Check
+    name -> "ok" or why not."""
+    checks: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=2)
+        checks["redis"] = "ok"
+    except (RedisError, OSError, TimeoutError) as exc:
+        checks["redis"] = f"unreachable: {type(exc).__name__}"
+    try:
+        async with database.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+        checks["database"] = "ok"
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    return checks
 
 
 class Projection:
@@ -175,23 +197,8 @@ class RenderRuntime:
             ),
             pages=PageReads(self.read_model, self.clock),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
-            readiness=self.readiness,
+            readiness=partial(readiness, self.redis, self.database.engine),
         )
-
-    async def readiness(self) -> dict[str, str]:
-        checks: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(self.redis.ping(), timeout=2)
-            checks["redis"] = "ok"
-        except (RedisError, OSError, TimeoutError) as exc:
-            checks["redis"] = f"unreachable: {type(exc).__name__}"
-        try:
-            async with self.database.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
-            checks["database"] = "ok"
-        except (SQLAlchemyError, OSError, TimeoutError) as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}"
-        return checks
 
     async def start(self) -> None:
         # Groups at 0 before subscribing (waiting for a Redis still starting): items published
