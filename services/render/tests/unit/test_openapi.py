@@ -137,6 +137,8 @@ def test_a_route_gets_its_contract_from_its_response_class():
     assert list(responses("/feed.atom")["200"]["content"]) == ["application/atom+xml"]
     assert list(responses("/sitemap.xml")["200"]["content"]) == ["application/xml"]
     assert list(responses("/robots.txt")["200"]["content"]) == ["text/plain"]
+    # A JSON document without a declared schema promises JSON, nothing more.
+    assert responses("/api/entities")["200"]["content"] == {"application/json": {"schema": {}}}
     for path in ("/feed.atom", "/sitemap.xml", "/robots.txt", "/timeline", "/api/entities"):
         assert "304" in responses(path), path
         assert "404" not in responses(path), path  # no parameter to miss

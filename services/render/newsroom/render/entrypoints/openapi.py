@@ -194,11 +194,13 @@ def _responses(
     model: type[BaseModel] | None = getattr(response_class, "schema", None)
     if model is not None:
         schema: dict[str, Any] = _component(model, schemas)
-    elif media_type == "application/json":
+    elif media_type != "application/json":
+        schema = {"type": "string"}
+    elif issubclass(response_class, Document):
+        schema = {}  # a JSON document whose class declares no schema (yet)
+    else:  # FastAPI's JSONResponse: the schema of the route's return type, if it has one
         generated: dict[str, Any] = next(iter(ok.get("content", {}).values()), {})
         schema = generated.get("schema", {})
-    else:
-        schema = {"type": "string"}
     ok["content"] = {media_type: {"schema": schema}}
     if revalidated:
         ok["headers"] = CACHE_HEADERS
