@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -11,22 +10,12 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
+from support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 from support.system import RunningSystem
 
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(os.environ.get("NEWSROOM_TEST_ARTIFACTS", "test-artifacts"))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# The flags a root sandbox on a closed network needs (see the machine notes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_reader_follows_the_story_to_an_entity_page(
@@ -45,7 +34,7 @@ def test_reader_follows_the_story_to_an_entity_page(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+            page = browser.new_page(viewport=PHONE)
             page.goto(system.render_url + "/")
             page.screenshot(path=str(ARTIFACTS / "1-front-page.png"), full_page=True)
             page.get_by_role("link", name="Space Race 2").first.click()

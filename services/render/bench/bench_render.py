@@ -314,7 +314,7 @@ async def bench_pages(workdir: Path, events: list[Any]) -> tuple[float, float, f
     for slug in slugs[: min(len(slugs), PAGE_REQUESTS)]:
         stored = await runtime.read_model.article_by_slug(slug)
         assert stored is not None
-        page = article_page(stored.state)
+        page = article_page(stored.state, app.state.site.publisher)
         assert page is not None
         pages.append(article_context(page, "http://bench"))
     started = time.perf_counter()

@@ -97,3 +97,7 @@ class RenderSettings(HttpSettings):
     # Well above the worst case for one read of entries (SQLite's busy timeout is 30 s), so a
     # live replica's queued entries are never reclaimed from under it.
     reclaim_idle_ms: int = 120_000
+    # The publisher in every article's structured data (schema.org NewsArticle `publisher`):
+    # its name, and its logo's absolute URL (None: the one render serves, /static/logo.svg).
+    publisher_name: str = "Newsroom"
+    publisher_logo_url: str | None = None

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import structlog
 from faststream.redis import RedisBroker
-from faststream.redis.prometheus import RedisPrometheusMiddleware
 from faststream.redis.publisher.usecase import StreamPublisher
-from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.adapters.migrate import migrate
@@ -40,10 +39,12 @@ from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_router
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.sql import create_engine
-from newsroom.shared.streaming.dead_letters import dead_letter_middleware
-from newsroom.shared.streaming.groups import consumer_name, ensure_groups, prune_stale_consumers
-from newsroom.shared.streaming.lag import watch_lag
-from newsroom.shared.streaming.log_context import LogContextMiddleware
+from newsroom.shared.streaming.consumers import (
+    consumer_groups,
+    create_broker,
+    create_redis_client,
+)
+from newsroom.shared.streaming.groups import consumer_name
 from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
 
 if TYPE_CHECKING:
@@ -71,6 +72,25 @@ async def migrate_read_model(database_url: str) -> None:
         await migrate(runner.engine)
     finally:
         await runner.dispose()
+
+
+async def readiness(redis: Redis, database: AsyncEngine) -> dict[str, str]:
+    """Whether render can do its job now: Redis answers (the streams it consumes and the pages
+    stream it feeds) and the read model's database answers a query, each within 2 s. Check
+    name -> "ok" or why not."""
+    checks: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=2)
+        checks["redis"] = "ok"
+    except (RedisError, OSError, TimeoutError) as exc:
+        checks["redis"] = f"unreachable: {type(exc).__name__}"
+    try:
+        async with database.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+        checks["database"] = "ok"
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    return checks
 
 
 class Projection:
@@ -108,27 +128,15 @@ def build_broker(
     reclaim_idle_ms: int,
     submit: Submit,
     flush_pages: FlushPages,
-    graceful_timeout: float = 20.0,
 ) -> tuple[RedisBroker, StreamPublisher]:
-    """The broker with render's stream router included, and the router's PageChanged
-    publisher."""
-    broker = RedisBroker(
-        redis_url,
-        graceful_timeout=graceful_timeout,
-        # Through stdlib logging, so configure_logging's JSON handler renders it; per-message
-        # "Received/Processed" lines are debug: the projection logs what matters.
-        logger=logging.getLogger("newsroom.render.broker"),
-        log_level=logging.DEBUG,
-        middlewares=[
-            LogContextMiddleware,
-            dead_letter_middleware(max_deliveries),
-            RedisPrometheusMiddleware(registry=REGISTRY, app_name="render"),
-        ],
-    )
+    """The broker (the shared consumer recipe) with render's stream router included, and the
+    router's PageChanged publisher."""
     router, pages_publisher = stream_router(
         consumer=consumer, reclaim_idle_ms=reclaim_idle_ms, submit=submit, flush_pages=flush_pages
     )
-    broker.include_router(router)
+    broker = create_broker(
+        redis_url, service=SERVICE, max_deliveries=max_deliveries, routers=[router]
+    )
     return broker, pages_publisher
 
 
@@ -152,7 +160,7 @@ class RenderRuntime:
         self.projection = Projection(
             self.database, public_base_url=self.public_base_url, clock=clock
         )
-        self.redis = Redis.from_url(settings.redis_url)
+        self.redis = create_redis_client(settings.redis_url)
         self.consumer = consumer or consumer_name(SERVICE)
         self.broker, pages_publisher = build_broker(
             settings.redis_url,
@@ -166,6 +174,7 @@ class RenderRuntime:
         self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
+        self._groups = contextlib.AsyncExitStack()
 
     async def _flush_queued_pages(self) -> int:
         return await self.projection.page_outbox.flush(self.publish_pages, only_if_queued_here=True)
@@ -176,41 +185,27 @@ class RenderRuntime:
         from newsroom.render.adapters.page_cache import PageCache
         from newsroom.render.application.read_article import ArticleDocuments
         from newsroom.render.application.read_pages import PageReads
+        from newsroom.render.domain.views import Publisher
         from newsroom.render.entrypoints.site import Site
 
         return Site(
             public_base_url=self.public_base_url,
+            publisher=Publisher(
+                name=self.settings.publisher_name,
+                logo_url=self.settings.publisher_logo_url
+                or f"{self.public_base_url}/static/logo.svg",
+            ),
             pages=PageReads(self.read_model, self.clock),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
-            readiness=self.readiness,
+            readiness=partial(readiness, self.redis, self.database.engine),
         )
 
-    async def readiness(self) -> dict[str, str]:
-        checks: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(self.redis.ping(), timeout=2)
-            checks["redis"] = "ok"
-        except (RedisError, OSError, TimeoutError) as exc:
-            checks["redis"] = f"unreachable: {type(exc).__name__}"
-        try:
-            async with self.database.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
-            checks["database"] = "ok"
-        except (SQLAlchemyError, OSError, TimeoutError) as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}"
-        return checks
-
     async def start(self) -> None:
-        # Groups at 0 before subscribing: items published before the first start are read,
-        # and a restart resumes from where the group stands (see streaming/groups.py).
-        await ensure_groups(self.redis, GROUPS)
-        if pruned := await prune_stale_consumers(self.redis, GROUPS):
-            log.info("stale_consumers_pruned", consumers=pruned)
+        # Groups at 0 before subscribing (waiting for a Redis still starting): items published
+        # before the first start are read, and a restart resumes from where the group stands.
+        await self._groups.enter_async_context(consumer_groups(self.redis, GROUPS))
         await self.broker.start()
-        self._tasks = [
-            asyncio.create_task(watch_lag(self.redis, GROUPS), name="render-lag"),
-            asyncio.create_task(self._maintenance(), name="render-maintenance"),
-        ]
+        self._tasks = [asyncio.create_task(self._maintenance(), name="render-maintenance")]
         log.info("render_started", consumer=self.consumer)
 
     async def stop(self) -> None:
@@ -220,6 +215,7 @@ class RenderRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await self._groups.aclose()  # the lag watcher
         await self.broker.stop()
         await self.close()
         log.info("render_stopped")
@@ -264,21 +260,23 @@ def build_app(
     maintenance), without it only pages are served (the benchmark's page runs)."""
     from fastapi import FastAPI
 
-    from newsroom.render.entrypoints import api, ops, pages
-    from newsroom.render.entrypoints.problems import install_problem_handlers
+    from newsroom.render.entrypoints import api, assets, middleware, openapi, ops, pages, problems
 
     app = FastAPI(
         title="Newsroom render",
         version="1.0.0",
         lifespan=runtime.lifespan if serve_streams else None,
-        docs_url="/api/docs",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
         redoc_url=None,
-        openapi_url="/api/openapi.json",
     )
     app.state.site = runtime.site(page_cache_size)
-    install_problem_handlers(app, runtime.public_base_url)
-    for router in (ops.router, pages.router, api.router):
+    problems.install(app, runtime.public_base_url)
+    for router in (ops.router, assets.router, pages.router, api.router):
         app.include_router(router)
+    app.mount(assets.STATIC_PATH, assets.static_files)
+    middleware.install(app)
+    openapi.install(app)
     return app
 
 
@@ -290,7 +288,7 @@ async def replay_sources(
     settings: RenderSettings, database_url: str
 ) -> AsyncIterator[tuple[RedisStreamLog, UnitOfWorkRunner]]:
     """The event log at REDIS_URL and the read model at `database_url` a replay rebuilds."""
-    redis = Redis.from_url(settings.redis_url)
+    redis = create_redis_client(settings.redis_url)
     runner = open_read_model(database_url)
     try:
         yield RedisStreamLog(redis), runner

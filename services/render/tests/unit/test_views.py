@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newsroom.render.domain.projection import apply
 from newsroom.render.domain.text import timex_label
-from newsroom.render.domain.views import article_page, json_ld
+from newsroom.render.domain.views import Publisher, article_page, json_ld
 from newsroom.render.entrypoints.rendering import (
     DatedItem,
     article_context,
@@ -13,10 +13,12 @@ from newsroom.render.entrypoints.rendering import (
 )
 from newsroom.shared.article import Rights
 
+PUBLISHER = Publisher("Example News", "https://news.example/static/logo.svg")
+
 
 def test_version_history_says_when_each_version_came_and_what_changed(seed):
     v1, v2 = seed.v1(), seed.v2()
-    page = article_page(apply(apply(apply(None, v1), v2), seed.enriched(v2)))
+    page = article_page(apply(apply(apply(None, v1), v2), seed.enriched(v2)), PUBLISHER)
     first, second = page.versions
     assert (first.label, second.label) == ("First published", "Corrected")
     assert second.ednote == "Corrects to add the launch site."
@@ -29,7 +31,7 @@ def test_version_history_says_when_each_version_came_and_what_changed(seed):
 
 def test_article_page_carries_standfirst_picture_credit_and_schema_org(seed):
     v1 = seed.v1()
-    page = article_page(apply(apply(None, v1), seed.enriched(v1)))
+    page = article_page(apply(apply(None, v1), seed.enriched(v1)), PUBLISHER)
     assert page.standfirst.startswith("A film crew helmed by Klim Shipenko")
     assert page.picture.caption == "International Space Station"
     assert page.picture.credit == "Courtesy of NASA/Roscosmos, via Wikimedia Commons"
@@ -84,7 +86,7 @@ def test_article_page_states_the_wire_rights_and_keywords_escaped(seed):
             "genres": ["Feature"],
         }
     )
-    page = article_page(apply(None, seed.received(article)))
+    page = article_page(apply(None, seed.received(article)), PUBLISHER)
     html = render("article.html", article_context(page, "https://news.example"))
     assert (
         '<p class="rights" id="rights">(c) 2021 Example Wire &lt;all rights reserved&gt; '
@@ -98,6 +100,6 @@ def test_article_page_states_the_wire_rights_and_keywords_escaped(seed):
 
 
 def test_a_page_without_stated_rights_says_nothing_about_them(seed):
-    page = article_page(apply(None, seed.v1()))
+    page = article_page(apply(None, seed.v1()), PUBLISHER)
     assert 'id="rights"' not in render("article.html", article_context(page, "https://x"))
     assert "copyrightHolder" not in json_ld(page, "https://x")

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, cast
 
 import structlog
 from faststream import BaseMiddleware
-from faststream.exceptions import AckMessage
+from faststream.exceptions import AckMessage, NackMessage
 from faststream.message import StreamMessage
 from faststream.redis.message import RedisStreamMessage
 from prometheus_client import Counter
@@ -55,6 +55,11 @@ POISON_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def traceback_of(error: BaseException) -> str:
+    """The error's traceback as text, its last 4000 characters (where it was raised)."""
+    return "".join(traceback.format_exception(error))[-4000:]
+
+
 def dead_letter_fields(
     *, stream: str, group: str, entry_id: str, body: bytes, error: BaseException, deliveries: int
 ) -> dict[str, str]:
@@ -66,7 +71,7 @@ def dead_letter_fields(
         "deliveries": str(deliveries),
         "error_type": type(error).__name__,
         "reason": str(error)[:2000] or type(error).__name__,
-        "traceback": "".join(traceback.format_exception(error))[-4000:],
+        "traceback": traceback_of(error),
         "event": body.decode("utf-8", errors="replace"),
         "failed_at": datetime.now(UTC).isoformat(),
     }
@@ -110,15 +115,24 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
                 raise AckMessage()
         try:
             return await call_next(msg)
-        except AckMessage:
+        except (AckMessage, NackMessage):
             raise
         except Exception as exc:
             if not isinstance(msg, RedisStreamMessage) or not msg.group:
                 raise
             deliveries = await msg.get_delivery_count()
             if deliveries < delivery_budget(exc, self.max_deliveries):
-                log.warning("event_failed_will_retry", deliveries=deliveries, error=repr(exc)[:500])
-                raise
+                # The traceback with the first failure only: an outage fails every delivery
+                # alike, and the dead letter keeps the last one.
+                log.warning(
+                    "event_failed_will_retry",
+                    deliveries=deliveries,
+                    error=repr(exc)[:500],
+                    **({"traceback": traceback_of(exc)} if deliveries <= 1 else {}),
+                )
+                # Left pending, to be delivered again. NackMessage, not the error itself:
+                # FastStream would log the error a second time, outside the event's log context.
+                raise NackMessage() from exc
             await self._park(msg, exc, deliveries)
             # Raising AckMessage (not returning) acks the entry without publishing the
             # handler's result downstream.

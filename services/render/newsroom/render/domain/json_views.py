@@ -6,14 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from newsroom.render.domain.body import entity_path, sanitise
+from newsroom.render.domain.bounds import MAX_ITEMS, bounded, clip
 from newsroom.render.domain.history import version_changes
 from newsroom.render.domain.projection import ArticleState, ArticleStatus
 from newsroom.render.domain.read_model import EntityData, EntitySummary, Listing, ListPage
+from newsroom.render.domain.urls import web_url
 from newsroom.render.domain.views import article_api_path, article_path, entity_api_path
+from newsroom.shared.article import Article
+from newsroom.shared.events import EnrichedEntity
 
 
 def article_json(state: ArticleState) -> dict[str, Any]:
-    """The API view of a story: canonical article, entities, timeline, versions, status."""
+    """The API view of a story: canonical article, entities, timeline, versions, status.
+
+    What came from the wire is handed on bounded (domain.bounds) and with only web addresses
+    (domain.urls: no `javascript:` picture); the body appears once (`body`, `body_text`), not
+    again inside `article`."""
     article = state.article
     enrichment = state.shown_enrichment
     current = state.current
@@ -24,14 +32,23 @@ def article_json(state: ArticleState) -> dict[str, Any]:
         "status": state.status.value,
         "version": current.version if current else None,
         "versioncreated": current.versioncreated.isoformat() if current else None,
-        "headline": article.headline if article else None,
+        "headline": clip(article.headline) if article else None,
         "body": sanitise(article.body_html) if article else None,
         "body_text": article.body_text if article else None,
-        "article": article.model_dump(mode="json") if article else None,
-        "entities": [e.model_dump(mode="json") for e in enrichment.entities] if enrichment else [],
-        "timeline": [t.model_dump(mode="json") for t in enrichment.timeline] if enrichment else [],
+        "article": _wire_article(article) if article else None,
+        "entities": [_entity(e) for e in enrichment.entities] if enrichment else [],
+        "timeline": (
+            [bounded(t.model_dump(mode="json")) for t in enrichment.timeline] if enrichment else []
+        ),
         "enrichment": (
-            {"version": enrichment.version, "model": enrichment.model} if enrichment else None
+            {
+                "version": enrichment.version,
+                "model": enrichment.model,
+                "language": enrichment.language,
+                "ner": enrichment.ner,
+            }
+            if enrichment
+            else None
         ),
         "versions": [
             {
@@ -40,15 +57,19 @@ def article_json(state: ArticleState) -> dict[str, Any]:
                 "arrived_at": change.arrived_at.isoformat(),
                 "kind": change.kind,
                 "label": change.label,
-                "ednote": change.ednote,
-                "headline_change": list(change.headline_change) if change.headline_change else None,
+                "ednote": clip(change.ednote) if change.ednote else None,
+                "headline_change": (
+                    [clip(headline) for headline in change.headline_change]
+                    if change.headline_change
+                    else None
+                ),
                 "added": change.added,
                 "removed": change.removed,
             }
             for change in version_changes(state.history)
         ],
         "withdrawn": (
-            {"version": withdrawal.version, "ednote": withdrawal.ednote}
+            {"version": withdrawal.version, "ednote": bounded(withdrawal.ednote)}
             if withdrawal is not None and state.status is ArticleStatus.WITHDRAWN
             else None
         ),
@@ -57,6 +78,21 @@ def article_json(state: ArticleState) -> dict[str, Any]:
             "api": article_api_path(state.article_id),
         },
     }
+
+
+def _wire_article(article: Article) -> dict[str, Any]:
+    data: dict[str, Any] = bounded(
+        article.model_dump(mode="json", exclude={"body_html", "body_text"})
+    )
+    for picture in data["pictures"]:
+        picture["href"] = web_url(picture["href"])
+    return data
+
+
+def _entity(entity: EnrichedEntity) -> dict[str, Any]:
+    data: dict[str, Any] = bounded(entity.model_dump(mode="json", exclude={"same_as"}))
+    data["same_as"] = [url for url in entity.same_as[:MAX_ITEMS] if web_url(url, relative=False)]
+    return data
 
 
 def article_list_json(listed: ListPage[Listing]) -> dict[str, Any]:

@@ -84,6 +84,10 @@ class Enrichment(BaseModel):
     model: str
     entities: tuple[EnrichedEntity, ...]
     timeline: tuple[TimelineEntry, ...]
+    # The language the pipeline ran for, and whether it had an entity model for it (older
+    # read models: unknown, and yes).
+    language: str | None = None
+    ner: bool = True
 
     @property
     def key(self) -> tuple[VersionKey, str]:
@@ -229,6 +233,8 @@ def apply(state: ArticleState | None, event: RenderEvent) -> ArticleState:
             model=event.data.model,
             entities=tuple(event.data.entities),
             timeline=tuple(event.data.timeline),
+            language=event.data.language,
+            ner=event.data.ner,
         )
         newest = enrichments[-1].key[0] if enrichments else None
         if newest is None or candidate.key[0] > newest:

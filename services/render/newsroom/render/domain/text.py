@@ -79,3 +79,19 @@ def timex_groups(value: str) -> tuple[str, str | None, str | None]:
     month = value[:7] if len(value) >= 7 and value[4] == "-" and value[5:7].isdigit() else None
     day = value[:10] if month is not None and len(value) >= 10 and value[8:10].isdigit() else None
     return year, month, day
+
+
+# A BCP 47 language tag as far as pages need one: a primary language subtag (2-3 letters)
+# and optional subtags (script, region, variants) of 1-8 letters or digits.
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*", re.IGNORECASE)
+
+
+def language_tag(value: str | None) -> str | None:
+    """A wire's language as an HTML `lang` / schema.org `inLanguage` value: `en_GB` → `en-GB`;
+    None for what is no language tag (`English`, `und`, an empty string)."""
+    if not value:
+        return None
+    tag = value.strip().replace("_", "-")
+    if len(tag) > 35 or not _LANGUAGE_TAG.fullmatch(tag) or tag.lower() in ("und", "zxx"):
+        return None
+    return tag

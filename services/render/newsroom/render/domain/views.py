@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsroom.render.domain.body import entity_path, link_entities, sanitise
+from newsroom.render.domain.bylines import Author, Byline, parse_byline
 from newsroom.render.domain.history import VersionChange, version_changes
-from newsroom.render.domain.projection import ArticleState
-from newsroom.render.domain.text import sentence_at, timex_label
+from newsroom.render.domain.html_time import html_datetime
+from newsroom.render.domain.projection import ArticleState, Enrichment
+from newsroom.render.domain.text import language_tag, sentence_at, sentences, timex_label
+from newsroom.render.domain.urls import public_url, web_url
 from newsroom.shared.article import Article, Picture, Rights
 from newsroom.shared.events import EnrichedEntity, TimelineEntry
 
@@ -116,21 +120,43 @@ def timeline_rows(state: ArticleState) -> list[TimelineRow]:
 
 
 @dataclass(frozen=True)
+class ExternalLink:
+    """Where else the thing is described (Wikidata, GeoNames, IPTC Media Topics)."""
+
+    url: str
+    label: str  # the site's name
+
+
+@dataclass(frozen=True)
 class EntityRef:
     id: str
     name: str
     type: str
     path: str
+    same_as: tuple[ExternalLink, ...] = ()
 
 
 @dataclass(frozen=True)
 class TimelineItem:
-    value: str
+    value: str  # TIMEX3
     label: str
     granularity: str
     text: str
     sentence: str
     entities: list[EntityRef]
+
+    @property
+    def datetime(self) -> str | None:
+        """The value as a `<time datetime>` may hold it (None: it has no such form)."""
+        return html_datetime(self.value)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the pages (schema.org `publisher`): a name and a logo's absolute URL."""
+
+    name: str
+    logo_url: str
 
 
 @dataclass(frozen=True)
@@ -154,16 +180,20 @@ class ArticlePage:
     path: str
     headline: str
     standfirst: str | None
-    byline: str | None
+    summary: str  # for search results and link previews: the standfirst, else the opening
+    byline: Byline | None  # the wire's byline, read as authors
     dateline: str | None
     place: str | None
-    language: str | None
+    language: str | None  # a BCP 47 tag: the enrichment's, else the wire's
     published: datetime
     updated: datetime
     version: str
     picture: LeadPicture | None
     body_html: str  # sanitised by domain.body.sanitise
     entities: list[EntityRef]
+    # Why the entities shown are only the wire's (or none): no entity model for the language.
+    entities_notice: str | None
+    publisher: Publisher
     timeline: list[TimelineItem]
     notices: list[Notice]
     versions: list[VersionChange]
@@ -177,14 +207,66 @@ def _picture(pictures: list[Picture]) -> LeadPicture | None:
     if not pictures:
         return None
     picture = pictures[0]
-    src = picture.href if picture.href.startswith(("https://", "http://", "/")) else None
-    return LeadPicture(src=src, caption=picture.caption, credit=picture.credit)
+    return LeadPicture(src=web_url(picture.href), caption=picture.caption, credit=picture.credit)
+
+
+_SITE_NAMES = {
+    "www.wikidata.org": "Wikidata",
+    "wikidata.org": "Wikidata",
+    "sws.geonames.org": "GeoNames",
+    "www.geonames.org": "GeoNames",
+    "geonames.org": "GeoNames",
+    "cv.iptc.org": "IPTC Media Topics",
+}
+
+
+def external_links(urls: list[str]) -> tuple[ExternalLink, ...]:
+    """The entity's `same_as` addresses readers and crawlers can follow (public http(s) only),
+    each named by its site."""
+    links: list[ExternalLink] = []
+    for url in dict.fromkeys(urls):
+        usable = public_url(web_url(url, relative=False), base_url="")
+        if usable is None:
+            continue
+        host = urlsplit(usable).hostname or ""
+        links.append(ExternalLink(usable, _SITE_NAMES.get(host, host.removeprefix("www."))))
+    return tuple(links)
 
 
 def _entity_refs(entities: tuple[EnrichedEntity, ...]) -> list[EntityRef]:
     unique = {entity.id: entity for entity in entities}.values()
     ranked = sorted(unique, key=lambda e: (-e.salience, -e.mention_count, e.name))
-    return [EntityRef(e.id, e.name, e.type, entity_path(e.id)) for e in ranked]
+    return [
+        EntityRef(e.id, e.name, e.type, entity_path(e.id), external_links(e.same_as))
+        for e in ranked
+    ]
+
+
+SUMMARY_LENGTH = 300  # characters: search engines show about half, previews a little more
+
+
+def summary(article: Article) -> str:
+    """What the story is, in a few sentences: its standfirst, else its opening sentences, else
+    its headline; cut at a word before SUMMARY_LENGTH."""
+    text = article.standfirst or " ".join(sentences(article.body_text[: SUMMARY_LENGTH * 4])[:3])
+    text = " ".join((text or article.headline).split())
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    return text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _entities_notice(enrichment: Enrichment | None, shown: list[EntityRef]) -> str | None:
+    if enrichment is None or enrichment.ner:
+        return None
+    if shown:
+        return (
+            "No automatic entity recognition for this language; the people, places and "
+            "topics shown are those the wire named."
+        )
+    return (
+        "No automatic entity recognition for this language, and the wire named no people, "
+        "places or topics."
+    )
 
 
 def timeline_items(
@@ -204,7 +286,7 @@ def timeline_items(
     return sorted(items, key=lambda item: (item.value, item.text))
 
 
-def article_page(state: ArticleState) -> ArticlePage | None:
+def article_page(state: ArticleState, publisher: Publisher) -> ArticlePage | None:
     """The page of a story that has a current version (visibility is the caller's business)."""
     current, article, slug = state.current, state.article, state.slug
     if current is None or article is None or slug is None:
@@ -232,16 +314,21 @@ def article_page(state: ArticleState) -> ArticlePage | None:
         path=article_path(slug),
         headline=article.headline,
         standfirst=article.standfirst,
-        byline=article.byline,
+        summary=summary(article),
+        byline=parse_byline(article.byline),
         dateline=article.dateline,
         place=article.place,
-        language=article.language,
+        # The language the enrichment ran for (detected when the wire did not say).
+        language=language_tag(enrichment.language if enrichment else None)
+        or language_tag(article.language),
         published=article.firstcreated or article_versions[0].versioncreated,
         updated=article.versioncreated,
         version=article.version,
         picture=_picture(article.pictures),
         body_html=body,
         entities=entities,
+        entities_notice=_entities_notice(enrichment, entities),
+        publisher=publisher,
         timeline=timeline_items(enrichment.timeline, names) if enrichment else [],
         notices=notices,
         versions=version_changes(history),
@@ -264,22 +351,26 @@ def json_ld(page: ArticlePage, base_url: str) -> dict[str, Any]:
         "url": base_url + page.path,
         "identifier": page.article_id,
         "version": page.version,
+        "publisher": {
+            "@type": "Organization",
+            "name": page.publisher.name,
+            "url": base_url + "/",
+            "logo": {"@type": "ImageObject", "url": page.publisher.logo_url},
+        },
     }
     if page.standfirst:
         data["description"] = page.standfirst
     if page.byline:
-        data["author"] = [{"@type": "Person", "name": page.byline}]
+        data["author"] = [_author(author) for author in page.byline.authors]
     if page.language:
         data["inLanguage"] = page.language
     if page.dateline:
         data["dateline"] = page.dateline
-    if page.picture and page.picture.src:
-        data["image"] = [page.picture.src]
+    image = public_url(page.picture.src if page.picture else None, base_url)
+    if image:
+        data["image"] = [image]
     if page.entities:
-        data["about"] = [
-            {"@type": _SCHEMA_TYPES.get(e.type, "Thing"), "name": e.name, "url": base_url + e.path}
-            for e in page.entities
-        ]
+        data["about"] = [_thing(entity, base_url) for entity in page.entities]
     if page.keywords:
         data["keywords"] = page.keywords
     if page.genres:
@@ -290,6 +381,26 @@ def json_ld(page: ArticlePage, base_url: str) -> dict[str, Any]:
         data["copyrightNotice"] = page.rights.notice
     if page.rights and page.rights.usage_terms:
         data["usageInfo"] = page.rights.usage_terms
+    return data
+
+
+def _author(author: Author) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": author.kind, "name": author.name}
+    if author.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": author.affiliation}
+    if author.job_title:
+        data["jobTitle"] = author.job_title
+    return data
+
+
+def _thing(entity: EntityRef, base_url: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": _SCHEMA_TYPES.get(entity.type, "Thing"),
+        "name": entity.name,
+        "url": base_url + entity.path,
+    }
+    if entity.same_as:
+        data["sameAs"] = [link.url for link in entity.same_as]
     return data
 
 

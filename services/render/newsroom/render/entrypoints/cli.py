@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from faststream.specification import AsyncAPI
 
+from newsroom.shared import cli
 from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import RenderSettings
 
@@ -182,5 +184,9 @@ def asyncapi(
         out.write_text(document)
 
 
-def main() -> None:
-    app()
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.run(app, argv, prog_name="newsroom-render")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

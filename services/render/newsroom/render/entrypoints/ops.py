@@ -1,17 +1,15 @@
-"""Operations: liveness, readiness, Prometheus metrics, and what each problem type means."""
+"""Operations: liveness, readiness and Prometheus metrics (what each problem type means is
+served by the shared problem handlers, entrypoints.problems), and where the OpenAPI document
+used to be."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from newsroom.render.entrypoints.problems import (
-    PROBLEM_DESCRIPTIONS,
-    NotFound,
-    NotReady,
-    problem_type,
-)
+from newsroom.render.entrypoints.problems import NotReady
+from newsroom.render.entrypoints.schemas import Readiness
 from newsroom.render.entrypoints.site import SiteDependency
 
 router = APIRouter()
@@ -22,7 +20,13 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        200: {"model": Readiness, "description": "Redis and the read model answer."},
+        503: {"description": "A dependency is unreachable; `checks` says which."},
+    },
+)
 async def readyz(site: SiteDependency) -> Response:
     checks = await site.readiness()
     if all(value == "ok" for value in checks.values()):
@@ -30,15 +34,12 @@ async def readyz(site: SiteDependency) -> Response:
     raise NotReady("A dependency is unreachable.", checks=checks)
 
 
-@router.get("/problems/{name}")
-async def describe_problem(name: str, site: SiteDependency) -> dict[str, str]:
-    """What a problem `type` URI means."""
-    description = PROBLEM_DESCRIPTIONS.get(name)
-    if description is None:
-        raise NotFound(f"No problem type {name!r}.")
-    return {"type": problem_type(site.public_base_url, name), "description": description}
-
-
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/api/openapi.json", include_in_schema=False)
+async def moved_openapi() -> Response:
+    # The document moved to /openapi.json (where ingest serves its own).
+    return RedirectResponse("/openapi.json", status_code=308)

@@ -41,7 +41,7 @@ async def article(slug: str, request: Request, site: SiteDependency) -> Response
     base = site.public_base_url
 
     def html(state: ArticleState) -> bytes | None:
-        page = article_page(state)
+        page = article_page(state, site.publisher)
         return (
             None if page is None else render("article.html", article_context(page, base)).encode()
         )

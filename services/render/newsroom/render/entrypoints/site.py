@@ -10,11 +10,13 @@ from fastapi import Depends, Request
 
 from newsroom.render.application.read_article import ArticleDocuments
 from newsroom.render.application.read_pages import PageReads
+from newsroom.render.domain.views import Publisher
 
 
 @dataclass(frozen=True)
 class Site:
     public_base_url: str  # without a trailing slash
+    publisher: Publisher  # in every article's structured data
     pages: PageReads
     articles: ArticleDocuments
     readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not

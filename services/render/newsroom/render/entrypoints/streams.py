@@ -1,6 +1,6 @@
 """The stream handlers: the articles and enriched streams in render's groups, each with a
-reclaim subscriber for a dead replica's pending entries, and the declared publisher of
-PageChanged to the pages stream."""
+reclaim subscriber for a dead replica's pending entries (the shared consumer recipe), and the
+declared publisher of PageChanged to the pages stream."""
 
 from __future__ import annotations
 
@@ -15,16 +15,23 @@ from newsroom.render.adapters.metrics import FAILURES
 from newsroom.render.application.project_events import ApplyResult
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.shared.events import ArticleEvent, EnrichedEvent, PageChanged
-from newsroom.shared.streams import PAGES_MAXLEN, RENDER_ARTICLES, RENDER_ENRICHED, pages_stream
+from newsroom.shared.streaming.consumers import subscribe_with_reclaim
+from newsroom.shared.streams import (
+    PAGES_MAXLEN,
+    RENDER_ARTICLES,
+    RENDER_ENRICHED,
+    ConsumerGroup,
+    pages_stream,
+)
 
 log = structlog.get_logger(__name__)
 
+# Entries per read, all handled at once (the shared recipe runs `max_records` handlers): their
+# events reach the projection together and are committed in one transaction
+# (GroupCommit.submit), while each message keeps its own ack, retry and dead letter. Order does
+# not matter to the projection.
 MAX_RECORDS = 50
 POLLING_INTERVAL_MS = 100
-# Messages handled at once per subscriber: their events reach the projection together and are
-# committed in one transaction (GroupCommit.submit), while each message keeps its own ack,
-# retry and dead letter. Order does not matter to the projection.
-CONCURRENT_HANDLERS = 50
 
 Submit = Callable[[RenderEvent], Awaitable[ApplyResult]]  # GroupCommit.submit
 FlushPages = Callable[[], Awaitable[int]]  # send what this process queued in the page outbox
@@ -45,6 +52,11 @@ def stream_router(
 
     async def handle(event: RenderEvent) -> None:
         result = await submit(event)
+        # The event's ids come with every line from the log-context middleware.
+        log.info(
+            "event_projected" if result.applied else "event_already_projected",
+            page_changes=len(result.page_changes),
+        )
         if not result.page_changes:
             return  # leftovers of an earlier failure are sent by the periodic flusher
         try:
@@ -64,34 +76,20 @@ def stream_router(
     async def on_enriched(event: EnrichedEvent) -> None:
         await handle(event)
 
-    def stream_sub(stream: str, group: str, reclaim: bool) -> StreamSub:
-        return StreamSub(
-            stream,
-            group=group,
-            consumer=f"{consumer}-reclaim" if reclaim else consumer,
-            max_records=1 if reclaim else MAX_RECORDS,
-            polling_interval=POLLING_INTERVAL_MS,
-            # The reclaim subscriber only XAUTOCLAIMs entries a dead replica left pending.
-            min_idle_time=reclaim_idle_ms if reclaim else None,
+    groups: list[tuple[ConsumerGroup, Callable[..., Awaitable[None]], str, str]] = [
+        (RENDER_ARTICLES, on_article, "articles", "Article versions and withdrawals to project."),
+        (RENDER_ENRICHED, on_enriched, "enriched", "Entities and timelines of article versions."),
+    ]
+    for group, handler, name, description in groups:
+        subscribe_with_reclaim(
+            router,
+            handler,
+            group,
+            consumer=consumer,
+            max_records=MAX_RECORDS,
+            polling_interval_ms=POLLING_INTERVAL_MS,
+            reclaim_idle_ms=reclaim_idle_ms,
+            title=f"render.{name}",
+            description=description,
         )
-
-    for reclaim in (False, True):
-        suffix = ".reclaim" if reclaim else ""
-        # The reclaim subscribers take one entry at a time (XAUTOCLAIM count=1): no concurrency.
-        workers = 1 if reclaim else CONCURRENT_HANDLERS
-        router.subscriber(
-            stream=stream_sub(RENDER_ARTICLES.stream, RENDER_ARTICLES.group, reclaim),
-            max_workers=workers,
-            title=f"render.articles{suffix}",
-            description="Article versions and withdrawals to project"
-            + (" (entries a dead replica left pending)" if reclaim else "."),
-        )(on_article)
-        router.subscriber(
-            stream=stream_sub(RENDER_ENRICHED.stream, RENDER_ENRICHED.group, reclaim),
-            max_workers=workers,
-            title=f"render.enriched{suffix}",
-            description="Entities and timelines of article versions"
-            + (" (entries a dead replica left pending)" if reclaim else "."),
-        )(on_enriched)
-
     return router, pages
