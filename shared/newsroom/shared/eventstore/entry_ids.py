@@ -17,6 +17,10 @@ class EntryId(NamedTuple):
         ms, _, seq = raw.partition("-")
         return cls(int(ms), int(seq or 0))
 
+    def successor(self) -> EntryId:
+        """The lowest id above this one (`XTRIM MINID` with it drops this entry too)."""
+        return EntryId(self.ms, self.seq + 1)
+
     def __str__(self) -> str:
         return f"{self.ms}-{self.seq}"
 

@@ -29,10 +29,10 @@ class GroupPosition:
 
     def needs_from(self) -> EntryId:
         """The lowest entry the group may still read: its oldest pending one, else the one
-        after its last delivered (the last delivered itself is kept: MINID keeps its bound)."""
+        after its last delivered."""
         if self.oldest_pending is not None:
-            return min(self.oldest_pending, self.last_delivered)
-        return self.last_delivered
+            return min(self.oldest_pending, self.last_delivered.successor())
+        return self.last_delivered.successor()
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,12 @@ def trim_point(
     entry when it holds fewer; None when retention is 0)."""
     if archived_up_to is None:
         return TrimPoint(None, "archive")
-    # MINID keeps its bound: the entry at the high-water mark stays, which is harmless.
-    candidates: list[tuple[EntryId, str]] = [(archived_up_to, "archive")]
+    candidates: list[tuple[EntryId, str]] = [(archived_up_to.successor(), "archive")]
     candidates += [(group.needs_from(), f"group {group.name}") for group in groups]
     if retention_floor is not None:
         candidates.append((retention_floor, "retention"))
     minid, limited_by = min(candidates, key=lambda candidate: candidate[0])
-    if minid == EntryId(0, 0):
+    if minid <= EntryId(0, 1):  # below the first possible entry: nothing to trim
         return TrimPoint(None, limited_by)
     return TrimPoint(minid, limited_by)
 
