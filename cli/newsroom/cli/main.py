@@ -103,10 +103,16 @@ def dead_letters(
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def replay(ctx: typer.Context) -> None:
-    """Rebuild render's read model from the start of the log (see `newsroom-render replay --help`)."""
+def replay(ctx: typer.Context, var: VarDir = Path("var")) -> None:
+    """Rebuild render's read model from the archive, then the streams' tails (see
+    `newsroom-render replay --help`)."""
     script = Path(sys.executable).with_name("newsroom-render")
-    raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args]))  # noqa: S603
+    env = dict(os.environ)
+    archive = var / "archive.db"
+    if "ARCHIVE_DATABASE_URL" not in env and archive.exists():
+        # The archive `newsroom up` keeps: the head of a trimmed log is only there.
+        env["ARCHIVE_DATABASE_URL"] = f"sqlite+aiosqlite:///{archive.resolve()}"
+    raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args], env=env))  # noqa: S603
 
 
 @app.command()
