@@ -33,7 +33,12 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 def start_system(var_dir: Path, redis: RedisServer) -> RunningSystem:
-    ports = {"ingest": free_port(), "render": free_port(), "enrich": free_port_pair()}
+    ports = {
+        "ingest": free_port(),
+        "render": free_port(),
+        "enrich": free_port_pair(),
+        "archive": free_port(),
+    }
     process = subprocess.Popen(
         [
             NEWSROOM,
@@ -48,6 +53,8 @@ def start_system(var_dir: Path, redis: RedisServer) -> RunningSystem:
             str(ports["render"]),
             "--enrich-port",
             str(ports["enrich"]),
+            "--archive-port",
+            str(ports["archive"]),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -62,6 +69,7 @@ def start_system(var_dir: Path, redis: RedisServer) -> RunningSystem:
         f"http://127.0.0.1:{ports['render']}",
         f"http://127.0.0.1:{ports['enrich']}",
         redis_url=redis.url,
+        archive_url=f"http://127.0.0.1:{ports['archive']}",
     )
     assert process.stdout is not None
     running.reader = threading.Thread(

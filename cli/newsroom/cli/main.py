@@ -35,11 +35,14 @@ def up(
     ingest_port: int = 8001,
     render_port: int = 8002,
     enrich_port: int = 8003,
+    archive_port: int = 8005,
 ) -> None:
-    """Run ingest, enrich and render (and Redis if none answers) with every log here."""
+    """Run ingest, enrich, render and the archive (and Redis if none answers) with every log
+    here."""
     from newsroom.cli.up import Ports, run_system
 
-    raise typer.Exit(run_system(var, redis_url, Ports(ingest_port, render_port, enrich_port)))
+    ports = Ports(ingest_port, render_port, enrich_port, archive_port)
+    raise typer.Exit(run_system(var, redis_url, ports))
 
 
 @app.command()
@@ -102,11 +105,44 @@ def dead_letters(
         typer.echo(letter.summary())
 
 
+@app.command()
+def status(
+    var: VarDir = Path("var"),
+    redis_url: Annotated[str, typer.Option()] = DEFAULT_REDIS_URL,
+    archive_database_url: Annotated[
+        str | None,
+        typer.Option(envvar="ARCHIVE_DATABASE_URL", help="Default: the archive in --var."),
+    ] = None,
+    ingest_database_url: Annotated[
+        str | None,
+        typer.Option(envvar="INGEST_DATABASE_URL", help="Default: ingest's database in --var."),
+    ] = None,
+) -> None:
+    """Per stream: length, memory, the archive's high-water mark, each group's lag and
+    pending entries; Redis's memory, the outbox backlog and the dead letters."""
+    from newsroom.archive.entrypoints.status_report import print_status
+    from newsroom.shared.settings import ArchiveSettings
+
+    folder = var.resolve()
+    settings = ArchiveSettings(
+        redis_url=redis_url,
+        database_url=archive_database_url or f"sqlite+aiosqlite:///{folder}/archive.db",
+        ingest_database_url=ingest_database_url or f"sqlite+aiosqlite:///{folder}/ingest.db",
+    )
+    raise typer.Exit(asyncio.run(print_status(settings)))
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def replay(ctx: typer.Context) -> None:
-    """Rebuild render's read model from the start of the log (see `newsroom-render replay --help`)."""
+def replay(ctx: typer.Context, var: VarDir = Path("var")) -> None:
+    """Rebuild render's read model from the archive, then the streams' tails (see
+    `newsroom-render replay --help`)."""
     script = Path(sys.executable).with_name("newsroom-render")
-    raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args]))  # noqa: S603
+    env = dict(os.environ)
+    archive = var / "archive.db"
+    if "ARCHIVE_DATABASE_URL" not in env and archive.exists():
+        # The archive `newsroom up` keeps: the head of a trimmed log is only there.
+        env["ARCHIVE_DATABASE_URL"] = f"sqlite+aiosqlite:///{archive.resolve()}"
+    raise typer.Exit(subprocess.call([str(script), "replay", *ctx.args], env=env))  # noqa: S603
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from newsroom.shared.webhooks import SignatureScheme
 
 __all__ = [
+    "ArchiveSettings",
     "CommonSettings",
     "EnrichSettings",
     "HttpSettings",
@@ -60,6 +61,9 @@ class IngestSettings(HttpSettings):
     # JSON object {source: SourceConfig}; NEWSROOM_SOURCES_FILE names a JSON file with the same.
     newsroom_sources: Annotated[dict[str, SourceConfig], NoDecode] = Field(default_factory=dict)
     newsroom_sources_file: Path | None = None
+    # The event store (the archive service's database): when set, ingest re-publishes what
+    # Redis lost (README, "After losing Redis").
+    archive_database_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -101,3 +105,21 @@ class RenderSettings(HttpSettings):
     # its name, and its logo's absolute URL (None: the one render serves, /static/logo.svg).
     publisher_name: str = "Newsroom"
     publisher_logo_url: str | None = None
+    # The event store: when set, `replay` reads it first, then the streams' tails.
+    archive_database_url: str | None = None
+
+
+class ArchiveSettings(HttpSettings):
+    http_port: int = 8005
+    database_url: str = "sqlite+aiosqlite:///var/archive.db"
+    public_base_url: str = "http://127.0.0.1:8005"
+    # An entry fails here only when the database does not answer (an event is stored as it
+    # is, never parsed further): retried for about as many minutes before it is parked.
+    max_deliveries: int = 50
+    reclaim_idle_ms: int = 60_000
+    # Entries kept per event stream (articles, enriched) once archived; 0 keeps only what is
+    # not archived yet or still pending for some group.
+    stream_retention: int = Field(default=100_000, ge=0)
+    trim_interval_seconds: float = Field(default=5.0, gt=0)
+    # Ingest's database, for the outbox backlog among the status figures (None: not shown).
+    ingest_database_url: str | None = None

@@ -34,10 +34,10 @@ def pages_stream(shard: int = 0) -> str:
 
 DEAD_LETTERS_STREAM = f"{PREFIX}:dead-letters"
 
-# The articles and enriched streams are the event log every read model is rebuilt from
-# (`newsroom replay` reads them from id 0), so they are never trimmed. Trimming would also drop
-# entries a lagging group has not read yet: Redis 7 trims regardless of consumer groups.
-# At wire volumes (thousands of stories a day, ~10 KB each) this is megabytes a day.
+# The articles and enriched streams are the event log. They are not capped on append (MAXLEN
+# would drop entries a lagging group has not read yet: Redis 7 trims regardless of consumer
+# groups); the archive service stores every event in SQL and trims them (XTRIM MINID) behind
+# the archive and every group, keeping STREAM_RETENTION entries.
 STREAM_MAXLEN: int | None = None
 # Pages and dead letters are notifications, not history: bounded.
 PAGES_MAXLEN = 100_000
@@ -54,4 +54,9 @@ ENRICH_ARTICLES = ConsumerGroup(articles_stream(), "enrich")
 RENDER_ARTICLES = ConsumerGroup(articles_stream(), "render")
 RENDER_ENRICHED = ConsumerGroup(enriched_stream(), "render")
 
-ALL_GROUPS = (ENRICH_ARTICLES, RENDER_ARTICLES, RENDER_ENRICHED)
+ARCHIVE_ARTICLES = ConsumerGroup(articles_stream(), "archive")
+ARCHIVE_ENRICHED = ConsumerGroup(enriched_stream(), "archive")
+
+ALL_GROUPS = (ENRICH_ARTICLES, RENDER_ARTICLES, RENDER_ENRICHED, ARCHIVE_ARTICLES, ARCHIVE_ENRICHED)
+# The streams every read model is rebuilt from: archived, trimmed, replayed.
+EVENT_LOG_STREAMS = (articles_stream(), enriched_stream())

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from newsroom.render.adapters.archive_log import ArchiveAndTailLog
 from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.page_outbox import PageOutbox
@@ -33,10 +34,11 @@ from newsroom.render.adapters.unit_of_work import (
 )
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
 from newsroom.render.application.group_commit import GroupCommit
-from newsroom.render.application.ports import Clock
+from newsroom.render.application.ports import Clock, EventLog
 from newsroom.render.application.project_events import ApplyResult, ProjectEvents, utcnow
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_router
+from newsroom.shared.eventstore import EventStore
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.sql import create_engine
 from newsroom.shared.streaming.consumers import (
@@ -286,15 +288,26 @@ def build_app(
 @asynccontextmanager
 async def replay_sources(
     settings: RenderSettings, database_url: str
-) -> AsyncIterator[tuple[RedisStreamLog, UnitOfWorkRunner]]:
-    """The event log at REDIS_URL and the read model at `database_url` a replay rebuilds."""
+) -> AsyncIterator[tuple[EventLog, UnitOfWorkRunner]]:
+    """The event log and the read model at `database_url` a replay rebuilds. The log is the
+    event store at ARCHIVE_DATABASE_URL and then the streams at REDIS_URL, or (no archive)
+    the streams alone."""
     redis = create_redis_client(settings.redis_url)
     runner = open_read_model(database_url)
+    archive = (
+        EventStore.open(settings.archive_database_url) if settings.archive_database_url else None
+    )
     try:
-        yield RedisStreamLog(redis), runner
+        if archive is None:
+            yield RedisStreamLog(redis), runner
+        else:
+            await archive.create_schema()
+            yield ArchiveAndTailLog(archive, redis), runner
     finally:
         await redis.aclose()
         await runner.dispose()
+        if archive is not None:
+            await archive.close()
 
 
 async def _not_serving(*_: RenderEvent) -> ApplyResult:

@@ -29,6 +29,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
+from newsroom.shared.streaming.group_recovery import recreate_group_on_loss
 from newsroom.shared.streaming.groups import prepare_groups
 from newsroom.shared.streaming.lag import watch_lag
 from newsroom.shared.streaming.log_context import LogContextMiddleware
@@ -99,8 +100,8 @@ def subscribe_with_reclaim(
 ) -> None:
     """Registers `handler` twice in `group`: the main subscriber under `consumer`, and the
     reclaim subscriber under `{consumer}-reclaim` (AsyncAPI titles `title` and
-    `{title}.reclaim`)."""
-    router.subscriber(
+    `{title}.reclaim`). Both recreate the group if Redis loses it (`group_recovery`)."""
+    main = router.subscriber(
         stream=StreamSub(
             group.stream,
             group=group.group,
@@ -113,8 +114,9 @@ def subscribe_with_reclaim(
         ack_policy=AckPolicy.REJECT_ON_ERROR,
         title=title,
         description=description,
-    )(handler)
-    router.subscriber(
+    )
+    main(handler)
+    reclaim = router.subscriber(
         stream=StreamSub(
             group.stream,
             group=group.group,
@@ -128,7 +130,10 @@ def subscribe_with_reclaim(
         title=f"{title}.reclaim",
         description=f"{description} Entries another consumer left pending longer than "
         "the reclaim idle time.",
-    )(handler)
+    )
+    reclaim(handler)
+    for subscriber in (main, reclaim):
+        recreate_group_on_loss(subscriber, group)
 
 
 @contextlib.asynccontextmanager

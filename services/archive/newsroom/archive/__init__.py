@@ -1,0 +1,1 @@
+"""Newsroom archive: the event store of record behind the Redis streams."""

@@ -1,0 +1,1 @@
+"""Redis and SQL behind the ports; Prometheus metrics."""

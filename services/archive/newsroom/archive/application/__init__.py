@@ -1,0 +1,1 @@
+"""Use cases: archive an event, trim the streams, gather the status figures."""

@@ -1,0 +1,1 @@
+"""Pure rules of the archive: where a stream may be trimmed."""

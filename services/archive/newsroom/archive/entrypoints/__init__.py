@@ -1,0 +1,1 @@
+"""Stream subscribers, HTTP health and metrics, the `newsroom-archive` command."""

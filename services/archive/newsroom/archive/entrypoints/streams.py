@@ -1,0 +1,50 @@
+"""The `archive` consumer groups of the articles and enriched streams (the shared consumer
+recipe, with reclaim): each entry's event stored once, acknowledged only after its commit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+from faststream.redis import RedisRouter
+from faststream.redis.annotations import RedisStreamMessage
+
+from newsroom.archive.adapters.metrics import EVENTS_ARCHIVED
+from newsroom.shared.eventstore import EntryId
+from newsroom.shared.streaming.consumers import subscribe_with_reclaim
+from newsroom.shared.streams import ARCHIVE_ARTICLES, ARCHIVE_ENRICHED
+
+log = structlog.get_logger(__name__)
+
+# Entries per read, stored at once: on SQLite the writer thread commits them together.
+MAX_RECORDS = 100
+POLLING_INTERVAL_MS = 100
+
+Store = Callable[[str, EntryId, bytes], Awaitable[bool]]  # ArchiveEvent
+
+
+def stream_router(*, consumer: str, reclaim_idle_ms: int, store: Store) -> RedisRouter:
+    router = RedisRouter()
+
+    def handler_for(stream: str) -> Callable[[RedisStreamMessage], Awaitable[None]]:
+        async def archive(message: RedisStreamMessage) -> None:
+            entry_id = EntryId.parse(message.raw_message["message_ids"][0])
+            stored = await store(stream, entry_id, message.body)
+            EVENTS_ARCHIVED.labels(stream, "stored" if stored else "duplicate").inc()
+            log.debug("event_archived" if stored else "event_already_archived", entry=str(entry_id))
+
+        return archive
+
+    for group, name in ((ARCHIVE_ARTICLES, "articles"), (ARCHIVE_ENRICHED, "enriched")):
+        subscribe_with_reclaim(
+            router,
+            handler_for(group.stream),
+            group,
+            consumer=consumer,
+            max_records=MAX_RECORDS,
+            polling_interval_ms=POLLING_INTERVAL_MS,
+            reclaim_idle_ms=reclaim_idle_ms,
+            title=f"archive.{name}",
+            description=f"Every event of the {name} stream, stored once in the event store.",
+        )
+    return router

@@ -1,0 +1,134 @@
+"""The event log read from the event store, then from the streams' tails, for replay
+(application.ports.EventLog): the head of a trimmed log comes from the archive.
+
+No gap, no overlap, while the archive keeps archiving and trimming:
+1. every archived event up to the newest position `P` when the replay starts;
+2. every entry of the streams (what trimming left) whose event was not archived by `P`;
+3. the events archived after `P` that step 2 did not bring (trimmed meanwhile).
+Each event id is applied once (a re-published duplicate, archived or in the stream, is
+skipped), and an event is in the archive, in the stream, or in both (trimming only removes
+what is archived)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import cast
+
+import structlog
+from pydantic import ValidationError
+from redis.asyncio import Redis
+
+from newsroom.render.adapters.stream_log import decode_entry, missing_entries, replay_streams
+from newsroom.render.application.ports import IncompleteLog, LogBatch
+from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
+from newsroom.shared.events import decode_event
+from newsroom.shared.eventstore import ArchivedEvent, EventStore
+
+log = structlog.get_logger(__name__)
+
+StreamEntry = tuple[bytes, dict[bytes, bytes]]
+
+
+def decode_archived(row: ArchivedEvent) -> RenderEvent | None:
+    """The event of an archived row; None when it is not one render projects."""
+    if row.record.event_type not in RENDER_EVENT_TYPES:
+        return None
+    try:
+        return cast(RenderEvent, decode_event(json.loads(row.record.body)))
+    except (ValueError, ValidationError) as exc:
+        log.warning(
+            "replay_archived_event_skipped", event_id=row.record.event_id, error=repr(exc)[:300]
+        )
+        return None
+
+
+class ArchiveAndTailLog:
+    def __init__(
+        self, store: EventStore, redis: Redis, streams: Sequence[str] | None = None
+    ) -> None:
+        self.store = store
+        self.redis = redis
+        self.streams = list(streams) if streams is not None else replay_streams()
+
+    async def require_complete(self) -> None:
+        """Raise IncompleteLog when a stream lost entries the archive cannot have supplied:
+        it has none of that stream."""
+        marks = await self.store.high_water_marks(self.streams)
+        for stream in self.streams:
+            gap = await missing_entries(self.redis, stream)
+            if gap and marks[stream] is None:
+                raise IncompleteLog(
+                    f"cannot replay: {stream} lost {gap} entries and the archive holds none "
+                    "of that stream (is ARCHIVE_DATABASE_URL the archive service's database?)"
+                )
+
+    async def total_entries(self) -> int:
+        archived = sum((await self.store.counts()).values())
+        return archived + sum([int(await self.redis.xlen(stream)) for stream in self.streams])
+
+    async def batches(self, size: int) -> AsyncIterator[LogBatch]:
+        snapshot = await self.store.last_position()
+        async for batch in self._archived(after=0, up_to=snapshot, size=size, skip=set()):
+            yield batch
+        from_tail: set[str] = set()
+        for stream in self.streams:
+            async for entries in self._stream(stream, size):
+                yield await self._tail_batch(stream, entries, snapshot, from_tail)
+        async for batch in self._archived(after=snapshot, up_to=None, size=size, skip=from_tail):
+            yield batch
+
+    async def _archived(
+        self, *, after: int, up_to: int | None, size: int, skip: set[str]
+    ) -> AsyncIterator[LogBatch]:
+        while True:
+            rows = await self.store.read(after=after, up_to=up_to, limit=size)
+            if not rows:
+                return
+            after = rows[-1].position
+            fresh = [row for row in rows if row.record.event_id not in skip]
+            events = [event for row in fresh if (event := decode_archived(row)) is not None]
+            # Rows the tail already brought are not entries of this pass.
+            yield LogBatch(entries=len(fresh), events=events, skipped=len(fresh) - len(events))
+
+    async def _stream(self, stream: str, size: int) -> AsyncIterator[list[StreamEntry]]:
+        start = "-"
+        while True:
+            chunk = cast(
+                list[StreamEntry], await self.redis.xrange(stream, min=start, max="+", count=size)
+            )
+            if not chunk:
+                return
+            yield chunk
+            start = "(" + chunk[-1][0].decode()
+
+    async def _tail_batch(
+        self, stream: str, entries: list[StreamEntry], snapshot: int, from_tail: set[str]
+    ) -> LogBatch:
+        decoded: list[RenderEvent] = []
+        skipped = 0
+        for entry_id, fields in entries:
+            try:
+                event = decode_entry(fields)
+            except (ValueError, ValidationError) as exc:
+                log.warning(
+                    "replay_entry_skipped",
+                    stream=stream,
+                    entry_id=entry_id.decode(),
+                    error=repr(exc)[:300],
+                )
+                event = None
+            if event is None:
+                skipped += 1
+            else:
+                decoded.append(event)
+        archived = await self.store.archived_ids([e.id for e in decoded], up_to=snapshot)
+        events = []
+        for event in decoded:
+            if event.id in archived or event.id in from_tail:
+                continue  # read from the archive already, or a duplicate entry of the tail
+            from_tail.add(event.id)
+            events.append(event)
+        # Entries already read from the archive are not counted twice.
+        entries_here = skipped + len(events)
+        return LogBatch(entries=entries_here, events=events, skipped=skipped)
