@@ -48,7 +48,8 @@ def test_health_readiness_gauges_and_status(redis_url: str, tmp_path: Path) -> N
         ready = poll(
             lambda: _get(f"{base}/readyz"), lambda r: r is not None and r.status_code == 200
         )
-        assert ready is not None and ready.json()["status"] == "ready"
+        assert ready is not None
+        assert ready.json()["status"] == "ready"
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
 
         def metrics() -> str:
