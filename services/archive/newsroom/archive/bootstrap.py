@@ -31,8 +31,9 @@ from newsroom.shared.streaming.consumers import (
     create_broker,
     create_redis_client,
 )
-from newsroom.shared.streaming.groups import consumer_name
+from newsroom.shared.streaming.groups import consumer_name, ensure_groups
 from newsroom.shared.streams import (
+    ALL_GROUPS,
     ARCHIVE_ARTICLES,
     ARCHIVE_ENRICHED,
     DEAD_LETTERS_STREAM,
@@ -84,6 +85,10 @@ class ArchiveService:
         self._trimmer: asyncio.Task[None] | None = None
 
     async def trim_once(self) -> list[StreamTrim]:
+        # Every group the system declares exists before a trim, so a service that has not
+        # started yet (or has not recreated its group after Redis lost it) holds trimming
+        # back at 0 instead of finding its events gone.
+        await ensure_groups(self.redis, ALL_GROUPS)
         trims = await self.trim(EVENT_LOG_STREAMS)
         for trim in trims:
             publish_trim(trim)

@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 
 from archive_test_support import article_event, publish, running_archive, wait_until
 from newsroom.archive.bootstrap import ArchiveService
-from newsroom.shared.streams import articles_stream
+from newsroom.shared.streaming.groups import ensure_groups
+from newsroom.shared.streams import ConsumerGroup, articles_stream
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +29,7 @@ async def archived_everything(service: ArchiveService, count: int) -> None:
 
 async def read(redis: Redis, group: str, count: int, *, ack: int) -> list[bytes]:
     """`count` entries read by `group` (created at 0), the first `ack` of them acknowledged."""
-    await redis.xgroup_create(STREAM, group, id="0", mkstream=True)
+    await ensure_groups(redis, [ConsumerGroup(STREAM, group)])
     entries = await redis.xreadgroup(group, f"{group}-1", {STREAM: ">"}, count=count)
     ids = [entry_id for entry_id, _ in entries[0][1]] if entries else []
     if ack:
@@ -49,6 +50,7 @@ async def test_retention_keeps_the_newest_entries_once_archived_and_read(
     ) as service:
         await archived_everything(service, 50)
         await read(service.redis, "render", 50, ack=50)
+        await read(service.redis, "enrich", 50, ack=50)
 
         [trim, _] = await service.trim_once()
 
@@ -66,6 +68,7 @@ async def test_retention_zero_keeps_only_what_is_not_archived_or_still_needed(
     ) as service:
         await archived_everything(service, 20)
         await read(service.redis, "render", 20, ack=20)
+        await read(service.redis, "enrich", 20, ack=20)
         await service.trim_once()
         assert await service.redis.xlen(STREAM) == 0
 
@@ -99,6 +102,7 @@ async def test_a_pending_entry_stays_until_acknowledged(redis_url: str, tmp_path
         redis_url, archive_db(tmp_path), stream_retention=0, trim_interval_seconds=3600
     ) as service:
         await archived_everything(service, 10)
+        await read(service.redis, "enrich", 10, ack=10)
         delivered = await read(service.redis, "render", 10, ack=0)
         await service.redis.xack(STREAM, "render", *delivered[:4])  # 5th..10th still pending
 
@@ -109,3 +113,21 @@ async def test_a_pending_entry_stays_until_acknowledged(redis_url: str, tmp_path
         # The retry of a pending entry finds it.
         claimed = await service.redis.xclaim(STREAM, "render", "render-2", 0, [delivered[4]])
         assert claimed[0][0] == delivered[4]
+
+
+async def test_a_declared_group_that_never_read_holds_everything(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Render has not started yet: its group is declared, so nothing it needs is trimmed."""
+    await publish(redis_url, STREAM, [article_event(n) for n in range(10)])
+    async with running_archive(
+        redis_url, archive_db(tmp_path), stream_retention=0, trim_interval_seconds=3600
+    ) as service:
+        await archived_everything(service, 10)
+        await read(service.redis, "enrich", 10, ack=10)
+
+        [trim, _] = await service.trim_once()
+
+        assert trim.trimmed == 0
+        assert trim.point.limited_by == "group render"
+        assert await service.redis.xlen(STREAM) == 10
