@@ -59,7 +59,7 @@ def test_health_readiness_gauges_and_status(redis_url: str, tmp_path: Path) -> N
             metrics,
             lambda t: 'newsroom_archive_stored_events{stream="newsroom:articles:0"} 5.0' in t,
         )
-        # The render group read nothing: it holds trimming back, and its lag shows.
+        # Render and enrich read nothing: they hold trimming back, and their lag shows.
         assert 'newsroom_stream_length{stream="newsroom:articles:0"} 5.0' in text
         assert 'newsroom_stream_group_lag{group="render",stream="newsroom:articles:0"} 5.0' in text
         assert (
@@ -94,7 +94,7 @@ def test_health_readiness_gauges_and_status(redis_url: str, tmp_path: Path) -> N
         assert any(
             line.startswith("newsroom:articles:0: length 5,")
             and "archived 5 (high-water mark" in line
-            and "trimming limited by group render" in line
+            and "trimming limited by group " in line  # enrich and render: neither read
             for line in lines
         ), status.stdout
         assert "  group render: lag 5, pending 0" in lines
