@@ -52,9 +52,11 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
     "malformed-body": "The body is not well-formed JSON or XML (DTDs and entities are refused).",
     "unsupported-format": "The body is in no wire format Newsroom reads (ninjs, NewsML-G2, NITF, "
     "RSS, Atom).",
-    "unusable-item": "The item is well-formed but carries no usable article (no identifier, "
-    "an identifier over 1000 or a version over 200 characters, no text, …); `pointer` names the "
-    "field.",
+    "unusable-item": "The item is well-formed but carries no publishable article: no "
+    "identifier, headline or text; an identifier over 1000, a version over 200, a headline over "
+    "1000 or a slugline over 200 characters; a timestamp outside 0001-01-02 to 9999-12-30 (UTC); "
+    "text that is not valid Unicode (a lone surrogate such as \\ud800, refused rather than "
+    "dropped). `pointer` names the field.",
     "internal-error": "Newsroom failed; the delivery was not recorded and may be retried.",
     "not-ready": "The inbox database is unreachable: deliveries cannot be recorded. (Redis "
     "being away does not make ingest unready: accepted items wait in the outbox.)",

@@ -17,6 +17,7 @@ from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.formats.dates import iso_utc
 from newsroom.ingest.domain.formats.html import html_to_text, sanitise_html, text_to_html
 from newsroom.ingest.domain.limits import MAX_URI_CHARS, MAX_VERSION_CHARS
+from newsroom.shared import publishable
 from newsroom.shared.article import (
     Article,
     Embargo,
@@ -87,7 +88,7 @@ def _xml_safe_or_none(text: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Pointers:
-    """Where, in this format, the partner should look for each required field."""
+    """Where, in this format, the partner should look for each field a refusal may name."""
 
     uri: str
     versioncreated: str
@@ -95,6 +96,29 @@ class Pointers:
     body: str
     type: str = "type"
     version: str = "version"
+    firstcreated: str = "firstcreated"
+    embargo: str = "embargoed"
+    slugline: str = "slugline"
+    pictures: str = "associations"
+    # The item itself (a JSON pointer in ninjs): other fields are named under it.
+    item: str = ""
+
+    def of(self, field: str) -> str:
+        """The wire's pointer for `field`, a JSON pointer into the article (or the draft)."""
+        named = {
+            "/uri": self.uri,
+            "/version": self.version,
+            "/versioncreated": self.versioncreated,
+            "/firstcreated": self.firstcreated,
+            "/embargo": self.embargo,
+            "/headline": self.headline,
+            "/body_html": self.body,
+            "/body_text": self.body,
+            "/slugline": self.slugline,
+            "/pictures": self.pictures,
+        }
+        top = "/" + field.split("/")[1] if field.count("/") else field
+        return named.get(top, f"{self.item}{field}")
 
 
 @dataclass
@@ -140,6 +164,11 @@ class ArticleDraft:
 
     def finish(self) -> Article:
         pointers = self.pointers
+        # Before anything reads the text: broken Unicode is refused, not silently dropped.
+        for where, text in self._strings():
+            problem = publishable.text_problem(text)
+            if problem is not None:
+                raise UnusableItem(problem, pointer=pointers.of(where))
         uri = (self.uri or "").strip()
         if not uri:
             raise UnusableItem("the item has no identifier", pointer=pointers.uri)
@@ -158,6 +187,15 @@ class ArticleDraft:
                 "be ordered",
                 pointer=pointers.versioncreated,
             )
+        # Before the version is derived from a timestamp (which converts it to UTC).
+        for where, moment in (
+            ("/versioncreated", self.versioncreated),
+            ("/firstcreated", self.firstcreated),
+            ("/embargo", self.embargo.until if self.embargo else None),
+        ):
+            problem = publishable.moment_problem(moment) if moment is not None else None
+            if problem is not None:
+                raise UnusableItem(problem, pointer=pointers.of(where))
         canceled = self.pubstatus is PubStatus.CANCELED
         # Stripped before parsing (raw in JSON) and after (HTML character references).
         raw_html = xml_safe(self.body_html or "")
@@ -184,7 +222,7 @@ class ArticleDraft:
                 pointer=pointers.version,
             )
         try:
-            return Article(
+            article = Article(
                 source=self.source,
                 uri=uri,
                 version=version,
@@ -206,13 +244,30 @@ class ArticleDraft:
                 keywords=_distinct(self.keywords),
                 genres=_distinct(self.genres),
                 rights=self._rights(),
-                pictures=[_xml_safe_picture(picture) for picture in self.pictures],
+                # A picture whose link a browser would run (javascript:, data:) is dropped: the
+                # story stands without it.
+                pictures=[
+                    _xml_safe_picture(picture)
+                    for picture in self.pictures
+                    if publishable.is_safe_link(picture.href)
+                ],
                 ednote=_clean(self.ednote),
                 signals=list(dict.fromkeys(self.signals)),
                 entities=[e for e in map(_xml_safe_entity, self.entities) if e is not None],
             )
         except ValidationError as exc:  # defensive: every field was checked above
             raise UnusableItem(f"the item does not make a valid article: {exc}") from exc
+        for violation in publishable.violations(article):
+            raise UnusableItem(violation.reason, pointer=pointers.of(violation.pointer))
+        return article
+
+    def _strings(self) -> list[tuple[str, str]]:
+        """Every string the wire gave, with its field's pointer (as if in the article)."""
+        found: list[tuple[str, str]] = []
+        for name in self.__dataclass_fields__:
+            if name != "pointers":
+                found.extend(publishable.strings(getattr(self, name), f"/{name}"))
+        return found
 
     def _rights(self) -> Rights | None:
         holder, notice = _clean(self.rights_holder), _clean(self.rights_notice)

@@ -116,6 +116,11 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
             body=f"{at}/body_html",
             type=f"{at}/type",
             version=f"{at}/version",
+            firstcreated=f"{at}/firstcreated",
+            embargo=f"{at}/embargoed",
+            slugline=f"{at}/slugline",
+            pictures=f"{at}/associations",
+            item=at,
         ),
     )
     draft.uri = _str(_get(item, "uri", "guid"))
