@@ -36,7 +36,12 @@ class RecordingPublisher:
 
 
 def fake_parser(
-    body: bytes, content_type: str | None, *, source: str, default_timezone: str = "UTC"
+    body: bytes,
+    content_type: str | None,
+    *,
+    source: str,
+    default_timezone: str = "UTC",
+    received_at: datetime | None = None,
 ) -> list[Article]:
     """Reads a tiny test format: JSON list of {uri, version, hour, pubstatus?, headline?}, or
     raises the refusal named by {"refuse": ...}; anything else fails as a programming error."""

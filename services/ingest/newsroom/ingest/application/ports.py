@@ -17,7 +17,13 @@ class WireParser(Protocol):
     """`newsroom.ingest.domain.formats.parse_wire_items`'s signature."""
 
     def __call__(
-        self, body: bytes, content_type: str | None, *, source: str, default_timezone: str = "UTC"
+        self,
+        body: bytes,
+        content_type: str | None,
+        *,
+        source: str,
+        default_timezone: str = "UTC",
+        received_at: datetime | None = None,
     ) -> list[Article]: ...
 
 

@@ -8,6 +8,7 @@ results and refusals into responses."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -185,17 +186,21 @@ class ReceiveDelivery:
         correlation_id: str,
     ) -> IngestResult:
         config = self.source_config(source)
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        parse = functools.partial(
+            self.parser,
+            body,
+            content_type,
+            source=source,
+            default_timezone=config.timezone,
+            received_at=now,
+        )
         if len(body) <= _PARSE_INLINE_MAX_BYTES:
-            articles = self.parser(
-                body, content_type, source=source, default_timezone=config.timezone
-            )
+            articles = parse()
         else:
-            articles = await asyncio.to_thread(
-                self.parser, body, content_type, source=source, default_timezone=config.timezone
-            )
+            articles = await asyncio.to_thread(parse)
         if not articles:
             raise UnusableItem("the body carries no article")
-        now = datetime.fromtimestamp(self.clock(), UTC)
         items = await self.inbox.transaction(
             lambda inbox: record_delivery(
                 inbox,

@@ -7,6 +7,7 @@ it must still take the story down."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,6 +126,8 @@ class Pointers:
 class ArticleDraft:
     source: str
     pointers: Pointers
+    # When ingest received the item: the timestamp of an item that carries none.
+    received_at: datetime | None = None
     uri: str | None = None
     version: str | None = None
     versioncreated: datetime | None = None
@@ -181,6 +184,10 @@ class ArticleDraft:
         if self.non_text_reason:
             raise UnusableItem(self.non_text_reason, pointer=pointers.type)
         versioncreated = self.versioncreated or self.firstcreated
+        # No timestamp at all (Superdesk accepts such items too): the versions are ordered by
+        # when ingest received them.
+        stamped_on_arrival = versioncreated is None and self.received_at is not None
+        versioncreated = versioncreated or self.received_at
         if versioncreated is None:
             raise UnusableItem(
                 "the item has no version timestamp (versioncreated), so its versions cannot "
@@ -214,7 +221,11 @@ class ArticleDraft:
                 )
         # No version on the wire: the timestamp stands in, so distinct versions stay distinct
         # and a redelivery of the same version maps to the same event id.
-        version = (self.version or "").strip() or iso_utc(versioncreated)
+        # Stamped on arrival, a re-send of the same text must stay the same version (a duplicate),
+        # so the text names it, not the arrival time.
+        version = (self.version or "").strip() or (
+            self._text_version(headline, text) if stamped_on_arrival else iso_utc(versioncreated)
+        )
         if len(version) > MAX_VERSION_CHARS:
             raise UnusableItem(
                 f"the version is {len(version)} characters long; at most {MAX_VERSION_CHARS} "
@@ -260,6 +271,12 @@ class ArticleDraft:
         for violation in publishable.violations(article):
             raise UnusableItem(violation.reason, pointer=pointers.of(violation.pointer))
         return article
+
+    def _text_version(self, headline: str, text: str) -> str:
+        digest = hashlib.sha256(
+            "\x1f".join([self.pubstatus.value, headline, text]).encode()
+        ).hexdigest()
+        return f"text-{digest[:16]}"
 
     def _strings(self) -> list[tuple[str, str]]:
         """Every string the wire gave, with its field's pointer (as if in the article)."""
