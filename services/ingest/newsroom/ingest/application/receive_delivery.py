@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from typing import Any
 
 import structlog
 
-from newsroom.ingest.application.ports import Inbox, InboxTransaction, WireParser
+from newsroom.ingest.application.ports import Inbox, InboxTransaction, SeenDelivery, WireParser
 from newsroom.ingest.domain.decisions import Decision, Outcome, build_event, decide
 from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.limits import MAX_DELIVERY_ID_CHARS
-from newsroom.ingest.domain.refusals import DeliveryIdTooLong
+from newsroom.ingest.domain.refusals import DeliveryIdReused, DeliveryIdTooLong
 from newsroom.ingest.domain.signatures import UnknownSource, VerifiedDelivery, verify_signature
 from newsroom.shared.article import Article
 from newsroom.shared.settings import SourceConfig
@@ -104,14 +105,22 @@ def record_delivery(
     delivery_id: str | None,
     correlation_id: str,
     now: datetime,
+    body_hash: str | None = None,
 ) -> list[ItemResult]:
     """Decide and record a delivery's articles in one transaction: a replayed webhook id is
-    answered as before; each article is a duplicate (nothing written) or a new version,
-    recorded with its event, which goes in the outbox."""
+    answered as before (the same id with another body is refused, nothing recorded); each
+    article is a duplicate (nothing written) or a new version, recorded with its event, which
+    goes in the outbox."""
     if delivery_id is not None:
-        answered = inbox.answered_delivery(source, delivery_id)
-        if answered is not None:
-            return [ItemResult.from_replay(item) for item in answered]
+        seen = inbox.answered_delivery(source, delivery_id)
+        if seen is not None:
+            if seen.body_hash is not None and seen.body_hash != body_hash:
+                raise DeliveryIdReused(
+                    f"webhook id {delivery_id!r} was delivered before with another body; "
+                    "send new content under a new id",
+                    pointer="header:webhook-id",
+                )
+            return [ItemResult.from_replay(item) for item in seen.answers]
     results: list[ItemResult] = []
     for article in articles:
         # Sees the rows of this delivery's earlier articles: same transaction.
@@ -128,7 +137,8 @@ def record_delivery(
         )
         inbox.append_to_outbox(event, articles_stream(shard_of(decision.article_id)), now)
     if delivery_id is not None:
-        inbox.remember_delivery(source, delivery_id, [r.to_json() for r in results], now)
+        answers = SeenDelivery([r.to_json() for r in results], body_hash)
+        inbox.remember_delivery(source, answers, delivery_id, now)
     return results
 
 
@@ -209,6 +219,7 @@ class ReceiveDelivery:
                 delivery_id=delivery.delivery_id,
                 correlation_id=correlation_id,
                 now=now,
+                body_hash=hashlib.sha256(body).hexdigest(),
             )
         )
         for item in items:

@@ -17,6 +17,15 @@ class InvalidContentLength(WireItemRefused):
     title = "Invalid Content-Length"
 
 
+class DeliveryIdReused(WireItemRefused):
+    """A webhook id seen before with another body: a sender reusing an id for new content
+    would otherwise be answered "duplicate" and its content never recorded."""
+
+    status = 409
+    slug = "delivery-id-reused"
+    title = "Delivery id reused with another body"
+
+
 class DeliveryIdTooLong(WireItemRefused):
     """A delivery id (webhook-id, X-GitHub-Delivery) longer than the inbox remembers."""
 

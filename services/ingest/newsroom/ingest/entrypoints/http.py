@@ -47,6 +47,9 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
     "check your clock and do not replay old deliveries.",
     "body-too-large": "The body exceeds the configured maximum size.",
     "invalid-content-length": "The Content-Length header is not a number.",
+    "delivery-id-reused": "The delivery id (webhook-id) was delivered before with another "
+    "body. Nothing was recorded: a new delivery needs a new id (a retry of the same delivery, "
+    "same id and same bytes, is answered 200 duplicate).",
     "delivery-id-too-long": "The delivery id header (webhook-id, X-GitHub-Delivery) is longer "
     "than 200 characters; `pointer` names it.",
     "malformed-body": "The body is not well-formed JSON or XML (DTDs and entities are refused).",
