@@ -23,7 +23,12 @@ from newsroom.ingest.domain.decisions import Decision, Outcome, build_event, dec
 from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.limits import MAX_DELIVERY_ID_CHARS
 from newsroom.ingest.domain.refusals import DeliveryIdReused, DeliveryIdTooLong
-from newsroom.ingest.domain.signatures import UnknownSource, VerifiedDelivery, verify_signature
+from newsroom.ingest.domain.signatures import (
+    UnknownSource,
+    VerifiedDelivery,
+    check_signature_headers,
+    verify_signature,
+)
 from newsroom.shared.article import Article
 from newsroom.shared.settings import SourceConfig
 from newsroom.shared.streams import articles_stream, shard_of
@@ -167,6 +172,27 @@ class ReceiveDelivery:
             raise UnknownSource(f"no source named {source!r} is configured", pointer="/source")
         return config
 
+    def check_headers(self, source: str, headers: Mapping[str, str]) -> None:
+        """Everything that can be refused before the body is read: the source, the signature
+        headers' presence and freshness. (The delivery id's length is checked once the sender
+        is known, after the signature: a stranger learns nothing but 401.)"""
+        config = self.source_config(source)
+        check_signature_headers(
+            scheme=config.scheme,
+            headers=headers,
+            now=self.clock(),
+            tolerance_seconds=self.signature_tolerance_seconds,
+        )
+
+    def _check_delivery_id(self, delivery_id: str | None, header: str) -> None:
+        # The inbox keeps ids of at most this length.
+        if delivery_id is not None and len(delivery_id) > MAX_DELIVERY_ID_CHARS:
+            raise DeliveryIdTooLong(
+                f"{header} is {len(delivery_id)} characters long; at most "
+                f"{MAX_DELIVERY_ID_CHARS} are accepted",
+                pointer=f"header:{header}",
+            )
+
     def verify(self, source: str, headers: Mapping[str, str], body: bytes) -> VerifiedDelivery:
         config = self.source_config(source)
         delivery = verify_signature(
@@ -177,14 +203,7 @@ class ReceiveDelivery:
             now=self.clock(),
             tolerance_seconds=self.signature_tolerance_seconds,
         )
-        # Checked once the sender is known: the inbox keeps ids of at most this length.
-        if delivery.delivery_id is not None and len(delivery.delivery_id) > MAX_DELIVERY_ID_CHARS:
-            header = delivery.delivery_id_header or "webhook-id"
-            raise DeliveryIdTooLong(
-                f"{header} is {len(delivery.delivery_id)} characters long; at most "
-                f"{MAX_DELIVERY_ID_CHARS} are accepted",
-                pointer=f"header:{header}",
-            )
+        self._check_delivery_id(delivery.delivery_id, delivery.delivery_id_header or "webhook-id")
         return delivery
 
     async def ingest(

@@ -32,3 +32,19 @@ class DeliveryIdTooLong(WireItemRefused):
     status = 400
     slug = "delivery-id-too-long"
     title = "Delivery id too long"
+
+
+class BodyTimeout(WireItemRefused):
+    """The body did not arrive within the deadline: a slow sender does not hold a connection."""
+
+    status = 408
+    slug = "body-timeout"
+    title = "Body not received in time"
+
+
+class Busy(WireItemRefused):
+    """Too many body bytes in flight across deliveries: retry after `Retry-After`."""
+
+    status = 503
+    slug = "busy"
+    title = "Busy: too many deliveries being read"
