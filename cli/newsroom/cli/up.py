@@ -17,6 +17,7 @@ from honcho.printer import Message
 
 from newsroom.cli.local_sources import DEMO_SOURCE, ensure_demo_source, sources_file
 from newsroom.cli.redis_local import answers, start_local_redis
+from newsroom.cli.supervisor import SupervisingManager
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,10 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
         f"  archive http://127.0.0.1:{ports.archive}  (the event store; health, metrics)\n"
         f"  source  {DEMO_SOURCE}  secret {secret}\n"
         f"Send the seed story:  newsroom send ../shared/corpus/seed/space-race-2.v1.ninjs.json\n"
-        f"Ctrl-C stops everything.",
+        f"A service that dies is restarted (with backoff). Ctrl-C stops everything.",
         flush=True,
     )
-    manager = Manager()
+    manager = SupervisingManager()
     environments = service_environments(var_dir, redis_url, ports)
     for name, env in environments.items():
         service = name.split("-")[0]

@@ -57,6 +57,10 @@ class IngestSettings(HttpSettings):
     public_base_url: str = "http://127.0.0.1:8001"
     render_base_url: str = "http://127.0.0.1:8002"
     max_body_bytes: int = 10 * 1024 * 1024
+    # Body bytes held at once across every delivery being read (503 busy beyond), and how long
+    # a body may take to arrive (408 after).
+    max_body_bytes_in_flight: int = 64 * 1024 * 1024
+    body_read_timeout_seconds: float = 30.0
     signature_tolerance_seconds: int = 300
     # JSON object {source: SourceConfig}; NEWSROOM_SOURCES_FILE names a JSON file with the same.
     newsroom_sources: Annotated[dict[str, SourceConfig], NoDecode] = Field(default_factory=dict)

@@ -25,6 +25,7 @@ from newsroom.ingest.application.ports import WireParser
 from newsroom.ingest.application.receive_delivery import ReceiveDelivery
 from newsroom.ingest.domain.signatures import standard_webhooks_key
 from newsroom.ingest.entrypoints import openapi, streams
+from newsroom.ingest.entrypoints.bodies import BodyBudget
 from newsroom.ingest.entrypoints.http import (
     INTERNAL_ERROR_DETAIL,
     PROBLEM_DESCRIPTIONS,
@@ -180,6 +181,8 @@ def create_app(
     )
     app.state.ingest = service
     app.state.max_body_bytes = settings.max_body_bytes
+    app.state.body_budget = BodyBudget(settings.max_body_bytes_in_flight)
+    app.state.body_read_timeout_seconds = settings.body_read_timeout_seconds
     app.state.render_base_url = settings.render_base_url
     app.state.known_sources = frozenset(settings.newsroom_sources)
     # Only the database gates readiness: without Redis, deliveries wait in the outbox.

@@ -157,6 +157,23 @@ def test_replayed_webhook_id_is_a_duplicate_not_published_again(
     assert len(events_before_sentinel(ingest, corpus_dir, redis_url)) == 1
 
 
+def test_reused_webhook_id_with_another_body_is_a_conflict_recording_nothing(
+    ingest: httpx.Client, corpus_dir: Path, redis_url: str
+) -> None:
+    first_body = seed(corpus_dir)
+    assert post(ingest, first_body, signed(first_body, msg_id="msg_reused")).status_code == 202
+    other = seed(corpus_dir, "space-race-2.v2.ninjs.json")
+    reused = post(ingest, other, signed(other, msg_id="msg_reused"))
+    problem = assert_problem(reused, 409, "delivery-id-reused")
+    assert problem["pointer"] == "header:webhook-id"
+    # Nothing of the second body was recorded: only the first story's event went out.
+    assert len(events_before_sentinel(ingest, corpus_dir, redis_url)) == 1
+    # The sender's retry of the first delivery is still a duplicate.
+    retry = post(ingest, first_body, signed(first_body, msg_id="msg_reused"))
+    assert retry.status_code == 200
+    assert retry.json()["status"] == "duplicate"
+
+
 def test_same_version_in_a_new_delivery_is_a_duplicate(
     ingest: httpx.Client, corpus_dir: Path, redis_url: str
 ) -> None:

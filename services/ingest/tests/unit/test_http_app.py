@@ -20,7 +20,7 @@ from ingest_test_support import make_settings, signed, signed_github, signed_sup
 from newsroom.ingest.bootstrap import create_app
 from newsroom.ingest.domain.errors import MalformedBody, UnsupportedFormat, UnusableItem
 from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
-from newsroom.ingest.entrypoints.http import read_body_capped
+from newsroom.ingest.entrypoints.bodies import BodyBudget, read_body
 from newsroom.shared.article import Article, PubStatus
 from newsroom.shared.outbox import PendingEvent
 
@@ -36,7 +36,12 @@ class RecordingPublisher:
 
 
 def fake_parser(
-    body: bytes, content_type: str | None, *, source: str, default_timezone: str = "UTC"
+    body: bytes,
+    content_type: str | None,
+    *,
+    source: str,
+    default_timezone: str = "UTC",
+    received_at: datetime | None = None,
 ) -> list[Article]:
     """Reads a tiny test format: JSON list of {uri, version, hour, pubstatus?, headline?}, or
     raises the refusal named by {"refuse": ...}; anything else fails as a programming error."""
@@ -322,5 +327,13 @@ def test_garbled_content_length_is_refused_not_crashed_on(
         "path": "/v1/sources/wire/items",
         "headers": [(b"content-length", declared)],
     }
+
+    async def read() -> None:
+        budget = BodyBudget(1 << 20)
+        async with read_body(
+            Request(scope, receive), limit=4096, budget=budget, deadline_seconds=5
+        ):
+            pass
+
     with pytest.raises(refusal):
-        asyncio.run(read_body_capped(Request(scope, receive), 4096))
+        asyncio.run(read())

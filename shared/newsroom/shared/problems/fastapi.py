@@ -108,7 +108,11 @@ def install_problem_handlers(
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled_error", path=request.url.path, error=repr(exc)[:500])
-        return answer(request, Problem(internal_error_detail))
+        problem = Problem(internal_error_detail)
+        # The server closes the connection after a crash: say so, or the client's next request
+        # on it meets a reset.
+        problem.headers["Connection"] = "close"
+        return answer(request, problem)
 
     @app.get("/problems/{slug}", summary="What a problem type means")
     async def describe_problem(slug: str) -> dict[str, str]:

@@ -87,6 +87,9 @@ class Delivery(Base):
     delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # SHA-256 (hex) of the body: the same id with another body is a conflict, not a replay.
+    # None on ids remembered before ingest kept it.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # The events recorded with the inbox, relayed to Redis (newsroom.shared.outbox).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import structlog
 from sqlalchemy import bindparam, delete, insert, select
@@ -20,7 +20,7 @@ from newsroom.ingest.adapters.database import (
     IngestedArticle,
     table_of,
 )
-from newsroom.ingest.application.ports import InboxTransaction
+from newsroom.ingest.application.ports import InboxTransaction, SeenDelivery
 from newsroom.ingest.domain.decisions import (
     ArticleEventModel,
     ArticleHistory,
@@ -46,7 +46,7 @@ _MAX_ATTEMPTS = 5
 _ARTICLES = table_of(IngestedArticle)
 _ITEMS = table_of(InboxItem)
 _DELIVERIES = table_of(Delivery)
-_SEEN_DELIVERY = select(_DELIVERIES.c["items"]).where(
+_SEEN_DELIVERY = select(_DELIVERIES.c["items"], _DELIVERIES.c.body_hash).where(
     _DELIVERIES.c.source == bindparam("source"),
     _DELIVERIES.c.delivery_id == bindparam("delivery_id"),
 )
@@ -111,11 +111,11 @@ class _SqlInboxTransaction:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def answered_delivery(self, source: str, delivery_id: str) -> list[dict[str, Any]] | None:
-        answers: list[dict[str, Any]] | None = self.connection.execute(
+    def answered_delivery(self, source: str, delivery_id: str) -> SeenDelivery | None:
+        row = self.connection.execute(
             _SEEN_DELIVERY, {"source": source, "delivery_id": delivery_id}
-        ).scalar_one_or_none()
-        return answers
+        ).one_or_none()
+        return None if row is None else SeenDelivery(row[0], row.body_hash)
 
     def history(self, source: str, uri: str) -> ArticleHistory | None:
         the_article_id = make_article_id(source, uri)
@@ -188,9 +188,15 @@ class _SqlInboxTransaction:
         OUTBOX.append(self.connection, [outgoing], now)
 
     def remember_delivery(
-        self, source: str, delivery_id: str, answers: list[dict[str, Any]], now: datetime
+        self, source: str, delivery: SeenDelivery, delivery_id: str, now: datetime
     ) -> None:
         self.connection.execute(
             _INSERT_DELIVERY,
-            {"source": source, "delivery_id": delivery_id, "received_at": now, "items": answers},
+            {
+                "source": source,
+                "delivery_id": delivery_id,
+                "received_at": now,
+                "items": delivery.answers,
+                "body_hash": delivery.body_hash,
+            },
         )

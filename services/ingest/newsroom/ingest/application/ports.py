@@ -4,6 +4,7 @@ transaction at a time. Adapters implement these (`adapters/inbox.py`: SQL)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -17,17 +18,32 @@ class WireParser(Protocol):
     """`newsroom.ingest.domain.formats.parse_wire_items`'s signature."""
 
     def __call__(
-        self, body: bytes, content_type: str | None, *, source: str, default_timezone: str = "UTC"
+        self,
+        body: bytes,
+        content_type: str | None,
+        *,
+        source: str,
+        default_timezone: str = "UTC",
+        received_at: datetime | None = None,
     ) -> list[Article]: ...
+
+
+@dataclass(frozen=True)
+class SeenDelivery:
+    """A webhook id's delivery as remembered: what it was answered (`ItemResult.to_json` of
+    each item) and the SHA-256 of its body (None when remembered before ingest kept it)."""
+
+    answers: list[dict[str, Any]]
+    body_hash: str | None
 
 
 class InboxTransaction(Protocol):
     """The inbox and its outbox inside one transaction: everything written here is committed
     together, or not at all."""
 
-    def answered_delivery(self, source: str, delivery_id: str) -> list[dict[str, Any]] | None:
-        """What a delivery with this webhook id was answered (`ItemResult.to_json` of each
-        item), if it was seen within the replay window."""
+    def answered_delivery(self, source: str, delivery_id: str) -> SeenDelivery | None:
+        """What a delivery with this webhook id was answered and the hash of its body, if it
+        was seen within the replay window."""
 
     def history(self, source: str, uri: str) -> ArticleHistory | None:
         """The article's slug and every version recorded (None: never seen). Concurrent
@@ -54,7 +70,7 @@ class InboxTransaction(Protocol):
         """The event goes out to `stream` once this transaction commits."""
 
     def remember_delivery(
-        self, source: str, delivery_id: str, answers: list[dict[str, Any]], now: datetime
+        self, source: str, delivery: SeenDelivery, delivery_id: str, now: datetime
     ) -> None:
         """A webhook id and what it was answered, for replays."""
 

@@ -8,6 +8,8 @@ results and refusals into responses."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,12 +18,17 @@ from typing import Any
 
 import structlog
 
-from newsroom.ingest.application.ports import Inbox, InboxTransaction, WireParser
+from newsroom.ingest.application.ports import Inbox, InboxTransaction, SeenDelivery, WireParser
 from newsroom.ingest.domain.decisions import Decision, Outcome, build_event, decide
 from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.limits import MAX_DELIVERY_ID_CHARS
-from newsroom.ingest.domain.refusals import DeliveryIdTooLong
-from newsroom.ingest.domain.signatures import UnknownSource, VerifiedDelivery, verify_signature
+from newsroom.ingest.domain.refusals import DeliveryIdReused, DeliveryIdTooLong
+from newsroom.ingest.domain.signatures import (
+    UnknownSource,
+    VerifiedDelivery,
+    check_signature_headers,
+    verify_signature,
+)
 from newsroom.shared.article import Article
 from newsroom.shared.settings import SourceConfig
 from newsroom.shared.streams import articles_stream, shard_of
@@ -103,14 +110,22 @@ def record_delivery(
     delivery_id: str | None,
     correlation_id: str,
     now: datetime,
+    body_hash: str | None = None,
 ) -> list[ItemResult]:
     """Decide and record a delivery's articles in one transaction: a replayed webhook id is
-    answered as before; each article is a duplicate (nothing written) or a new version,
-    recorded with its event, which goes in the outbox."""
+    answered as before (the same id with another body is refused, nothing recorded); each
+    article is a duplicate (nothing written) or a new version, recorded with its event, which
+    goes in the outbox."""
     if delivery_id is not None:
-        answered = inbox.answered_delivery(source, delivery_id)
-        if answered is not None:
-            return [ItemResult.from_replay(item) for item in answered]
+        seen = inbox.answered_delivery(source, delivery_id)
+        if seen is not None:
+            if seen.body_hash is not None and seen.body_hash != body_hash:
+                raise DeliveryIdReused(
+                    f"webhook id {delivery_id!r} was delivered before with another body; "
+                    "send new content under a new id",
+                    pointer="header:webhook-id",
+                )
+            return [ItemResult.from_replay(item) for item in seen.answers]
     results: list[ItemResult] = []
     for article in articles:
         # Sees the rows of this delivery's earlier articles: same transaction.
@@ -127,7 +142,8 @@ def record_delivery(
         )
         inbox.append_to_outbox(event, articles_stream(shard_of(decision.article_id)), now)
     if delivery_id is not None:
-        inbox.remember_delivery(source, delivery_id, [r.to_json() for r in results], now)
+        answers = SeenDelivery([r.to_json() for r in results], body_hash)
+        inbox.remember_delivery(source, answers, delivery_id, now)
     return results
 
 
@@ -156,6 +172,27 @@ class ReceiveDelivery:
             raise UnknownSource(f"no source named {source!r} is configured", pointer="/source")
         return config
 
+    def check_headers(self, source: str, headers: Mapping[str, str]) -> None:
+        """Everything that can be refused before the body is read: the source, the signature
+        headers' presence and freshness. (The delivery id's length is checked once the sender
+        is known, after the signature: a stranger learns nothing but 401.)"""
+        config = self.source_config(source)
+        check_signature_headers(
+            scheme=config.scheme,
+            headers=headers,
+            now=self.clock(),
+            tolerance_seconds=self.signature_tolerance_seconds,
+        )
+
+    def _check_delivery_id(self, delivery_id: str | None, header: str) -> None:
+        # The inbox keeps ids of at most this length.
+        if delivery_id is not None and len(delivery_id) > MAX_DELIVERY_ID_CHARS:
+            raise DeliveryIdTooLong(
+                f"{header} is {len(delivery_id)} characters long; at most "
+                f"{MAX_DELIVERY_ID_CHARS} are accepted",
+                pointer=f"header:{header}",
+            )
+
     def verify(self, source: str, headers: Mapping[str, str], body: bytes) -> VerifiedDelivery:
         config = self.source_config(source)
         delivery = verify_signature(
@@ -166,14 +203,7 @@ class ReceiveDelivery:
             now=self.clock(),
             tolerance_seconds=self.signature_tolerance_seconds,
         )
-        # Checked once the sender is known: the inbox keeps ids of at most this length.
-        if delivery.delivery_id is not None and len(delivery.delivery_id) > MAX_DELIVERY_ID_CHARS:
-            header = delivery.delivery_id_header or "webhook-id"
-            raise DeliveryIdTooLong(
-                f"{header} is {len(delivery.delivery_id)} characters long; at most "
-                f"{MAX_DELIVERY_ID_CHARS} are accepted",
-                pointer=f"header:{header}",
-            )
+        self._check_delivery_id(delivery.delivery_id, delivery.delivery_id_header or "webhook-id")
         return delivery
 
     async def ingest(
@@ -185,17 +215,21 @@ class ReceiveDelivery:
         correlation_id: str,
     ) -> IngestResult:
         config = self.source_config(source)
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        parse = functools.partial(
+            self.parser,
+            body,
+            content_type,
+            source=source,
+            default_timezone=config.timezone,
+            received_at=now,
+        )
         if len(body) <= _PARSE_INLINE_MAX_BYTES:
-            articles = self.parser(
-                body, content_type, source=source, default_timezone=config.timezone
-            )
+            articles = parse()
         else:
-            articles = await asyncio.to_thread(
-                self.parser, body, content_type, source=source, default_timezone=config.timezone
-            )
+            articles = await asyncio.to_thread(parse)
         if not articles:
             raise UnusableItem("the body carries no article")
-        now = datetime.fromtimestamp(self.clock(), UTC)
         items = await self.inbox.transaction(
             lambda inbox: record_delivery(
                 inbox,
@@ -204,6 +238,7 @@ class ReceiveDelivery:
                 delivery_id=delivery.delivery_id,
                 correlation_id=correlation_id,
                 now=now,
+                body_hash=hashlib.sha256(body).hexdigest(),
             )
         )
         for item in items:

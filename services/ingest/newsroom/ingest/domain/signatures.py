@@ -137,13 +137,26 @@ def verify_signature(
     raise SignatureRefused(f"unsupported signature scheme {scheme!r}")
 
 
-def _verify_standard_webhooks(
-    secrets: Sequence[str],
-    headers: Mapping[str, str],
-    body: bytes,
-    now: float,
-    tolerance_seconds: int,
-) -> VerifiedDelivery:
+def check_signature_headers(
+    *, scheme: SignatureScheme, headers: Mapping[str, str], now: float, tolerance_seconds: int
+) -> None:
+    """What can be refused before the body is read: a signature header missing, and (Standard
+    Webhooks) a malformed or stale timestamp. An unauthenticated sender then costs no body."""
+    if scheme is SignatureScheme.STANDARD_WEBHOOKS:
+        _standard_webhooks_headers(headers, now, tolerance_seconds)
+        return
+    name = "x-superdesk-signature" if scheme is SignatureScheme.SUPERDESK_SHA1 else None
+    name = name or ("x-hub-signature-256" if scheme is SignatureScheme.GITHUB_SHA256 else None)
+    if name is None:
+        raise SignatureRefused(f"unsupported signature scheme {scheme!r}")
+    if not _header(headers, name):
+        raise SignatureRefused(f"missing {name} header", pointer=f"header:{name}")
+
+
+def _standard_webhooks_headers(
+    headers: Mapping[str, str], now: float, tolerance_seconds: int
+) -> tuple[str, int, str]:
+    """(webhook-id, timestamp, webhook-signature), present and the timestamp fresh."""
     msg_id = _header(headers, "webhook-id")
     raw_timestamp = _header(headers, "webhook-timestamp")
     raw_signatures = _header(headers, "webhook-signature")
@@ -171,6 +184,17 @@ def _verify_standard_webhooks(
             f"receiver's clock ({int(now)})",
             pointer="header:webhook-timestamp",
         )
+    return msg_id, timestamp, raw_signatures
+
+
+def _verify_standard_webhooks(
+    secrets: Sequence[str],
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float,
+    tolerance_seconds: int,
+) -> VerifiedDelivery:
+    msg_id, timestamp, raw_signatures = _standard_webhooks_headers(headers, now, tolerance_seconds)
     offered = [
         candidate.partition(",")[2].encode("ascii", errors="replace")
         for candidate in raw_signatures.split()

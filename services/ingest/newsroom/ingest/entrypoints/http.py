@@ -5,7 +5,6 @@ what each of ingest's problem types means is here."""
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,8 +29,8 @@ from newsroom.ingest.application.receive_delivery import (
     ReceiveDelivery,
 )
 from newsroom.ingest.domain.errors import WireItemRefused
-from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
 from newsroom.ingest.entrypoints import openapi
+from newsroom.ingest.entrypoints.bodies import ClientGone, read_body
 from newsroom.shared.problems import Problem
 
 log = structlog.get_logger(__name__)
@@ -46,15 +45,24 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
     "stale-timestamp": "webhook-timestamp is too far from the receiver's clock; "
     "check your clock and do not replay old deliveries.",
     "body-too-large": "The body exceeds the configured maximum size.",
+    "body-timeout": "The body did not arrive within the deadline (BODY_READ_TIMEOUT_SECONDS); "
+    "nothing was recorded. Retry.",
+    "busy": "Ingest is reading as many body bytes as it holds at once "
+    "(MAX_BODY_BYTES_IN_FLIGHT); nothing was recorded. Retry after Retry-After seconds.",
     "invalid-content-length": "The Content-Length header is not a number.",
+    "delivery-id-reused": "The delivery id (webhook-id) was delivered before with another "
+    "body. Nothing was recorded: a new delivery needs a new id (a retry of the same delivery, "
+    "same id and same bytes, is answered 200 duplicate).",
     "delivery-id-too-long": "The delivery id header (webhook-id, X-GitHub-Delivery) is longer "
     "than 200 characters; `pointer` names it.",
     "malformed-body": "The body is not well-formed JSON or XML (DTDs and entities are refused).",
     "unsupported-format": "The body is in no wire format Newsroom reads (ninjs, NewsML-G2, NITF, "
     "RSS, Atom).",
-    "unusable-item": "The item is well-formed but carries no usable article (no identifier, "
-    "an identifier over 1000 or a version over 200 characters, no text, …); `pointer` names the "
-    "field.",
+    "unusable-item": "The item is well-formed but carries no publishable article: no "
+    "identifier, headline or text; an identifier over 1000, a version over 200, a headline over "
+    "1000 or a slugline over 200 characters; a timestamp outside 0001-01-02 to 9999-12-30 (UTC); "
+    "text that is not valid Unicode (a lone surrogate such as \\ud800, refused rather than "
+    "dropped). `pointer` names the field.",
     "internal-error": "Newsroom failed; the delivery was not recorded and may be retried.",
     "not-ready": "The inbox database is unreachable: deliveries cannot be recorded. (Redis "
     "being away does not make ingest unready: accepted items wait in the outbox.)",
@@ -97,34 +105,9 @@ DependencyProbe = Callable[[], Awaitable[DependencyStatus]]
 
 CORRELATION_HEADER = "x-correlation-id"
 
-# ASCII digits only (str.isdigit() also accepts "²", which int() refuses). A number this long
-# is over any body limit; longer ones are refused as too large without converting them.
-_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
-_ASCII_DIGITS = re.compile(r"[0-9]+")
-
-
-async def read_body_capped(request: Request, limit: int) -> bytes:
-    """The raw body, refused with 413 as soon as it is known to exceed `limit`: from
-    Content-Length before reading, and by counting while streaming (a chunked body, or a
-    Content-Length that lies)."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        declared = declared.strip()
-        if _CONTENT_LENGTH.fullmatch(declared) is not None:
-            if int(declared) > limit:
-                raise BodyTooLarge(f"the body is {declared} bytes; the limit is {limit} bytes")
-        elif _ASCII_DIGITS.fullmatch(declared) is not None:
-            raise BodyTooLarge(f"the body is {declared[:40]}… bytes; the limit is {limit} bytes")
-        else:
-            raise InvalidContentLength(f"Content-Length {declared[:40]!r} is not a number")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"the body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+# What the request latency histogram and access logs call a delivery whose sender left
+# before its body arrived (nginx's convention): not a 500, nobody was answered.
+CLIENT_CLOSED_REQUEST = 499
 
 
 def _item_json(item: ItemResult, render_base_url: str) -> dict[str, Any]:
@@ -173,14 +156,26 @@ async def post_items(source: str, request: Request) -> Response:
         or str(uuid.uuid4())
     )[:200]
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, source=source)
-    service.source_config(source)  # an unknown source is refused before its body is read
-    body = await read_body_capped(request, request.app.state.max_body_bytes)
-    delivery = service.verify(source, request.headers, body)
-    result = await service.ingest(
-        source, body, request.headers.get("content-type"), delivery, correlation_id
-    )
+    # An unknown source, a missing signature or a stale timestamp cost no body.
+    service.check_headers(source, request.headers)
+    state = request.app.state
+    try:
+        async with read_body(
+            request,
+            limit=state.max_body_bytes,
+            budget=state.body_budget,
+            deadline_seconds=state.body_read_timeout_seconds,
+        ) as body:
+            delivery = service.verify(source, request.headers, body)
+            result = await service.ingest(
+                source, body, request.headers.get("content-type"), delivery, correlation_id
+            )
+    except ClientGone as gone:
+        # Nobody to answer and nothing recorded: the sender will retry. Not an error of ours.
+        log.info("client_disconnected", received_bytes=gone.received)
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     count_items(result)
-    return result_response(result, request.app.state.render_base_url)
+    return result_response(result, state.render_base_url)
 
 
 def count_items(result: IngestResult) -> None:
@@ -266,15 +261,35 @@ class RequestContextMiddleware:
         structlog.contextvars.clear_contextvars()
         started = time.perf_counter()
         status = 500
+        headers = dict(scope["headers"])
+        # Whether the request's body has been read to its end (one without a body has).
+        body_read = b"transfer-encoding" not in headers and headers.get(
+            b"content-length", b"0"
+        ).strip() in (b"", b"0")
+
+        async def receive_tracking() -> Message:
+            nonlocal body_read
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body_read = True
+            return message
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                if status >= 400 and not body_read:
+                    # Refused before its body was read (a bad signature, too large, too slow):
+                    # the rest of the body must not be taken for the next request, so the
+                    # connection ends with this answer, and the client is told.
+                    message = {
+                        **message,
+                        "headers": [*message.get("headers", []), (b"connection", b"close")],
+                    }
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_status)
+            await self.app(scope, receive_tracking, send_with_status)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")

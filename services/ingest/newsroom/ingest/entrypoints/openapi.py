@@ -119,7 +119,15 @@ DELIVERY_RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
     400: {"description": "Malformed body, Content-Length or delivery id."},
     401: {"description": f"Unknown source, or {SIGNATURE_HEADERS} missing, wrong or stale."},
+    408: {"description": "The body did not arrive within the deadline; nothing recorded."},
     413: {"description": "The body exceeds the configured maximum."},
+    409: {
+        "description": "The webhook-id was delivered before with another body; nothing recorded."
+    },
     415: {"description": "The body is in no wire format ingest reads."},
     422: {"description": "No publishable article; `pointer` names the field."},
+    503: {
+        "description": "Busy: too many body bytes being read at once; retry after Retry-After.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }

@@ -300,3 +300,40 @@ def test_control_characters_never_reach_the_article_text() -> None:
 def test_slugline_is_kept() -> None:
     assert one({**NINJS_1, "slugline": "LIGHTHOUSE-KEEPER"}).slugline == "LIGHTHOUSE-KEEPER"
     assert one(NINJS_1).slugline is None
+
+
+def test_item_without_any_timestamp_is_dated_by_its_arrival() -> None:
+    undated = {k: v for k, v in NINJS_1.items() if k not in ("versioncreated", "firstcreated")}
+    undated.pop("version", None)
+    arrived = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    article = one(undated, received_at=arrived)
+    assert article.versioncreated == arrived
+    # The text names the version: a re-send later is the same version, new text a new one.
+    assert one(undated, received_at=arrived + timedelta(hours=1)).version == article.version
+    changed = {**undated, "headline": "Another headline"}
+    assert one(changed, received_at=arrived).version != article.version
+
+
+def test_timestamps_outside_the_publishable_range_are_refused_naming_the_field() -> None:
+    for field in ("versioncreated", "firstcreated", "embargoed"):
+        for moment in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00"):
+            for item in (NINJS_1, {k: v for k, v in NINJS_1.items() if k != "version"}):
+                with pytest.raises(UnusableItem) as refused:
+                    parse({**item, field: moment})
+                assert refused.value.pointer == f"/{field}"
+
+
+def test_a_lone_surrogate_is_refused_in_identifiers_and_text() -> None:
+    for field in ("uri", "version", "headline", "body_html", "byline"):
+        with pytest.raises(UnusableItem) as refused:
+            parse({**NINJS_1, field: "text\ud800"})
+        assert "surrogate" in refused.value.detail
+
+
+def test_a_picture_whose_link_a_browser_would_run_is_dropped() -> None:
+    associations = {
+        "bad": {"type": "picture", "renditions": {"original": {"href": "javascript:alert(1)"}}},
+        "good": {"type": "picture", "renditions": {"original": {"href": "https://x.test/a.jpg"}}},
+    }
+    article = one({**NINJS_1, "associations": associations})
+    assert [picture.href for picture in article.pictures] == ["https://x.test/a.jpg"]

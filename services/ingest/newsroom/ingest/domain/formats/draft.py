@@ -7,6 +7,7 @@ it must still take the story down."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from newsroom.ingest.domain.errors import UnusableItem
 from newsroom.ingest.domain.formats.dates import iso_utc
 from newsroom.ingest.domain.formats.html import html_to_text, sanitise_html, text_to_html
 from newsroom.ingest.domain.limits import MAX_URI_CHARS, MAX_VERSION_CHARS
+from newsroom.shared import publishable
 from newsroom.shared.article import (
     Article,
     Embargo,
@@ -87,7 +89,7 @@ def _xml_safe_or_none(text: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Pointers:
-    """Where, in this format, the partner should look for each required field."""
+    """Where, in this format, the partner should look for each field a refusal may name."""
 
     uri: str
     versioncreated: str
@@ -95,12 +97,37 @@ class Pointers:
     body: str
     type: str = "type"
     version: str = "version"
+    firstcreated: str = "firstcreated"
+    embargo: str = "embargoed"
+    slugline: str = "slugline"
+    pictures: str = "associations"
+    # The item itself (a JSON pointer in ninjs): other fields are named under it.
+    item: str = ""
+
+    def of(self, field: str) -> str:
+        """The wire's pointer for `field`, a JSON pointer into the article (or the draft)."""
+        named = {
+            "/uri": self.uri,
+            "/version": self.version,
+            "/versioncreated": self.versioncreated,
+            "/firstcreated": self.firstcreated,
+            "/embargo": self.embargo,
+            "/headline": self.headline,
+            "/body_html": self.body,
+            "/body_text": self.body,
+            "/slugline": self.slugline,
+            "/pictures": self.pictures,
+        }
+        top = "/" + field.split("/")[1] if field.count("/") else field
+        return named.get(top, f"{self.item}{field}")
 
 
 @dataclass
 class ArticleDraft:
     source: str
     pointers: Pointers
+    # When ingest received the item: the timestamp of an item that carries none.
+    received_at: datetime | None = None
     uri: str | None = None
     version: str | None = None
     versioncreated: datetime | None = None
@@ -140,6 +167,11 @@ class ArticleDraft:
 
     def finish(self) -> Article:
         pointers = self.pointers
+        # Before anything reads the text: broken Unicode is refused, not silently dropped.
+        for where, text in self._strings():
+            problem = publishable.text_problem(text)
+            if problem is not None:
+                raise UnusableItem(problem, pointer=pointers.of(where))
         uri = (self.uri or "").strip()
         if not uri:
             raise UnusableItem("the item has no identifier", pointer=pointers.uri)
@@ -152,12 +184,25 @@ class ArticleDraft:
         if self.non_text_reason:
             raise UnusableItem(self.non_text_reason, pointer=pointers.type)
         versioncreated = self.versioncreated or self.firstcreated
+        # No timestamp at all (Superdesk accepts such items too): the versions are ordered by
+        # when ingest received them.
+        stamped_on_arrival = versioncreated is None and self.received_at is not None
+        versioncreated = versioncreated or self.received_at
         if versioncreated is None:
             raise UnusableItem(
                 "the item has no version timestamp (versioncreated), so its versions cannot "
                 "be ordered",
                 pointer=pointers.versioncreated,
             )
+        # Before the version is derived from a timestamp (which converts it to UTC).
+        for where, moment in (
+            ("/versioncreated", self.versioncreated),
+            ("/firstcreated", self.firstcreated),
+            ("/embargo", self.embargo.until if self.embargo else None),
+        ):
+            problem = publishable.moment_problem(moment) if moment is not None else None
+            if problem is not None:
+                raise UnusableItem(problem, pointer=pointers.of(where))
         canceled = self.pubstatus is PubStatus.CANCELED
         # Stripped before parsing (raw in JSON) and after (HTML character references).
         raw_html = xml_safe(self.body_html or "")
@@ -176,7 +221,11 @@ class ArticleDraft:
                 )
         # No version on the wire: the timestamp stands in, so distinct versions stay distinct
         # and a redelivery of the same version maps to the same event id.
-        version = (self.version or "").strip() or iso_utc(versioncreated)
+        # Stamped on arrival, a re-send of the same text must stay the same version (a duplicate),
+        # so the text names it, not the arrival time.
+        version = (self.version or "").strip() or (
+            self._text_version(headline, text) if stamped_on_arrival else iso_utc(versioncreated)
+        )
         if len(version) > MAX_VERSION_CHARS:
             raise UnusableItem(
                 f"the version is {len(version)} characters long; at most {MAX_VERSION_CHARS} "
@@ -184,7 +233,7 @@ class ArticleDraft:
                 pointer=pointers.version,
             )
         try:
-            return Article(
+            article = Article(
                 source=self.source,
                 uri=uri,
                 version=version,
@@ -206,13 +255,36 @@ class ArticleDraft:
                 keywords=_distinct(self.keywords),
                 genres=_distinct(self.genres),
                 rights=self._rights(),
-                pictures=[_xml_safe_picture(picture) for picture in self.pictures],
+                # A picture whose link a browser would run (javascript:, data:) is dropped: the
+                # story stands without it.
+                pictures=[
+                    _xml_safe_picture(picture)
+                    for picture in self.pictures
+                    if publishable.is_safe_link(picture.href)
+                ],
                 ednote=_clean(self.ednote),
                 signals=list(dict.fromkeys(self.signals)),
                 entities=[e for e in map(_xml_safe_entity, self.entities) if e is not None],
             )
         except ValidationError as exc:  # defensive: every field was checked above
             raise UnusableItem(f"the item does not make a valid article: {exc}") from exc
+        for violation in publishable.violations(article):
+            raise UnusableItem(violation.reason, pointer=pointers.of(violation.pointer))
+        return article
+
+    def _text_version(self, headline: str, text: str) -> str:
+        digest = hashlib.sha256(
+            "\x1f".join([self.pubstatus.value, headline, text]).encode()
+        ).hexdigest()
+        return f"text-{digest[:16]}"
+
+    def _strings(self) -> list[tuple[str, str]]:
+        """Every string the wire gave, with its field's pointer (as if in the article)."""
+        found: list[tuple[str, str]] = []
+        for name in self.__dataclass_fields__:
+            if name != "pointers":
+                found.extend(publishable.strings(getattr(self, name), f"/{name}"))
+        return found
 
     def _rights(self) -> Rights | None:
         holder, notice = _clean(self.rights_holder), _clean(self.rights_notice)

@@ -29,7 +29,12 @@ from newsroom.shared.article import Article, Picture, Subject
 
 
 def parse_feeds(
-    root: etree._Element, body: bytes, *, source: str, default_timezone: str
+    root: etree._Element,
+    body: bytes,
+    *,
+    source: str,
+    default_timezone: str,
+    received_at: datetime | None = None,
 ) -> list[Article]:
     # A stream, not the bytes: feedparser tries bytes and str as a file name (and str as a
     # URL) before it parses them.
@@ -48,6 +53,7 @@ def parse_feeds(
             index,
             source=source,
             default_timezone=default_timezone,
+            received_at=received_at,
             language=language,
             fallback_time=fallback_time,
             # RSS <copyright>, Atom <rights>: feedparser calls both `rights`.
@@ -81,6 +87,7 @@ def _article(
     *,
     source: str,
     default_timezone: str,
+    received_at: datetime | None,
     language: str | None,
     fallback_time: datetime | None,
     rights: str | None,
@@ -97,6 +104,7 @@ def _article(
             # An entry's version is its time.
             version=f"{at}/updated",
         ),
+        received_at=received_at,
     )
     link = (entry.get("link") or "").strip() or None
     draft.uri = (entry.get("id") or "").strip() or link

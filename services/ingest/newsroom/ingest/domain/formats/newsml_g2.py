@@ -74,7 +74,12 @@ class _Located:
 
 
 def parse_newsml_g2(
-    root: etree._Element, body: bytes, *, source: str, default_timezone: str
+    root: etree._Element,
+    body: bytes,
+    *,
+    source: str,
+    default_timezone: str,
+    received_at: datetime | None = None,
 ) -> list[Article]:
     name = local_name(root)
     items = _message_items(root) if name == "newsMessage" else [_Located(root, f"/{name}")]
@@ -96,7 +101,7 @@ def parse_newsml_g2(
             pointer=first,
         )
     articles = [
-        _article(located, source=source, default_timezone=default_timezone)
+        _article(located, source=source, default_timezone=default_timezone, received_at=received_at)
         for located in text_items
     ]
     if len(articles) == 1 and pictures:
@@ -180,7 +185,9 @@ def _content_set(item: etree._Element) -> list[etree._Element]:
     return [] if content_set is None else [e for e in content_set if local_name(e)]
 
 
-def _article(located: _Located, *, source: str, default_timezone: str) -> Article:
+def _article(
+    located: _Located, *, source: str, default_timezone: str, received_at: datetime | None
+) -> Article:
     item, at = located.item, located.path
     meta = child(item, "itemMeta")
     content_meta = child(item, "contentMeta")
@@ -198,6 +205,7 @@ def _article(located: _Located, *, source: str, default_timezone: str) -> Articl
             type=f"{at}/itemMeta/itemClass",
             version=f"{at}/@version",
         ),
+        received_at=received_at,
     )
     draft.uri = attribute(item, "guid")
     draft.version = attribute(item, "version")

@@ -46,7 +46,9 @@ _NOT_STORY_TYPES = frozenset({"event", "planning", "package"})
 _PREFERRED_RENDITIONS = ("original", "baseImage", "highres", "hughres", "main", "viewImage")
 
 
-def parse_ninjs(body: bytes, *, source: str, default_timezone: str) -> list[Article]:
+def parse_ninjs(
+    body: bytes, *, source: str, default_timezone: str, received_at: datetime | None = None
+) -> list[Article]:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -57,7 +59,9 @@ def parse_ninjs(body: bytes, *, source: str, default_timezone: str) -> list[Arti
     if not items:
         raise UnusableItem("the JSON body holds no ninjs item", pointer="/")
     return [
-        _article(item, pointer, source=source, default_timezone=default_timezone)
+        _article(
+            item, pointer, source=source, default_timezone=default_timezone, received_at=received_at
+        )
         for pointer, item in items
     ]
 
@@ -103,7 +107,14 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
-def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -> Article:
+def _article(
+    item: JsonObject,
+    at: str,
+    *,
+    source: str,
+    default_timezone: str,
+    received_at: datetime | None,
+) -> Article:
     def when(*names: str) -> datetime | None:
         return item_timestamp(_get(item, *names), default_timezone, f"{at}/{names[0]}")
 
@@ -116,7 +127,13 @@ def _article(item: JsonObject, at: str, *, source: str, default_timezone: str) -
             body=f"{at}/body_html",
             type=f"{at}/type",
             version=f"{at}/version",
+            firstcreated=f"{at}/firstcreated",
+            embargo=f"{at}/embargoed",
+            slugline=f"{at}/slugline",
+            pictures=f"{at}/associations",
+            item=at,
         ),
+        received_at=received_at,
     )
     draft.uri = _str(_get(item, "uri", "guid"))
     draft.version = _str(_get(item, "version"))

@@ -206,7 +206,12 @@ def _int(value: str | None) -> int | None:
 
 
 def parse_nitf(
-    root: etree._Element, body: bytes, *, source: str, default_timezone: str
+    root: etree._Element,
+    body: bytes,
+    *,
+    source: str,
+    default_timezone: str,
+    received_at: datetime | None = None,
 ) -> list[Article]:
     docdata = child(root, "head", "docdata")
     pointers = Pointers(
@@ -223,7 +228,7 @@ def parse_nitf(
         return item_timestamp(raw, default_timezone, f"/nitf/head/docdata/{element_name}/@norm")
 
     story = read_nitf_story(root)
-    draft = ArticleDraft(source=source, pointers=pointers)
+    draft = ArticleDraft(source=source, pointers=pointers, received_at=received_at)
     draft.uri = attribute(child(docdata, "doc-id"), "id-string")
     draft.version = attribute(child(docdata, "du-key"), "version")
     draft.versioncreated = when("date.issue")
