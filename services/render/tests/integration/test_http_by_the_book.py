@@ -49,6 +49,8 @@ async def published(seed, redis_url, tmp_path, publisher, start_render) -> Async
             "slug": seed.slug,
             "article_id": seed.article_id,
             "entity_id": ENTITY,
+            "year": "2021",
+            "month": "10",
         }
         documented = (await client.get("/openapi.json")).json()["paths"]
         urls = [

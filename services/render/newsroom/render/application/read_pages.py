@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from newsroom.render.application.ports import Clock, ReadModel
 from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.errors import EntityNotFound
+from newsroom.render.domain.keyset import KeysetPage, Window
 from newsroom.render.domain.pages import (
     ARTICLES_API,
     ENTITIES_API,
@@ -27,7 +28,6 @@ from newsroom.render.domain.read_model import (
     EntityData,
     EntitySummary,
     Listing,
-    ListPage,
 )
 from newsroom.render.domain.views import entity_api_path
 
@@ -57,7 +57,7 @@ class Sitemap:
 
 @dataclass(frozen=True)
 class Timeline:
-    entries: list[DatedEntry]
+    entries: KeysetPage[DatedEntry]
     names: EntityNames
 
 
@@ -72,58 +72,59 @@ class PageReads:
         self.read_model = read_model
         self.clock = clock
 
-    async def front_page(self) -> Shown[list[Listing]]:
-        stories = await self.read_model.latest(self.clock(), limit=FRONT_PAGE_SIZE)
-        return Shown(stories, await self._modified(FRONT_PAGE, stories))
+    async def front_page(self, window: Window) -> Shown[KeysetPage[Listing]]:
+        stories = await self.read_model.stories(self.clock(), window)
+        return Shown(stories, await self._modified(FRONT_PAGE, stories.items))
 
     async def feed(self) -> Shown[list[Listing]]:
-        stories = await self.read_model.latest(self.clock(), limit=FEED_SIZE)
-        return Shown(stories, await self._modified(FEED, stories))
+        stories = await self.read_model.stories(self.clock(), Window(FEED_SIZE))
+        return Shown(stories.items, await self._modified(FEED, stories.items))
 
     async def sitemap(self) -> Shown[Sitemap]:
-        stories, entities = await self.read_model.sitemap_entries(self.clock(), limit=SITEMAP_SIZE)
-        return Shown(Sitemap(stories, entities), await self._modified(SITEMAP, stories))
-
-    async def timeline(self) -> Shown[Timeline]:
-        entries = await self.read_model.timeline(self.clock())
-        names = await self._names(entries)
+        stories = await self.read_model.stories(self.clock(), Window(SITEMAP_SIZE))
+        entities = await self.read_model.entities(Window(SITEMAP_SIZE))
         return Shown(
-            Timeline(entries, names),
-            await self._modified(TIMELINE, (e.listing for e in entries)),
+            Sitemap(stories.items, [e.entity_id for e in entities.items]),
+            await self._modified(SITEMAP, stories.items),
         )
 
-    async def entity_page(self, entity_id: str) -> Shown[EntityPage]:
-        data = await self._entity(entity_id)
+    async def timeline(
+        self, window: Window, period: tuple[str, str] | None = None
+    ) -> Shown[Timeline]:
+        entries = await self.read_model.timeline(self.clock(), window, period)
+        names = await self._names(entries.items)
+        return Shown(
+            Timeline(entries, names),
+            await self._modified(TIMELINE, (e.listing for e in entries.items)),
+        )
+
+    async def entity_page(self, entity_id: str, window: Window) -> Shown[EntityPage]:
+        data = await self._entity(entity_id, window)
         names = await self._names(data.timeline)
         return Shown(
             EntityPage(data, names),
-            await self._modified(entity_path(entity_id), (m.listing for m in data.mentions)),
+            await self._modified(entity_path(entity_id), (m.listing for m in data.mentions.items)),
         )
 
-    async def entity_document(self, entity_id: str) -> Shown[EntityData]:
-        data = await self._entity(entity_id)
+    async def entity_document(self, entity_id: str, window: Window) -> Shown[EntityData]:
+        data = await self._entity(entity_id, window)
         return Shown(
             data,
-            await self._modified(entity_api_path(entity_id), (m.listing for m in data.mentions)),
+            await self._modified(
+                entity_api_path(entity_id), (m.listing for m in data.mentions.items)
+            ),
         )
 
-    async def articles(self, page: int, per_page: int) -> Shown[ListPage[Listing]]:
-        stories, total = await self.read_model.listing_page(
-            self.clock(), limit=per_page, offset=(page - 1) * per_page
-        )
-        return Shown(
-            ListPage(stories, total, page, per_page), await self._modified(ARTICLES_API, stories)
-        )
+    async def articles(self, window: Window) -> Shown[KeysetPage[Listing]]:
+        stories = await self.read_model.stories(self.clock(), window)
+        return Shown(stories, await self._modified(ARTICLES_API, stories.items))
 
-    async def entities(self, page: int, per_page: int) -> Shown[ListPage[EntitySummary]]:
-        every = await self.read_model.visible_entities(self.clock())
-        chosen = every[(page - 1) * per_page : page * per_page]
-        return Shown(
-            ListPage(chosen, len(every), page, per_page), await self._modified(ENTITIES_API, ())
-        )
+    async def entities(self, window: Window) -> Shown[KeysetPage[EntitySummary]]:
+        chosen = await self.read_model.entities(window)
+        return Shown(chosen, await self._modified(ENTITIES_API, ()))
 
-    async def _entity(self, entity_id: str) -> EntityData:
-        data = await self.read_model.entity(entity_id, self.clock())
+    async def _entity(self, entity_id: str, window: Window) -> EntityData:
+        data = await self.read_model.entity(entity_id, self.clock(), window)
         if data is None:
             raise EntityNotFound(f"No published story names {entity_id}.")
         return data

@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Generic, TypeVar
 
+from newsroom.render.domain.keyset import KeysetPage
 from newsroom.render.domain.projection import ArticleState, visible_at
-
-T = TypeVar("T")
 
 
 def effective_modified(
@@ -66,6 +64,8 @@ class EntitySummary:
 class DatedEntry:
     listing: Listing
     value: str
+    starts: str  # domain.periods.period_start(value): the timeline's order
+    position: int  # its place in the story's timeline
     granularity: str
     mod: str | None
     text: str
@@ -75,22 +75,15 @@ class DatedEntry:
 
 @dataclass(frozen=True)
 class EntityData:
+    """One page of an entity's stories, and what goes with them."""
+
     entity_id: str
     name: str
     type: str
-    mentions: list[EntityMentionRow]
-    related: list[RelatedEntity]
-    timeline: list[DatedEntry]
-
-
-@dataclass(frozen=True)
-class ListPage(Generic[T]):
-    """One page of a paginated list, and the list's total."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
+    articles: int  # visible stories naming it (kept by the projector)
+    mentions: KeysetPage[EntityMentionRow]
+    related: list[RelatedEntity]  # named with it in this page's stories
+    timeline: list[DatedEntry]  # this page's stories' dated entries naming it
 
 
 @dataclass

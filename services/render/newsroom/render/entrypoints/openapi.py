@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from newsroom.render.domain.errors import EntityNotFound, StoryNotFound, StoryWithdrawn
+from newsroom.render.domain.keyset import InvalidCursor
 from newsroom.render.entrypoints.problems import PROBLEM_DESCRIPTIONS
 from newsroom.render.entrypoints.schemas import ArticleDocument
 from newsroom.shared.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -76,12 +77,22 @@ class StoryDocument(JsonDocument):
     schema = ArticleDocument
 
 
+class ListPage(HtmlPage):
+    """A page of a list, cut by a cursor (entrypoints.paging)."""
+
+    problems = (InvalidCursor,)
+
+
+class ListDocument(JsonDocument):
+    problems = (InvalidCursor,)
+
+
 class EntityPage(HtmlPage):
-    problems = (EntityNotFound,)
+    problems = (EntityNotFound, InvalidCursor)
 
 
 class EntityDocument(JsonDocument):
-    problems = (EntityNotFound,)
+    problems = (EntityNotFound, InvalidCursor)
 
 
 # ---------------------------------------------------------------- the document, completed
