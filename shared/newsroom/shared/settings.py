@@ -101,3 +101,5 @@ class RenderSettings(HttpSettings):
     # its name, and its logo's absolute URL (None: the one render serves, /static/logo.svg).
     publisher_name: str = "Newsroom"
     publisher_logo_url: str | None = None
+    # URLs a sitemap file lists at most (sitemaps.org allows 50,000; tests use a few).
+    sitemap_urls: int = Field(default=50_000, ge=1, le=50_000)

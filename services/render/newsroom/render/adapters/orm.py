@@ -54,6 +54,7 @@ class ArticleRow(Base):
     standfirst: Mapped[str | None] = mapped_column(Text)
     byline: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(35))  # a BCP 47 tag (news sitemap)
     version: Mapped[str | None] = mapped_column(Text)
     versioncreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
     firstcreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -112,6 +113,20 @@ class EntityRow(Base):
     name: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(32))
     articles: Mapped[int] = mapped_column(Integer)
+    # The order entities were first met in: the sitemap cuts its entity files by it, a
+    # range of an index per file (operational, like a revision: replay may number otherwise).
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class SitemapMonthRow(Base):
+    """Per month of first publication, how many visible stories it has and when the newest
+    change among them was: the sitemap index, without counting stories per request."""
+
+    __tablename__ = "sitemap_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2021-09
+    stories: Mapped[int] = mapped_column(Integer)
+    lastmod: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TimelineEntryRow(Base):

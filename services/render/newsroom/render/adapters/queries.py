@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -28,11 +28,13 @@ from newsroom.render.adapters.orm import (
     ArticleRow,
     EntityRow,
     PageVersionRow,
+    SitemapMonthRow,
     TimelineEntryRow,
 )
 from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
 from newsroom.render.application.ports import ArticleKey, BySlug
 from newsroom.render.domain.keyset import KeysetPage, Position, Window, page_of
+from newsroom.render.domain.projection import ArticleStatus
 from newsroom.render.domain.read_model import (
     DatedEntry,
     EntityData,
@@ -40,7 +42,9 @@ from newsroom.render.domain.read_model import (
     EntitySummary,
     Listing,
     RelatedEntity,
+    SitemapMonth,
     StoredArticle,
+    Withdrawn,
     effective_modified,
 )
 
@@ -72,6 +76,7 @@ def _listing(row: ArticleRow) -> Listing:
         standfirst=row.standfirst,
         byline=row.byline,
         urgency=row.urgency,
+        language=row.language,
         version=row.version,
         versioncreated=row.versioncreated,
         firstcreated=row.firstcreated,
@@ -122,8 +127,29 @@ class ReadModelQueries:
     async def article_by_id(self, article_id: str) -> StoredArticle | None:
         return await self.runner.read_rows(partial(article_by_id, article_id=article_id))
 
-    async def stories(self, now: datetime, window: Window) -> KeysetPage[Listing]:
-        return await self.runner.read(partial(stories, now=now, window=window))
+    async def stories(
+        self, now: datetime, window: Window, since: datetime | None = None
+    ) -> KeysetPage[Listing]:
+        return await self.runner.read(partial(stories, now=now, window=window, since=since))
+
+    async def sitemap_months(self) -> list[SitemapMonth]:
+        return await self.runner.read_rows(sitemap_months)
+
+    async def month_stories(
+        self, now: datetime, month: tuple[int, int], part: int, size: int
+    ) -> list[Listing]:
+        return await self.runner.read(
+            partial(month_stories, now=now, month=month, part=part, size=size)
+        )
+
+    async def entities_numbered(self) -> int:
+        return await self.runner.read_rows(entities_numbered)
+
+    async def entity_ids_by_number(self, first: int, last: int) -> list[str]:
+        return await self.runner.read_rows(partial(entity_ids_by_number, first=first, last=last))
+
+    async def withdrawn_since(self, since: datetime, limit: int) -> list[Withdrawn]:
+        return await self.runner.read_rows(partial(withdrawn_since, since=since, limit=limit))
 
     async def entities(self, window: Window) -> KeysetPage[EntitySummary]:
         return await self.runner.read(partial(entities, window=window))
@@ -195,9 +221,13 @@ def _story_position(story: Listing) -> Position:
     return (story.firstcreated, story.article_id)
 
 
-def stories(session: Session, now: datetime, window: Window) -> KeysetPage[Listing]:
-    """Visible stories, newest first publication first."""
+def stories(
+    session: Session, now: datetime, window: Window, since: datetime | None = None
+) -> KeysetPage[Listing]:
+    """Visible stories, newest first publication first (first published `since`, if given)."""
     query = select(ArticleRow).where(visible(now))
+    if since is not None:
+        query = query.where(ArticleRow.firstcreated >= since)
     rows = session.scalars(
         keyset(query, (ArticleRow.firstcreated, ArticleRow.article_id), window, descending=True)
     )
@@ -331,3 +361,60 @@ def timeline(
         window,
         lambda e: (e.starts, e.listing.article_id, e.position),
     )
+
+
+def sitemap_months(connection: Connection) -> list[SitemapMonth]:
+    """The months with visible stories, oldest first (a few a year, however many stories)."""
+    rows = connection.execute(
+        select(SitemapMonthRow.month, SitemapMonthRow.stories, SitemapMonthRow.lastmod)
+        .where(SitemapMonthRow.stories > 0)
+        .order_by(SitemapMonthRow.month)
+    )
+    return [SitemapMonth(r.month, r.stories, r.lastmod) for r in rows]
+
+
+def month_stories(
+    session: Session, now: datetime, month: tuple[int, int], part: int, size: int
+) -> list[Listing]:
+    """The `part`-th `size` visible stories first published in `month`, oldest first: a
+    range of the index, skipping at most the month's own earlier parts."""
+    year, number = month
+    start = datetime(year, number, 1, tzinfo=UTC)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    rows = session.scalars(
+        select(ArticleRow)
+        .where(visible(now), ArticleRow.firstcreated >= start, ArticleRow.firstcreated < end)
+        .order_by(ArticleRow.firstcreated, ArticleRow.article_id)
+        .offset(part * size)
+        .limit(size)
+    )
+    return [_listing(row) for row in rows]
+
+
+def entities_numbered(connection: Connection) -> int:
+    """The highest entity number given (entities are numbered as they are first met)."""
+    return int(connection.execute(select(func.max(EntityRow.seq))).scalar() or 0)
+
+
+def entity_ids_by_number(connection: Connection, first: int, last: int) -> list[str]:
+    """Ids of entities numbered first..last that visible stories name."""
+    rows = connection.execute(
+        select(EntityRow.entity_id)
+        .where(EntityRow.seq >= first, EntityRow.seq <= last, EntityRow.articles > 0)
+        .order_by(EntityRow.seq)
+    )
+    return [row[0] for row in rows]
+
+
+def withdrawn_since(connection: Connection, since: datetime, limit: int) -> list[Withdrawn]:
+    """Stories withdrawn (killed) since `since`, the latest first."""
+    rows = connection.execute(
+        select(ArticleRow.article_id, ArticleRow.last_modified)
+        .where(
+            ArticleRow.status == ArticleStatus.WITHDRAWN.value,
+            ArticleRow.last_modified >= since,
+        )
+        .order_by(ArticleRow.last_modified.desc())
+        .limit(limit)
+    )
+    return [Withdrawn(r.article_id, r.last_modified) for r in rows]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, delete, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
@@ -18,11 +19,33 @@ from newsroom.render.adapters.orm import (
     Base,
     EntityRow,
     PageVersionRow,
+    SitemapMonthRow,
     TimelineEntryRow,
 )
 from newsroom.render.domain.periods import period_start
 from newsroom.render.domain.projection import ArticleState
+from newsroom.render.domain.text import language_tag
 from newsroom.render.domain.views import entity_rows, timeline_rows
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class MonthCounts:
+    """Changes to the sitemap's months: visible stories added or removed, and the newest
+    change time each month saw."""
+
+    deltas: dict[str, int] = field(default_factory=dict)
+    lastmod: dict[str, datetime] = field(default_factory=dict)
+
+    def add(self, firstcreated: datetime | None, changed: datetime | None, delta: int) -> None:
+        if firstcreated is None:
+            return
+        month = f"{firstcreated.astimezone(UTC):%Y-%m}"
+        self.deltas[month] = self.deltas.get(month, 0) + delta
+        if changed is not None:
+            self.lastmod[month] = max(changed, self.lastmod.get(month, changed))
+
 
 # SQLite allows 32766 bound parameters per statement; stay well below for every backend.
 _CHUNK = 500
@@ -105,6 +128,11 @@ class ArticleRepository:
         for entity_id, _ in self._mentions(counted):
             deltas[entity_id] = deltas.get(entity_id, 0) + 1
         self._count_entities(deltas, {})
+        months = MonthCounts()
+        for article_id in counted:
+            row = self._rows[article_id]
+            months.add(row.firstcreated, row.versioncreated, 1)
+        self._count_months(months)
 
     def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
         """Record that these pages changed at `now` (their Last-Modified). HTTP dates have
@@ -154,6 +182,10 @@ class ArticleRepository:
         }
         for entity_id, _ in self._mentions(sorted(counted_before)):
             deltas[entity_id] = deltas.get(entity_id, 0) - 1
+        months = MonthCounts()
+        for article_id in counted_before:
+            old = self._rows[article_id]
+            months.add(old.firstcreated, old.last_modified, -1)
         for state in states:
             article = state.article
             current = state.current
@@ -171,6 +203,7 @@ class ArticleRepository:
             row.standfirst = article.standfirst if article else None
             row.byline = article.byline if article else None
             row.urgency = article.urgency if article else None
+            row.language = language_tag(article.language) if article else None
             row.version = current.version if current else None
             row.versioncreated = current.versioncreated if current else None
             row.firstcreated = (
@@ -180,6 +213,9 @@ class ArticleRepository:
             row.state = encode_state(state)
         self.session.flush()
         rows = {state.article_id: self._rows[state.article_id] for state in states}
+        for row in rows.values():
+            if row.listed and row.embargo_announced:
+                months.add(row.firstcreated, row.versioncreated, 1)
         for chunk in _chunks(ids):
             self.session.execute(
                 delete(ArticleEntityRow).where(ArticleEntityRow.article_id.in_(chunk))
@@ -239,6 +275,44 @@ class ArticleRepository:
         if timeline_values:
             self.session.execute(insert(_table(TimelineEntryRow)), timeline_values)
         self._count_entities(deltas, names)
+        self._count_months(months)
+
+    def _count_months(self, months: MonthCounts) -> None:
+        """Move each month's count of visible stories, and its last change forwards."""
+        changed = {m: d for m, d in months.deltas.items() if d or m in months.lastmod}
+        if not changed:
+            return
+        existing = set(
+            self.session.scalars(
+                select(SitemapMonthRow.month).where(SitemapMonthRow.month.in_(sorted(changed)))
+            )
+        )
+        fresh = [
+            {"month": m, "stories": max(0, d), "lastmod": months.lastmod[m]}
+            for m, d in changed.items()
+            if m not in existing and m in months.lastmod
+        ]
+        if fresh:
+            self.session.execute(insert(_table(SitemapMonthRow)), fresh)
+        table = _table(SitemapMonthRow)
+        moved = [
+            {"key": m, "delta": d, "changed": months.lastmod.get(m, EPOCH)}
+            for m, d in changed.items()
+            if m in existing
+        ]
+        if moved:
+            self.session.execute(
+                update(table)
+                .where(table.c.month == bindparam("key"))
+                .values(
+                    stories=table.c.stories + bindparam("delta"),
+                    lastmod=case(
+                        (bindparam("changed") > table.c.lastmod, bindparam("changed")),
+                        else_=table.c.lastmod,
+                    ),
+                ),
+                moved,
+            )
 
     def _mentions(self, article_ids: Sequence[str]) -> list[tuple[str, str]]:
         """(entity id, article id) of each entity the articles name, as stored now."""
@@ -278,6 +352,9 @@ class ArticleRepository:
             if i not in existing and i in names
         ]
         if fresh:
+            last = self.session.scalar(select(func.max(EntityRow.seq))) or 0
+            for seq, values in enumerate(fresh, start=last + 1):
+                values["seq"] = seq
             # A replica inserting the same entity at once fails the commit; the unit of work
             # is retried and then updates the row.
             self.session.execute(insert(_table(EntityRow)), fresh)

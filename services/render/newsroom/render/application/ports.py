@@ -16,7 +16,9 @@ from newsroom.render.domain.read_model import (
     EntityData,
     EntitySummary,
     Listing,
+    SitemapMonth,
     StoredArticle,
+    Withdrawn,
 )
 from newsroom.shared.events import PageChanged
 
@@ -137,8 +139,32 @@ class ReadModel(Protocol):
         step as the lookup: a page is looked up and built in one hand-off."""
         ...
 
-    async def stories(self, now: datetime, window: Window) -> KeysetPage[Listing]:
-        """Visible stories, newest first publication first."""
+    async def stories(
+        self, now: datetime, window: Window, since: datetime | None = None
+    ) -> KeysetPage[Listing]:
+        """Visible stories, newest first publication first (first published `since`)."""
+        ...
+
+    async def sitemap_months(self) -> list[SitemapMonth]:
+        """The months with visible stories, oldest first."""
+        ...
+
+    async def month_stories(
+        self, now: datetime, month: tuple[int, int], part: int, size: int
+    ) -> list[Listing]:
+        """The `part`-th `size` visible stories first published in (year, month)."""
+        ...
+
+    async def entities_numbered(self) -> int:
+        """The highest number given to an entity (numbered as first met, from 1)."""
+        ...
+
+    async def entity_ids_by_number(self, first: int, last: int) -> list[str]:
+        """Entities numbered first..last that visible stories name."""
+        ...
+
+    async def withdrawn_since(self, since: datetime, limit: int) -> list[Withdrawn]:
+        """Stories withdrawn since `since`, the latest first."""
         ...
 
     async def entities(self, window: Window) -> KeysetPage[EntitySummary]:

@@ -29,6 +29,7 @@ class Listing:
     standfirst: str | None
     byline: str | None
     urgency: int | None
+    language: str | None  # a BCP 47 tag
     version: str
     versioncreated: datetime
     firstcreated: datetime
@@ -84,6 +85,23 @@ class EntityData:
     mentions: KeysetPage[EntityMentionRow]
     related: list[RelatedEntity]  # named with it in this page's stories
     timeline: list[DatedEntry]  # this page's stories' dated entries naming it
+
+
+@dataclass(frozen=True)
+class SitemapMonth:
+    """A month of first publication with visible stories, and its newest change."""
+
+    month: str  # 2021-09
+    stories: int
+    lastmod: datetime
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A story withdrawn (killed) by its source, and when."""
+
+    article_id: str
+    when: datetime
 
 
 @dataclass

@@ -29,7 +29,12 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from newsroom.render.domain.errors import EntityNotFound, StoryNotFound, StoryWithdrawn
+from newsroom.render.domain.errors import (
+    EntityNotFound,
+    SitemapNotFound,
+    StoryNotFound,
+    StoryWithdrawn,
+)
 from newsroom.render.domain.keyset import InvalidCursor
 from newsroom.render.entrypoints.problems import PROBLEM_DESCRIPTIONS
 from newsroom.render.entrypoints.schemas import ArticleDocument
@@ -66,6 +71,14 @@ class TextDocument(Document):
 
 class JsonDocument(Document):
     media_type = "application/json"
+
+
+class ArchiveFeed(AtomFeed):
+    problems = (InvalidCursor,)
+
+
+class SitemapFile(XmlDocument):
+    problems = (SitemapNotFound,)
 
 
 class StoryPage(HtmlPage):

@@ -3,6 +3,7 @@ render the same templates with the same data, bare)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
@@ -11,8 +12,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from newsroom.render.application.read_pages import Feed
 from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.json_views import Links
+from newsroom.render.domain.keyset import encode_cursor
 from newsroom.render.domain.read_model import DatedEntry, EntityData, Listing
 from newsroom.render.domain.text import timex_groups, timex_label
 from newsroom.render.domain.views import ArticlePage, EntityRef, json_ld
@@ -49,14 +52,30 @@ def front_context(stories: list[Listing], base_url: str, links: Links) -> dict[s
     return {"base_url": base_url, "stories": stories, "links": links}
 
 
-def feed_context(stories: list[Listing], base_url: str) -> dict[str, Any]:
-    updated = max((s.modified for s in stories), default=datetime(1970, 1, 1, tzinfo=UTC))
-    return {"base_url": base_url, "stories": stories, "updated": updated}
-
-
-def sitemap_context(stories: list[Listing], entity_ids: list[str], base_url: str) -> dict[str, Any]:
+def feed_context(feed: Feed, base_url: str, archive: str | None) -> dict[str, Any]:
+    """The subscription document (`archive` None) or the archive page starting at the cursor
+    `archive` (RFC 5005): entries, tombstones (RFC 6721) and the archive links."""
+    times = [s.modified for s in feed.stories] + [d.when for d in feed.deleted]
+    updated = max(times, default=datetime(1970, 1, 1, tzinfo=UTC))
     return {
         "base_url": base_url,
+        "stories": feed.stories,
+        "deleted": feed.deleted,
+        "updated": updated,
+        "self_path": f"/feed/archive/{archive}.atom" if archive else "/feed.atom",
+        "archive": archive is not None,
+        "prev_archive": (
+            f"/feed/archive/{encode_cursor(feed.prev_archive)}.atom" if feed.prev_archive else None
+        ),
+    }
+
+
+def sitemap_context(
+    stories: list[Listing], entity_ids: list[str], base_url: str, paths: Sequence[str] = ()
+) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "paths": paths,
         "stories": stories,
         "entity_paths": [entity_path(i) for i in entity_ids],
     }
