@@ -342,6 +342,7 @@ async def running_render(
     *,
     public_base_url: str | None = None,
     page_cache_size: int = 1024,
+    sitemap_urls: int = 50_000,
 ) -> AsyncIterator[RunningRender]:
     """The render service over real HTTP (uvicorn), real Redis and the given database. Its
     socket is bound to port 0 before the service is built: the port it reports is its own (a
@@ -365,6 +366,7 @@ async def running_render(
         http_port=port,
         public_base_url=public_base_url or base_url,
         reclaim_idle_ms=2000,
+        sitemap_urls=sitemap_urls,
     )
     clock = Clock()
     runtime = RenderRuntime(settings, clock=clock, maintenance_every=0.2)

@@ -7,6 +7,8 @@ embargo lifting was announced) and the page outbox are left out: they are not co
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,8 +19,20 @@ from newsroom.render.adapters.orm import (
     AppliedEventRow,
     ArticleEntityRow,
     ArticleRow,
+    EntityRow,
     TimelineEntryRow,
 )
+from newsroom.shared.article import Article
+from newsroom.shared.events import (
+    ArticleEnriched,
+    ArticleEnrichedData,
+    ArticleReceived,
+    ArticleReceivedData,
+    EnrichedEntity,
+    EntityMention,
+    TimelineEntry,
+)
+from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
 
 _SKIP = {"revision", "embargo_announced"}
 
@@ -52,6 +66,9 @@ async def read_model_snapshot(session: AsyncSession) -> dict[str, list[dict[str,
                 )
             )
         ],
+        "entities": [
+            _row(r) for r in await session.scalars(select(EntityRow).order_by(EntityRow.entity_id))
+        ],
         "applied_events": [
             _row(r)
             for r in await session.scalars(
@@ -78,3 +95,80 @@ async def events_applied(service: Any, count: int) -> bool:
     async with service.runtime.sessions() as session:
         applied = await session.scalar(select(func.count()).select_from(AppliedEventRow))
     return int(applied or 0) >= count
+
+
+def synthetic_story(
+    base: Article,
+    n: int,
+    *,
+    entity_ids: Sequence[str] = (),
+    dates: Sequence[tuple[str, str]] = (),
+    start: datetime = datetime(2021, 9, 1, tzinfo=UTC),
+) -> tuple[ArticleReceived, ArticleEnriched]:
+    """The n-th made-up story (the seed text under its own uri, headline and time: n minutes
+    after `start`), naming `entity_ids` and dated by `dates` ((TIMEX value, granularity))."""
+    moment = start + timedelta(minutes=n)
+    article = base.model_copy(
+        update={
+            "uri": f"urn:test:{n}",
+            "version": "1",
+            "headline": f"Story {n}",
+            "versioncreated": moment,
+            "firstcreated": moment,
+            "embargo": None,
+        }
+    )
+    aid = article_id("test", article.uri)
+    received = ArticleReceived.create(
+        id=article_event_id("test", article.uri, "1"),
+        source="/newsroom/ingest/test",
+        subject=aid,
+        correlationid=f"story-{n}",
+        time=moment,
+        data=ArticleReceivedData(
+            article_id=aid, slug=article_slug(article.headline, aid), article=article
+        ),
+    )
+    mention = EntityMention(field="body", start=0, end=5, text=article.body_text[:5])
+    entities = [
+        EnrichedEntity(
+            id=entity_id,
+            name=entity_id.split("/", 1)[1].replace("-", " ").title(),
+            type=entity_id.split("/", 1)[0],  # type: ignore[arg-type]
+            mentions=[mention],
+            mention_count=1,
+            salience=0.5,
+        )
+        for entity_id in entity_ids
+    ]
+    timeline = [
+        TimelineEntry(
+            value=value,
+            type="DATE",
+            granularity=granularity,  # type: ignore[arg-type]
+            text=value,
+            field="body",
+            start=0,
+            end=5,
+            sentence=f"Something happened on {value}.",
+            entity_ids=list(entity_ids[:1]),
+        )
+        for value, granularity in dates
+    ]
+    enriched = ArticleEnriched.create(
+        id=derived_event_id("enriched", received.id),
+        source="/newsroom/enrich",
+        subject=aid,
+        correlationid=f"story-{n}",
+        causationid=received.id,
+        time=moment,
+        data=ArticleEnrichedData(
+            article_id=aid,
+            version="1",
+            versioncreated=moment,
+            model="test-model",
+            entities=entities,
+            timeline=timeline,
+        ),
+    )
+    return received, enriched

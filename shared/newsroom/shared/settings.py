@@ -111,6 +111,8 @@ class RenderSettings(HttpSettings):
     publisher_logo_url: str | None = None
     # The event store: when set, `replay` reads it first, then the streams' tails.
     archive_database_url: str | None = None
+    # URLs a sitemap file lists at most (sitemaps.org allows 50,000; tests use a few).
+    sitemap_urls: int = Field(default=50_000, ge=1, le=50_000)
 
 
 class ArchiveSettings(HttpSettings):

@@ -197,7 +197,7 @@ class RenderRuntime:
                 logo_url=self.settings.publisher_logo_url
                 or f"{self.public_base_url}/static/logo.svg",
             ),
-            pages=PageReads(self.read_model, self.clock),
+            pages=PageReads(self.read_model, self.clock, sitemap_urls=self.settings.sitemap_urls),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
         )

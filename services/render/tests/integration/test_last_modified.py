@@ -37,7 +37,10 @@ async def test_a_kill_moves_last_modified_forward_and_if_modified_since_sees_it(
         await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         shown = await client.get(path)
         assert shown.status_code == 200
-        assert seed.slug in shown.text or "person/yulia-peresild" in shown.text
+        # the sitemap index lists the month of the story, not the story
+        markers = ["/sitemaps/stories/"] if path == "/sitemap.xml" else []
+        markers += [seed.slug, "person/yulia-peresild"]
+        assert any(marker in shown.text for marker in markers)
         published = parsedate_to_datetime(shown.headers["last-modified"])
         assert published.year > 1970
 
@@ -47,8 +50,7 @@ async def test_a_kill_moves_last_modified_forward_and_if_modified_since_sees_it(
             path, headers={"If-Modified-Since": shown.headers["last-modified"]}
         )
         assert revalidated.status_code == 200
-        assert seed.slug not in revalidated.text
-        assert "person/yulia-peresild" not in revalidated.text
+        assert not any(marker in revalidated.text for marker in markers)
         assert parsedate_to_datetime(revalidated.headers["last-modified"]) > published
 
 

@@ -30,7 +30,8 @@ async def test_every_problem_type_is_a_page_of_this_service_describing_it(
             "article-not-found": await client.get("/articles/no-such-story"),
             "entity-not-found": await client.get("/api/entities/person/nobody"),
             "not-found": await client.get("/no/such/page"),
-            "invalid-request": await client.get("/api/articles?page=0"),
+            "invalid-request": await client.get("/api/articles?per_page=0"),
+            "invalid-cursor": await client.get("/api/articles?after=bm90LWEtY3Vyc29y"),
         }
         for name, response in failures.items():
             assert response.headers["content-type"] == "application/problem+json"

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from newsroom.render.adapters.migrate import alembic_config, migrate
 from newsroom.render.adapters.queries import ReadModelQueries
 from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.render.domain.keyset import Window
 from newsroom.shared.events import EnrichedEntity, EntityMention
 from newsroom.shared.ids import article_event_id
 
@@ -51,7 +52,9 @@ async def _assert_holds_long_strings(url, seed):
         assert stored is not None
         assert stored.state.current is not None
         assert stored.state.current.version == LONG_VERSION
-        entity = await queries.entity("person/" + "x" * 400, received.data.article.versioncreated)
+        entity = await queries.entity(
+            "person/" + "x" * 400, received.data.article.versioncreated, Window(10)
+        )
         assert entity is not None
     finally:
         await database.dispose()

@@ -62,8 +62,10 @@ def test_timeline_groups_entries_by_year_month_and_day():
             value=value, label=value, text="t", sentence="s", slug="a", headline="h", entities=[]
         )
 
+    # in the order the timeline query reads them: by the start of the period each names
+    links = {"self": "/timeline", "next": None, "prev": None}
     context = timeline_context(
-        [item("2021-10-05"), item("2017"), item("2021-10"), item("2021")], ""
+        [item("2017"), item("2021"), item("2021-10"), item("2021-10-05")], "", links
     )
     years = context["years"]
     assert [y.key for y in years] == ["2017", "2021"]

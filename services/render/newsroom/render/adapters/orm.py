@@ -54,6 +54,7 @@ class ArticleRow(Base):
     standfirst: Mapped[str | None] = mapped_column(Text)
     byline: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(35))  # a BCP 47 tag (news sitemap)
     version: Mapped[str | None] = mapped_column(Text)
     versioncreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
     firstcreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -63,7 +64,13 @@ class ArticleRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": revision}  # noqa: RUF012
-    __table_args__ = (Index("ix_articles_listed_versioncreated", "listed", "versioncreated"),)
+    __table_args__ = (
+        Index("ix_articles_listed_versioncreated", "listed", "versioncreated"),
+        # the order of every list of stories (front page, feed, API): newest first, by key
+        Index("ix_articles_listed_firstcreated", "listed", "firstcreated", "article_id"),
+        # killed stories of the last days, for the feed's deleted entries
+        Index("ix_articles_status_last_modified", "status", "last_modified"),
+    )
 
 
 class ArticleEntityRow(Base):
@@ -73,12 +80,53 @@ class ArticleEntityRow(Base):
         String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
     )
     # enrich derives entity ids from names in the text (of any length): Text.
-    entity_id: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
+    entity_id: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(32))
     mention_count: Mapped[int] = mapped_column(Integer)
     salience: Mapped[float] = mapped_column(Float)
     sentence: Mapped[str] = mapped_column(Text)
+    # The article's visibility and order, copied here on every save: an entity's stories are
+    # read newest first from one index, without joining every story that ever named it.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    visible_from: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    firstcreated: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index(
+            "ix_article_entities_entity_listed_firstcreated",
+            "entity_id",
+            "listed",
+            "firstcreated",
+            "article_id",
+        ),
+    )
+
+
+class EntityRow(Base):
+    """Each entity ever named: its latest naming, and how many visible stories name it
+    (kept by the projector, so no page counts an entity's stories)."""
+
+    __tablename__ = "entities"
+
+    entity_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32))
+    articles: Mapped[int] = mapped_column(Integer)
+    # The order entities were first met in: the sitemap cuts its entity files by it, a
+    # range of an index per file (operational, like a revision: replay may number otherwise).
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class SitemapMonthRow(Base):
+    """Per month of first publication, how many visible stories it has and when the newest
+    change among them was: the sitemap index, without counting stories per request."""
+
+    __tablename__ = "sitemap_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2021-09
+    stories: Mapped[int] = mapped_column(Integer)
+    lastmod: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TimelineEntryRow(Base):
@@ -88,13 +136,22 @@ class TimelineEntryRow(Base):
         String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[str] = mapped_column(Text, index=True)  # a TIMEX3 value, unbounded
+    value: Mapped[str] = mapped_column(Text)  # a TIMEX3 value, unbounded
+    # when the period begins (domain.periods.period_start): the timeline's order
+    starts: Mapped[str] = mapped_column(Text, default="~")
     type: Mapped[str] = mapped_column(String(8))
     granularity: Mapped[str] = mapped_column(String(16))
     mod: Mapped[str | None] = mapped_column(String(8))  # TIMEX3 MOD: START, MID, END
     text: Mapped[str] = mapped_column(Text)
     sentence: Mapped[str] = mapped_column(Text)
     entity_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    # the article's visibility, copied on every save (see ArticleEntityRow)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    visible_from: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index("ix_timeline_entries_listed_starts", "listed", "starts", "article_id", "position"),
+    )
 
 
 class AppliedEventRow(Base):

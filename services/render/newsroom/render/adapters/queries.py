@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
     ArticleEntityRow,
     ArticleRow,
+    EntityRow,
     PageVersionRow,
+    SitemapMonthRow,
     TimelineEntryRow,
 )
 from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
 from newsroom.render.application.ports import ArticleKey, BySlug
+from newsroom.render.domain.keyset import KeysetPage, Position, Window, page_of
+from newsroom.render.domain.projection import ArticleStatus
 from newsroom.render.domain.read_model import (
     DatedEntry,
     EntityData,
@@ -26,18 +42,22 @@ from newsroom.render.domain.read_model import (
     EntitySummary,
     Listing,
     RelatedEntity,
+    SitemapMonth,
     StoredArticle,
+    Withdrawn,
     effective_modified,
 )
 
 T = TypeVar("T")
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
 def visible(now: datetime) -> ColumnElement[bool]:
     """domain.projection.visible_at as SQL, on the indexed columns: listed and past any
     embargo time (the embargo lifts by the clock, with no event)."""
     return and_(
-        ArticleRow.listed.is_(True),
+        # `= true`, not `IS TRUE`: PostgreSQL answers only the former from an index.
+        ArticleRow.listed == true(),
         or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= now),
     )
 
@@ -56,6 +76,7 @@ def _listing(row: ArticleRow) -> Listing:
         standfirst=row.standfirst,
         byline=row.byline,
         urgency=row.urgency,
+        language=row.language,
         version=row.version,
         versioncreated=row.versioncreated,
         firstcreated=row.firstcreated,
@@ -106,38 +127,45 @@ class ReadModelQueries:
     async def article_by_id(self, article_id: str) -> StoredArticle | None:
         return await self.runner.read_rows(partial(article_by_id, article_id=article_id))
 
-    async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
-        return await self.runner.read(partial(latest, now=now, limit=limit, offset=offset))
+    async def stories(
+        self, now: datetime, window: Window, since: datetime | None = None
+    ) -> KeysetPage[Listing]:
+        return await self.runner.read(partial(stories, now=now, window=window, since=since))
 
-    async def listing_page(
-        self, now: datetime, *, limit: int, offset: int
-    ) -> tuple[list[Listing], int]:
-        """One page of the visible stories and their total, from one snapshot."""
-        return await self.runner.read(partial(listing_page, now=now, limit=limit, offset=offset))
+    async def sitemap_months(self) -> list[SitemapMonth]:
+        return await self.runner.read_rows(sitemap_months)
 
-    async def sitemap_entries(
-        self, now: datetime, *, limit: int
-    ) -> tuple[list[Listing], list[str]]:
-        """The latest visible stories and every entity on a visible story, from one snapshot."""
-        return await self.runner.read(partial(sitemap_entries, now=now, limit=limit))
-
-    async def visible_entities(self, now: datetime) -> list[EntitySummary]:
-        return await self.runner.read(partial(visible_entities, now=now))
-
-    async def entity(
-        self, entity_id: str, now: datetime, *, related_limit: int = 10
-    ) -> EntityData | None:
+    async def month_stories(
+        self, now: datetime, month: tuple[int, int], part: int, size: int
+    ) -> list[Listing]:
         return await self.runner.read(
-            partial(entity, entity_id=entity_id, now=now, related_limit=related_limit)
+            partial(month_stories, now=now, month=month, part=part, size=size)
         )
+
+    async def entities_numbered(self) -> int:
+        return await self.runner.read_rows(entities_numbered)
+
+    async def entity_ids_by_number(self, first: int, last: int) -> list[str]:
+        return await self.runner.read_rows(partial(entity_ids_by_number, first=first, last=last))
+
+    async def withdrawn_since(self, since: datetime, limit: int) -> list[Withdrawn]:
+        return await self.runner.read_rows(partial(withdrawn_since, since=since, limit=limit))
+
+    async def entities(self, window: Window) -> KeysetPage[EntitySummary]:
+        return await self.runner.read(partial(entities, window=window))
+
+    async def entity(self, entity_id: str, now: datetime, window: Window) -> EntityData | None:
+        return await self.runner.read(partial(entity, entity_id=entity_id, now=now, window=window))
 
     async def entity_names(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
             return {}
         return await self.runner.read(partial(entity_names, entity_ids=entity_ids))
 
-    async def timeline(self, now: datetime) -> list[DatedEntry]:
-        return await self.runner.read(partial(timeline, now=now))
+    async def timeline(
+        self, now: datetime, window: Window, period: tuple[str, str] | None
+    ) -> KeysetPage[DatedEntry]:
+        return await self.runner.read(partial(timeline, now=now, window=window, period=period))
 
     async def page_modified(self, path: str) -> datetime | None:
         return await self.runner.read_rows(partial(page_modified, path=path))
@@ -171,74 +199,84 @@ def article_by_id(connection: Connection, article_id: str) -> StoredArticle | No
     return _stored(row) if row else None
 
 
-def latest(session: Session, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]:
-    rows = session.scalars(
-        select(ArticleRow)
-        .where(visible(now))
-        .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [_listing(row) for row in rows]
-
-
-def count_visible(session: Session, now: datetime) -> int:
-    count = session.scalar(select(func.count()).select_from(ArticleRow).where(visible(now)))
-    return int(count or 0)
-
-
-def listing_page(
-    session: Session, now: datetime, *, limit: int, offset: int
-) -> tuple[list[Listing], int]:
-    return latest(session, now, limit=limit, offset=offset), count_visible(session, now)
-
-
-def sitemap_entries(
-    session: Session, now: datetime, *, limit: int
-) -> tuple[list[Listing], list[str]]:
-    entity_ids = [summary.entity_id for summary in visible_entities(session, now)]
-    return latest(session, now, limit=limit), entity_ids
-
-
-def visible_entities(session: Session, now: datetime) -> list[EntitySummary]:
-    """Every entity on a visible story, with how many visible stories name it."""
-    rows = session.execute(
-        select(
-            ArticleEntityRow.entity_id,
-            func.max(ArticleEntityRow.name),
-            func.max(ArticleEntityRow.type),
-            func.count(ArticleEntityRow.article_id),
+def keyset(query: Q, key: Sequence[Any], window: Window, *, descending: bool) -> Q:
+    """`query` cut to the rows of `window` in the order of `key` (descending or not), one
+    more than the page holds: a row-value comparison with the cursor's position, which the
+    index on the key columns answers as a range (no OFFSET)."""
+    down = descending != window.backwards
+    bound = window.bound
+    if bound is not None:
+        position = tuple_(
+            *(
+                bindparam(None, value, type_=column.type)
+                for column, value in zip(key, bound, strict=True)
+            )
         )
-        .join(ArticleRow, ArticleRow.article_id == ArticleEntityRow.article_id)
-        .where(visible(now))
-        .group_by(ArticleEntityRow.entity_id)
-        .order_by(ArticleEntityRow.entity_id)
+        columns = tuple_(*key)
+        query = query.where(columns < position if down else columns > position)
+    return query.order_by(*(c.desc() if down else c.asc() for c in key)).limit(window.size + 1)
+
+
+def _story_position(story: Listing) -> Position:
+    return (story.firstcreated, story.article_id)
+
+
+def stories(
+    session: Session, now: datetime, window: Window, since: datetime | None = None
+) -> KeysetPage[Listing]:
+    """Visible stories, newest first publication first (first published `since`, if given)."""
+    query = select(ArticleRow).where(visible(now))
+    if since is not None:
+        query = query.where(ArticleRow.firstcreated >= since)
+    rows = session.scalars(
+        keyset(query, (ArticleRow.firstcreated, ArticleRow.article_id), window, descending=True)
     )
-    return [EntitySummary(r[0], r[1], r[2], int(r[3])) for r in rows]
+    return page_of([_listing(row) for row in rows], window, _story_position)
+
+
+def entities(session: Session, window: Window) -> KeysetPage[EntitySummary]:
+    """Entities named on visible stories, by id."""
+    query = select(EntityRow).where(EntityRow.articles > 0)
+    rows = session.scalars(keyset(query, (EntityRow.entity_id,), window, descending=False))
+    summaries = [EntitySummary(r.entity_id, r.name, r.type, r.articles) for r in rows]
+    return page_of(summaries, window, lambda e: (e.entity_id,))
+
+
+def _visible_mention(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        ArticleEntityRow.listed == true(),
+        or_(ArticleEntityRow.visible_from.is_(None), ArticleEntityRow.visible_from <= now),
+    )
 
 
 def entity(
-    session: Session, entity_id: str, now: datetime, *, related_limit: int = 10
+    session: Session, entity_id: str, now: datetime, window: Window, *, related_limit: int = 10
 ) -> EntityData | None:
-    mention_rows = (
-        session.execute(
-            select(ArticleRow, ArticleEntityRow)
-            .join(ArticleEntityRow, ArticleRow.article_id == ArticleEntityRow.article_id)
-            .where(ArticleEntityRow.entity_id == entity_id, visible(now))
-            .order_by(ArticleRow.firstcreated.desc(), ArticleRow.article_id)
-        )
-    ).all()
-    if not mention_rows:
+    """One page of an entity's stories (newest first), who they name it with, and the dated
+    entries of those stories that name it."""
+    known = session.get(EntityRow, entity_id)
+    if known is None or known.articles <= 0:
         return None
-    article_ids = [article.article_id for article, _ in mention_rows]
-    listings = {article.article_id: _listing(article) for article, _ in mention_rows}
-    # The newest article's naming wins (enrichment improves over time).
-    newest = mention_rows[0][1]
+    query = (
+        select(ArticleRow, ArticleEntityRow)
+        .join(ArticleRow, ArticleRow.article_id == ArticleEntityRow.article_id)
+        .where(ArticleEntityRow.entity_id == entity_id, _visible_mention(now))
+    )
+    key = (ArticleEntityRow.firstcreated, ArticleEntityRow.article_id)
+    rows = session.execute(keyset(query, key, window, descending=True)).all()
+    mentions = page_of(
+        [
+            EntityMentionRow(_listing(article), mention.sentence, mention.mention_count)
+            for article, mention in rows
+        ],
+        window,
+        lambda m: _story_position(m.listing),
+    )
+    listings = {m.listing.article_id: m.listing for m in mentions.items}
+    article_ids = sorted(listings)
     related_rows = session.execute(
         select(
             ArticleEntityRow.entity_id,
-            func.max(ArticleEntityRow.name),
-            func.max(ArticleEntityRow.type),
             func.count(ArticleEntityRow.article_id).label("articles"),
         )
         .where(
@@ -248,64 +286,135 @@ def entity(
         .group_by(ArticleEntityRow.entity_id)
         .order_by(func.count(ArticleEntityRow.article_id).desc(), ArticleEntityRow.entity_id)
         .limit(related_limit)
-    )
+    ).all()
+    related_known = {
+        row.entity_id: row
+        for row in session.scalars(
+            select(EntityRow).where(EntityRow.entity_id.in_([r[0] for r in related_rows]))
+        )
+    }
     timeline_rows = session.scalars(
         select(TimelineEntryRow)
         .where(TimelineEntryRow.article_id.in_(article_ids))
-        .order_by(TimelineEntryRow.value, TimelineEntryRow.article_id, TimelineEntryRow.position)
+        .order_by(TimelineEntryRow.starts, TimelineEntryRow.article_id, TimelineEntryRow.position)
     )
-    timeline = [
-        DatedEntry(
-            listing=listings[row.article_id],
-            value=row.value,
-            granularity=row.granularity,
-            mod=row.mod,
-            text=row.text,
-            sentence=row.sentence,
-            entity_ids=json.loads(row.entity_ids),
-        )
-        for row in timeline_rows
-    ]
+    dated = [_dated(listings[row.article_id], row) for row in timeline_rows]
     return EntityData(
         entity_id=entity_id,
-        name=newest.name,
-        type=newest.type,
-        mentions=[
-            EntityMentionRow(listings[article.article_id], mention.sentence, mention.mention_count)
-            for article, mention in mention_rows
+        name=known.name,
+        type=known.type,
+        articles=known.articles,
+        mentions=mentions,
+        related=[
+            RelatedEntity(r[0], related_known[r[0]].name, related_known[r[0]].type, int(r[1]))
+            for r in related_rows
+            if r[0] in related_known
         ],
-        related=[RelatedEntity(r[0], r[1], r[2], int(r[3])) for r in related_rows],
-        timeline=[entry for entry in timeline if entity_id in entry.entity_ids],
+        timeline=[entry for entry in dated if entity_id in entry.entity_ids],
+    )
+
+
+def _dated(listing: Listing, row: TimelineEntryRow) -> DatedEntry:
+    return DatedEntry(
+        listing=listing,
+        value=row.value,
+        starts=row.starts,
+        position=row.position,
+        granularity=row.granularity,
+        mod=row.mod,
+        text=row.text,
+        sentence=row.sentence,
+        entity_ids=json.loads(row.entity_ids),
     )
 
 
 def entity_names(session: Session, entity_ids: set[str]) -> dict[str, str]:
     rows = session.execute(
-        select(ArticleEntityRow.entity_id, func.max(ArticleEntityRow.name))
-        .where(ArticleEntityRow.entity_id.in_(sorted(entity_ids)))
-        .group_by(ArticleEntityRow.entity_id)
+        select(EntityRow.entity_id, EntityRow.name).where(
+            EntityRow.entity_id.in_(sorted(entity_ids))
+        )
     )
     return {r[0]: r[1] for r in rows}
 
 
-def timeline(session: Session, now: datetime) -> list[DatedEntry]:
-    rows = (
-        session.execute(
-            select(ArticleRow, TimelineEntryRow)
-            .join(TimelineEntryRow, ArticleRow.article_id == TimelineEntryRow.article_id)
-            .where(visible(now))
-            .order_by(TimelineEntryRow.value, ArticleRow.firstcreated, TimelineEntryRow.position)
+def timeline(
+    session: Session, now: datetime, window: Window, period: tuple[str, str] | None
+) -> KeysetPage[DatedEntry]:
+    """Dated entries of visible stories in the order of the periods they name, within
+    `period` ([start, end) of period_start keys) when given."""
+    query = (
+        select(ArticleRow, TimelineEntryRow)
+        .join(ArticleRow, ArticleRow.article_id == TimelineEntryRow.article_id)
+        .where(
+            TimelineEntryRow.listed == true(),
+            or_(TimelineEntryRow.visible_from.is_(None), TimelineEntryRow.visible_from <= now),
         )
-    ).all()
-    return [
-        DatedEntry(
-            listing=_listing(article),
-            value=entry.value,
-            granularity=entry.granularity,
-            mod=entry.mod,
-            text=entry.text,
-            sentence=entry.sentence,
-            entity_ids=json.loads(entry.entity_ids),
+    )
+    if period is not None:
+        query = query.where(
+            TimelineEntryRow.starts >= period[0], TimelineEntryRow.starts < period[1]
         )
-        for article, entry in rows
-    ]
+    key = (TimelineEntryRow.starts, TimelineEntryRow.article_id, TimelineEntryRow.position)
+    rows = session.execute(keyset(query, key, window, descending=False)).all()
+    return page_of(
+        [_dated(_listing(article), entry) for article, entry in rows],
+        window,
+        lambda e: (e.starts, e.listing.article_id, e.position),
+    )
+
+
+def sitemap_months(connection: Connection) -> list[SitemapMonth]:
+    """The months with visible stories, oldest first (a few a year, however many stories)."""
+    rows = connection.execute(
+        select(SitemapMonthRow.month, SitemapMonthRow.stories, SitemapMonthRow.lastmod)
+        .where(SitemapMonthRow.stories > 0)
+        .order_by(SitemapMonthRow.month)
+    )
+    return [SitemapMonth(r.month, r.stories, r.lastmod) for r in rows]
+
+
+def month_stories(
+    session: Session, now: datetime, month: tuple[int, int], part: int, size: int
+) -> list[Listing]:
+    """The `part`-th `size` visible stories first published in `month`, oldest first: a
+    range of the index, skipping at most the month's own earlier parts."""
+    year, number = month
+    start = datetime(year, number, 1, tzinfo=UTC)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    rows = session.scalars(
+        select(ArticleRow)
+        .where(visible(now), ArticleRow.firstcreated >= start, ArticleRow.firstcreated < end)
+        .order_by(ArticleRow.firstcreated, ArticleRow.article_id)
+        .offset(part * size)
+        .limit(size)
+    )
+    return [_listing(row) for row in rows]
+
+
+def entities_numbered(connection: Connection) -> int:
+    """The highest entity number given (entities are numbered as they are first met)."""
+    return int(connection.execute(select(func.max(EntityRow.seq))).scalar() or 0)
+
+
+def entity_ids_by_number(connection: Connection, first: int, last: int) -> list[str]:
+    """Ids of entities numbered first..last that visible stories name."""
+    rows = connection.execute(
+        select(EntityRow.entity_id)
+        .where(EntityRow.seq >= first, EntityRow.seq <= last, EntityRow.articles > 0)
+        .order_by(EntityRow.seq)
+    )
+    return [row[0] for row in rows]
+
+
+def withdrawn_since(connection: Connection, since: datetime, limit: int) -> list[Withdrawn]:
+    """Stories withdrawn (killed) since `since`, the latest first."""
+    rows = connection.execute(
+        select(ArticleRow.article_id, ArticleRow.last_modified)
+        .where(
+            ArticleRow.status == ArticleStatus.WITHDRAWN.value,
+            ArticleRow.last_modified >= since,
+        )
+        .order_by(ArticleRow.last_modified.desc())
+        .limit(limit)
+    )
+    return [Withdrawn(r.article_id, r.last_modified) for r in rows]

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from newsroom.render.domain.keyset import KeysetPage, Window
 from newsroom.render.domain.projection import ArticleState, RenderEvent
 from newsroom.render.domain.read_model import (
     DatedEntry,
     EntityData,
     EntitySummary,
     Listing,
+    SitemapMonth,
     StoredArticle,
+    Withdrawn,
 )
 from newsroom.shared.events import PageChanged
 
@@ -136,29 +139,49 @@ class ReadModel(Protocol):
         step as the lookup: a page is looked up and built in one hand-off."""
         ...
 
-    async def latest(self, now: datetime, *, limit: int, offset: int = 0) -> list[Listing]: ...
-
-    async def listing_page(
-        self, now: datetime, *, limit: int, offset: int
-    ) -> tuple[list[Listing], int]:
-        """One page of the visible stories and their total."""
+    async def stories(
+        self, now: datetime, window: Window, since: datetime | None = None
+    ) -> KeysetPage[Listing]:
+        """Visible stories, newest first publication first (first published `since`)."""
         ...
 
-    async def sitemap_entries(
-        self, now: datetime, *, limit: int
-    ) -> tuple[list[Listing], list[str]]:
-        """The latest visible stories and every entity on a visible story."""
+    async def sitemap_months(self) -> list[SitemapMonth]:
+        """The months with visible stories, oldest first."""
         ...
 
-    async def visible_entities(self, now: datetime) -> list[EntitySummary]: ...
+    async def month_stories(
+        self, now: datetime, month: tuple[int, int], part: int, size: int
+    ) -> list[Listing]:
+        """The `part`-th `size` visible stories first published in (year, month)."""
+        ...
 
-    async def entity(
-        self, entity_id: str, now: datetime, *, related_limit: int = 10
-    ) -> EntityData | None: ...
+    async def entities_numbered(self) -> int:
+        """The highest number given to an entity (numbered as first met, from 1)."""
+        ...
+
+    async def entity_ids_by_number(self, first: int, last: int) -> list[str]:
+        """Entities numbered first..last that visible stories name."""
+        ...
+
+    async def withdrawn_since(self, since: datetime, limit: int) -> list[Withdrawn]:
+        """Stories withdrawn since `since`, the latest first."""
+        ...
+
+    async def entities(self, window: Window) -> KeysetPage[EntitySummary]:
+        """Entities named on visible stories, by id."""
+        ...
+
+    async def entity(self, entity_id: str, now: datetime, window: Window) -> EntityData | None:
+        """One page of the entity's stories (None: no visible story names it)."""
+        ...
 
     async def entity_names(self, entity_ids: set[str]) -> dict[str, str]: ...
 
-    async def timeline(self, now: datetime) -> list[DatedEntry]: ...
+    async def timeline(
+        self, now: datetime, window: Window, period: tuple[str, str] | None
+    ) -> KeysetPage[DatedEntry]:
+        """Dated entries in the order of the periods they name (within `period`)."""
+        ...
 
     async def page_modified(self, path: str) -> datetime | None:
         """When the page at `path` last changed, as the projector recorded it (None: never)."""

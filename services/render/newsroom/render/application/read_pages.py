@@ -8,34 +8,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from newsroom.render.application.ports import Clock, ReadModel
 from newsroom.render.domain.body import entity_path
-from newsroom.render.domain.errors import EntityNotFound
+from newsroom.render.domain.errors import EntityNotFound, SitemapNotFound
+from newsroom.render.domain.keyset import KeysetPage, Position, Window
 from newsroom.render.domain.pages import (
     ARTICLES_API,
     ENTITIES_API,
     FEED,
     FRONT_PAGE,
+    NEWS_SITEMAP,
     SITEMAP,
+    SITEMAP_PAGES,
     TIMELINE,
+    entity_sitemap_path,
+    month_sitemap_path,
 )
 from newsroom.render.domain.read_model import (
     DatedEntry,
     EntityData,
     EntitySummary,
     Listing,
-    ListPage,
+    Withdrawn,
 )
 from newsroom.render.domain.views import entity_api_path
 
 T = TypeVar("T")
 
-FRONT_PAGE_SIZE = 50
 FEED_SIZE = 50
-SITEMAP_SIZE = 50_000
+SITEMAP_URLS = 50_000  # sitemaps.org: at most 50,000 URLs a file
+NEWS_WINDOW = timedelta(hours=48)  # Google News sitemaps: stories of the last two days
+NEWS_URLS = 1000  # and at most 1,000 of them
+DELETED_FOR = timedelta(days=30)  # a killed story stays in the feed as a tombstone this long
+DELETED_ENTRIES = 200
 
 # Entity ids are "{type}/{name}": (name, type) by id.
 EntityNames = dict[str, tuple[str, str]]
@@ -50,14 +58,26 @@ class Shown(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Sitemap:
+class SitemapFile:
+    """One file of the sitemap index: its path, and when what it lists last changed."""
+
+    path: str
+    lastmod: datetime | None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed document: the latest stories (or an archive page of older ones), the stories
+    withdrawn lately (subscription document only), and the archive page before it."""
+
     stories: list[Listing]
-    entity_ids: list[str]
+    deleted: list[Withdrawn]
+    prev_archive: Position | None
 
 
 @dataclass(frozen=True)
 class Timeline:
-    entries: list[DatedEntry]
+    entries: KeysetPage[DatedEntry]
     names: EntityNames
 
 
@@ -68,68 +88,120 @@ class EntityPage:
 
 
 class PageReads:
-    def __init__(self, read_model: ReadModel, clock: Clock) -> None:
+    def __init__(
+        self, read_model: ReadModel, clock: Clock, *, sitemap_urls: int = SITEMAP_URLS
+    ) -> None:
         self.read_model = read_model
         self.clock = clock
+        self.sitemap_urls = sitemap_urls
 
-    async def front_page(self) -> Shown[list[Listing]]:
-        stories = await self.read_model.latest(self.clock(), limit=FRONT_PAGE_SIZE)
-        return Shown(stories, await self._modified(FRONT_PAGE, stories))
+    async def front_page(self, window: Window) -> Shown[KeysetPage[Listing]]:
+        stories = await self.read_model.stories(self.clock(), window)
+        return Shown(stories, await self._modified(FRONT_PAGE, stories.items))
 
-    async def feed(self) -> Shown[list[Listing]]:
-        stories = await self.read_model.latest(self.clock(), limit=FEED_SIZE)
-        return Shown(stories, await self._modified(FEED, stories))
-
-    async def sitemap(self) -> Shown[Sitemap]:
-        stories, entities = await self.read_model.sitemap_entries(self.clock(), limit=SITEMAP_SIZE)
-        return Shown(Sitemap(stories, entities), await self._modified(SITEMAP, stories))
-
-    async def timeline(self) -> Shown[Timeline]:
-        entries = await self.read_model.timeline(self.clock())
-        names = await self._names(entries)
+    async def feed(self, before: Position | None = None) -> Shown[Feed]:
+        """The subscription feed, or (`before`: a position) the archive page of the
+        FEED_SIZE stories before it (RFC 5005)."""
+        now = self.clock()
+        stories = await self.read_model.stories(now, Window(FEED_SIZE, after=before))
+        deleted = (
+            await self.read_model.withdrawn_since(now - DELETED_FOR, DELETED_ENTRIES)
+            if before is None
+            else []
+        )
         return Shown(
-            Timeline(entries, names),
-            await self._modified(TIMELINE, (e.listing for e in entries)),
+            Feed(stories.items, deleted, stories.next),
+            await self._modified(FEED, stories.items),
         )
 
-    async def entity_page(self, entity_id: str) -> Shown[EntityPage]:
-        data = await self._entity(entity_id)
+    async def sitemap_index(self) -> Shown[list[SitemapFile]]:
+        """The sitemap index: the site's own pages, the news sitemap, each month's stories
+        (in files of at most sitemap_urls) and the entity pages (likewise)."""
+        files = [SitemapFile(SITEMAP_PAGES, None), SitemapFile(NEWS_SITEMAP, None)]
+        months = await self.read_model.sitemap_months()
+        for month in months:
+            parts = -(-month.stories // self.sitemap_urls)
+            year, number = month.month.split("-")
+            files += [
+                SitemapFile(month_sitemap_path(int(year), int(number), part), month.lastmod)
+                for part in range(1, parts + 1)
+            ]
+        numbered = await self.read_model.entities_numbered()
+        files += [
+            SitemapFile(entity_sitemap_path(part), None)
+            for part in range(1, -(-numbered // self.sitemap_urls) + 1)
+        ]
+        modified = max((m.lastmod for m in months), default=None)
+        return Shown(files, await self._modified(SITEMAP, (), modified))
+
+    async def month_sitemap(self, year: int, month: int, part: int) -> Shown[list[Listing]]:
+        """Part `part` (from 1) of the stories first published in that month."""
+        stories = await self.read_model.month_stories(
+            self.clock(), (year, month), part - 1, self.sitemap_urls
+        )
+        if not stories:
+            raise SitemapNotFound(f"No sitemap {month_sitemap_path(year, month, part)}.")
+        return Shown(stories, await self._modified(SITEMAP, stories))
+
+    async def entity_sitemap(self, part: int) -> Shown[list[str]]:
+        """Part `part` (from 1) of the entity pages, in the order entities were first met."""
+        first = (part - 1) * self.sitemap_urls + 1
+        if first > await self.read_model.entities_numbered():
+            raise SitemapNotFound(f"No sitemap {entity_sitemap_path(part)}.")
+        ids = await self.read_model.entity_ids_by_number(first, first + self.sitemap_urls - 1)
+        return Shown(ids, await self._modified(SITEMAP, ()))
+
+    async def news_sitemap(self) -> Shown[list[Listing]]:
+        """Stories first published in the last 48 hours (Google News), newest first."""
+        now = self.clock()
+        stories = await self.read_model.stories(now, Window(NEWS_URLS), since=now - NEWS_WINDOW)
+        return Shown(stories.items, await self._modified(SITEMAP, stories.items))
+
+    async def timeline(
+        self, window: Window, period: tuple[str, str] | None = None
+    ) -> Shown[Timeline]:
+        entries = await self.read_model.timeline(self.clock(), window, period)
+        names = await self._names(entries.items)
+        return Shown(
+            Timeline(entries, names),
+            await self._modified(TIMELINE, (e.listing for e in entries.items)),
+        )
+
+    async def entity_page(self, entity_id: str, window: Window) -> Shown[EntityPage]:
+        data = await self._entity(entity_id, window)
         names = await self._names(data.timeline)
         return Shown(
             EntityPage(data, names),
-            await self._modified(entity_path(entity_id), (m.listing for m in data.mentions)),
+            await self._modified(entity_path(entity_id), (m.listing for m in data.mentions.items)),
         )
 
-    async def entity_document(self, entity_id: str) -> Shown[EntityData]:
-        data = await self._entity(entity_id)
+    async def entity_document(self, entity_id: str, window: Window) -> Shown[EntityData]:
+        data = await self._entity(entity_id, window)
         return Shown(
             data,
-            await self._modified(entity_api_path(entity_id), (m.listing for m in data.mentions)),
+            await self._modified(
+                entity_api_path(entity_id), (m.listing for m in data.mentions.items)
+            ),
         )
 
-    async def articles(self, page: int, per_page: int) -> Shown[ListPage[Listing]]:
-        stories, total = await self.read_model.listing_page(
-            self.clock(), limit=per_page, offset=(page - 1) * per_page
-        )
-        return Shown(
-            ListPage(stories, total, page, per_page), await self._modified(ARTICLES_API, stories)
-        )
+    async def articles(self, window: Window) -> Shown[KeysetPage[Listing]]:
+        stories = await self.read_model.stories(self.clock(), window)
+        return Shown(stories, await self._modified(ARTICLES_API, stories.items))
 
-    async def entities(self, page: int, per_page: int) -> Shown[ListPage[EntitySummary]]:
-        every = await self.read_model.visible_entities(self.clock())
-        chosen = every[(page - 1) * per_page : page * per_page]
-        return Shown(
-            ListPage(chosen, len(every), page, per_page), await self._modified(ENTITIES_API, ())
-        )
+    async def entities(self, window: Window) -> Shown[KeysetPage[EntitySummary]]:
+        chosen = await self.read_model.entities(window)
+        return Shown(chosen, await self._modified(ENTITIES_API, ()))
 
-    async def _entity(self, entity_id: str) -> EntityData:
-        data = await self.read_model.entity(entity_id, self.clock())
+    async def _entity(self, entity_id: str, window: Window) -> EntityData:
+        data = await self.read_model.entity(entity_id, self.clock(), window)
         if data is None:
             raise EntityNotFound(f"No published story names {entity_id}.")
         return data
 
-    async def _modified(self, path: str, listed: Iterable[Listing]) -> datetime | None:
-        times = [s.modified for s in listed]
+    async def _modified(
+        self, path: str, listed: Iterable[Listing], *also: datetime | None
+    ) -> datetime | None:
+        times = [s.modified for s in listed] + [t for t in also if t is not None]
         if (recorded := await self.read_model.page_modified(path)) is not None:
             times.append(recorded)
         return max(times, default=None)

@@ -24,3 +24,9 @@ class EntityNotFound(Problem):
     status = 404
     slug = "entity-not-found"
     title = "No such entity"
+
+
+class SitemapNotFound(Problem):
+    status = 404
+    slug = "sitemap-not-found"
+    title = "No such sitemap"

@@ -8,8 +8,9 @@ from typing import Any
 from newsroom.render.domain.body import entity_path, sanitise
 from newsroom.render.domain.bounds import MAX_ITEMS, bounded, clip
 from newsroom.render.domain.history import version_changes
+from newsroom.render.domain.keyset import KeysetPage
 from newsroom.render.domain.projection import ArticleState, ArticleStatus
-from newsroom.render.domain.read_model import EntityData, EntitySummary, Listing, ListPage
+from newsroom.render.domain.read_model import EntityData, EntitySummary, Listing
 from newsroom.render.domain.urls import web_url
 from newsroom.render.domain.views import article_api_path, article_path, entity_api_path
 from newsroom.shared.article import Article
@@ -95,12 +96,13 @@ def _entity(entity: EnrichedEntity) -> dict[str, Any]:
     return data
 
 
-def article_list_json(listed: ListPage[Listing]) -> dict[str, Any]:
-    """`/api/articles`: one page of the visible stories, newest first."""
-    return _list_document(
-        "/api/articles",
-        listed,
-        [
+Links = dict[str, str | None]  # self, next, prev: site paths (None: no such page)
+
+
+def article_list_json(listed: KeysetPage[Listing], links: Links) -> dict[str, Any]:
+    """`/api/articles`: one page of the visible stories, newest first publication first."""
+    return {
+        "items": [
             {
                 "article_id": s.article_id,
                 "slug": s.slug,
@@ -108,6 +110,7 @@ def article_list_json(listed: ListPage[Listing]) -> dict[str, Any]:
                 "standfirst": s.standfirst,
                 "urgency": s.urgency,
                 "version": s.version,
+                "firstcreated": s.firstcreated.isoformat(),
                 "versioncreated": s.versioncreated.isoformat(),
                 "links": {
                     "page": article_path(s.slug),
@@ -116,15 +119,14 @@ def article_list_json(listed: ListPage[Listing]) -> dict[str, Any]:
             }
             for s in listed.items
         ],
-    )
+        "links": links,
+    }
 
 
-def entity_list_json(listed: ListPage[EntitySummary]) -> dict[str, Any]:
-    """`/api/entities`: one page of the entities named on visible stories."""
-    return _list_document(
-        "/api/entities",
-        listed,
-        [
+def entity_list_json(listed: KeysetPage[EntitySummary], links: Links) -> dict[str, Any]:
+    """`/api/entities`: one page of the entities named on visible stories, by id."""
+    return {
+        "items": [
             {
                 "id": e.entity_id,
                 "name": e.name,
@@ -134,35 +136,29 @@ def entity_list_json(listed: ListPage[EntitySummary]) -> dict[str, Any]:
             }
             for e in listed.items
         ],
-    )
-
-
-def _list_document(path: str, listed: ListPage[Any], items: list[Any]) -> dict[str, Any]:
-    return {
-        "page": listed.page,
-        "per_page": listed.per_page,
-        "total": listed.total,
-        "items": items,
-        "links": pages_links(path, listed.page, listed.per_page, listed.total),
+        "links": links,
     }
 
 
-def entity_json(entity_id: str, data: EntityData) -> dict[str, Any]:
-    """`/api/entities/{entity_id}`: its stories, who it is named with, its dated entries."""
+def entity_json(entity_id: str, data: EntityData, links: Links) -> dict[str, Any]:
+    """`/api/entities/{entity_id}`: one page of its stories (newest first), who it is named
+    with in them, and their dated entries naming it."""
     return {
         "id": data.entity_id,
         "name": data.name,
         "type": data.type,
+        "total_articles": data.articles,
         "articles": [
             {
                 "article_id": m.listing.article_id,
                 "slug": m.listing.slug,
                 "headline": m.listing.headline,
+                "firstcreated": m.listing.firstcreated.isoformat(),
                 "versioncreated": m.listing.versioncreated.isoformat(),
                 "sentence": m.sentence,
                 "mention_count": m.mention_count,
             }
-            for m in data.mentions
+            for m in data.mentions.items
         ],
         "related": [
             {"id": r.entity_id, "name": r.name, "type": r.type, "articles": r.articles}
@@ -171,6 +167,7 @@ def entity_json(entity_id: str, data: EntityData) -> dict[str, Any]:
         "timeline": [
             {
                 "value": e.value,
+                "starts": e.starts,
                 "granularity": e.granularity,
                 "text": e.text,
                 "sentence": e.sentence,
@@ -179,14 +176,5 @@ def entity_json(entity_id: str, data: EntityData) -> dict[str, Any]:
             }
             for e in data.timeline
         ],
-        "links": {"page": entity_path(entity_id)},
-    }
-
-
-def pages_links(path: str, page: int, per_page: int, total: int) -> dict[str, str | None]:
-    last = max(1, -(-total // per_page))
-    return {
-        "self": f"{path}?page={page}&per_page={per_page}",
-        "next": f"{path}?page={page + 1}&per_page={per_page}" if page < last else None,
-        "prev": f"{path}?page={page - 1}&per_page={per_page}" if page > 1 else None,
+        "links": {"page": entity_path(entity_id), **links},
     }

@@ -30,6 +30,17 @@ SITEMAP = "/sitemap.xml"
 TIMELINE = "/timeline"
 ARTICLES_API = "/api/articles"
 ENTITIES_API = "/api/entities"
+# The sitemap index's files: they change when SITEMAP does (one footprint for all of them).
+SITEMAP_PAGES = "/sitemaps/pages.xml"
+NEWS_SITEMAP = "/sitemaps/news.xml"
+
+
+def month_sitemap_path(year: int, month: int, part: int) -> str:
+    return f"/sitemaps/stories/{year:04d}/{month:02d}/{part}.xml"
+
+
+def entity_sitemap_path(part: int) -> str:
+    return f"/sitemaps/entities/{part}.xml"
 
 
 def _digest(data: Any) -> str:

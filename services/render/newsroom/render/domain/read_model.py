@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Generic, TypeVar
 
+from newsroom.render.domain.keyset import KeysetPage
 from newsroom.render.domain.projection import ArticleState, visible_at
-
-T = TypeVar("T")
 
 
 def effective_modified(
@@ -31,6 +29,7 @@ class Listing:
     standfirst: str | None
     byline: str | None
     urgency: int | None
+    language: str | None  # a BCP 47 tag
     version: str
     versioncreated: datetime
     firstcreated: datetime
@@ -66,6 +65,8 @@ class EntitySummary:
 class DatedEntry:
     listing: Listing
     value: str
+    starts: str  # domain.periods.period_start(value): the timeline's order
+    position: int  # its place in the story's timeline
     granularity: str
     mod: str | None
     text: str
@@ -75,22 +76,32 @@ class DatedEntry:
 
 @dataclass(frozen=True)
 class EntityData:
+    """One page of an entity's stories, and what goes with them."""
+
     entity_id: str
     name: str
     type: str
-    mentions: list[EntityMentionRow]
-    related: list[RelatedEntity]
-    timeline: list[DatedEntry]
+    articles: int  # visible stories naming it (kept by the projector)
+    mentions: KeysetPage[EntityMentionRow]
+    related: list[RelatedEntity]  # named with it in this page's stories
+    timeline: list[DatedEntry]  # this page's stories' dated entries naming it
 
 
 @dataclass(frozen=True)
-class ListPage(Generic[T]):
-    """One page of a paginated list, and the list's total."""
+class SitemapMonth:
+    """A month of first publication with visible stories, and its newest change."""
 
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
+    month: str  # 2021-09
+    stories: int
+    lastmod: datetime
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A story withdrawn (killed) by its source, and when."""
+
+    article_id: str
+    when: datetime
 
 
 @dataclass

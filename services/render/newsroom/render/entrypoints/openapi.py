@@ -29,7 +29,13 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from newsroom.render.domain.errors import EntityNotFound, StoryNotFound, StoryWithdrawn
+from newsroom.render.domain.errors import (
+    EntityNotFound,
+    SitemapNotFound,
+    StoryNotFound,
+    StoryWithdrawn,
+)
+from newsroom.render.domain.keyset import InvalidCursor
 from newsroom.render.entrypoints.problems import PROBLEM_DESCRIPTIONS
 from newsroom.render.entrypoints.schemas import ArticleDocument
 from newsroom.shared.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -67,6 +73,14 @@ class JsonDocument(Document):
     media_type = "application/json"
 
 
+class ArchiveFeed(AtomFeed):
+    problems = (InvalidCursor,)
+
+
+class SitemapFile(XmlDocument):
+    problems = (SitemapNotFound,)
+
+
 class StoryPage(HtmlPage):
     problems = (StoryNotFound, StoryWithdrawn)
 
@@ -76,12 +90,22 @@ class StoryDocument(JsonDocument):
     schema = ArticleDocument
 
 
+class ListPage(HtmlPage):
+    """A page of a list, cut by a cursor (entrypoints.paging)."""
+
+    problems = (InvalidCursor,)
+
+
+class ListDocument(JsonDocument):
+    problems = (InvalidCursor,)
+
+
 class EntityPage(HtmlPage):
-    problems = (EntityNotFound,)
+    problems = (EntityNotFound, InvalidCursor)
 
 
 class EntityDocument(JsonDocument):
-    problems = (EntityNotFound,)
+    problems = (EntityNotFound, InvalidCursor)
 
 
 # ---------------------------------------------------------------- the document, completed

@@ -3,15 +3,38 @@ with the templates (entrypoints.rendering), each with ETag and Last-Modified."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from newsroom.render.adapters.metrics import PAGES_RENDERED
 from newsroom.render.application.ports import BySlug
+from newsroom.render.domain.body import entity_path
+from newsroom.render.domain.json_views import Links
+from newsroom.render.domain.keyset import MAX_CURSOR_LENGTH, decode_cursor
+from newsroom.render.domain.periods import period_bounds
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import article_page
 from newsroom.render.entrypoints.caching import cached_response
-from newsroom.render.entrypoints.openapi import AtomFeed, XmlDocument
+from newsroom.render.entrypoints.openapi import (
+    ArchiveFeed,
+    AtomFeed,
+    EntityPage,
+    ListPage,
+    SitemapFile,
+    XmlDocument,
+)
+from newsroom.render.entrypoints.paging import (
+    CURSOR,
+    STORY_KEY,
+    EntityPaging,
+    FrontPaging,
+    Paging,
+    TimelinePaging,
+    link_header,
+)
 from newsroom.render.entrypoints.rendering import (
     article_context,
     dated_items,
@@ -21,20 +44,30 @@ from newsroom.render.entrypoints.rendering import (
     render,
     sitemap_context,
     timeline_context,
+    timeline_path,
 )
-from newsroom.render.entrypoints.site import SiteDependency
+from newsroom.render.entrypoints.site import Site, SiteDependency
 
 HTML = "text/html; charset=utf-8"
 
 router = APIRouter()
 
 
-@router.get("/", response_class=HTMLResponse)
-async def front_page(request: Request, site: SiteDependency) -> Response:
-    shown = await site.pages.front_page()
-    body = render("front.html", front_context(shown.content, site.public_base_url))
+def _page(
+    request: Request, site: Site, body: str, links: Links, modified: datetime | None
+) -> Response:
+    response = cached_response(request, body.encode(), HTML, modified)
+    response.headers.update(link_header(links, site.public_base_url))
+    return response
+
+
+@router.get("/", response_class=ListPage)
+async def front_page(request: Request, site: SiteDependency, paging: FrontPaging) -> Response:
+    shown = await site.pages.front_page(paging.window)
+    links = paging.links("/", shown.content)
+    body = render("front.html", front_context(shown.content.items, site.public_base_url, links))
     PAGES_RENDERED.labels("front", "200").inc()
-    return cached_response(request, body.encode(), HTML, shown.modified)
+    return _page(request, site, body, links, shown.modified)
 
 
 @router.get("/articles/{slug}", response_class=HTMLResponse)
@@ -52,40 +85,126 @@ async def article(slug: str, request: Request, site: SiteDependency) -> Response
     return cached_response(request, body, HTML, stored.modified)
 
 
-@router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
-async def entity(entity_id: str, request: Request, site: SiteDependency) -> Response:
-    shown = await site.pages.entity_page(entity_id)
+@router.get("/entities/{entity_id:path}", response_class=EntityPage)
+async def entity(
+    entity_id: str, request: Request, site: SiteDependency, paging: EntityPaging
+) -> Response:
+    shown = await site.pages.entity_page(entity_id, paging.window)
     page = shown.content
-    body = render("entity.html", entity_context(page.entity, page.names, site.public_base_url))
+    links = paging.links(entity_path(entity_id), page.entity.mentions)
+    body = render(
+        "entity.html", entity_context(page.entity, page.names, site.public_base_url, links)
+    )
     PAGES_RENDERED.labels("entity", "200").inc()
-    return cached_response(request, body.encode(), HTML, shown.modified)
+    return _page(request, site, body, links, shown.modified)
 
 
-@router.get("/timeline", response_class=HTMLResponse)
-async def timeline(request: Request, site: SiteDependency) -> Response:
-    shown = await site.pages.timeline()
-    items = dated_items(shown.content.entries, shown.content.names)
-    body = render("timeline.html", timeline_context(items, site.public_base_url))
+Year = Annotated[int, Path(ge=1, le=9998, description="a year")]
+Month = Annotated[int, Path(ge=1, le=12, description="a month of that year")]
+SitemapPart = Annotated[int, Path(ge=1, le=1_000_000, description="which file, from 1")]
+
+
+async def _timeline(
+    request: Request, site: Site, paging: Paging, year: int | None, month: int | None
+) -> Response:
+    period = period_bounds(year, month) if year is not None else None
+    shown = await site.pages.timeline(paging.window, period)
+    links = paging.links(timeline_path(year, month), shown.content.entries)
+    items = dated_items(shown.content.entries.items, shown.content.names)
+    context = timeline_context(items, site.public_base_url, links, year, month)
     PAGES_RENDERED.labels("timeline", "200").inc()
-    return cached_response(request, body.encode(), HTML, shown.modified)
+    return _page(request, site, render("timeline.html", context), links, shown.modified)
+
+
+@router.get("/timeline", response_class=ListPage)
+async def timeline(request: Request, site: SiteDependency, paging: TimelinePaging) -> Response:
+    return await _timeline(request, site, paging, None, None)
+
+
+@router.get("/timeline/{year}", response_class=ListPage)
+async def timeline_year(
+    year: Year, request: Request, site: SiteDependency, paging: TimelinePaging
+) -> Response:
+    return await _timeline(request, site, paging, year, None)
+
+
+@router.get("/timeline/{year}/{month}", response_class=ListPage)
+async def timeline_month(
+    year: Year, month: Month, request: Request, site: SiteDependency, paging: TimelinePaging
+) -> Response:
+    return await _timeline(request, site, paging, year, month)
+
+
+ATOM = "application/atom+xml; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+ArchiveCursor = Annotated[
+    str,
+    Path(
+        max_length=MAX_CURSOR_LENGTH,
+        pattern=CURSOR,
+        description="where the archive page starts (from a prev-archive link)",
+    ),
+]
 
 
 @router.get("/feed.atom", response_class=AtomFeed)
 async def feed(request: Request, site: SiteDependency) -> Response:
+    """The latest stories, stories withdrawn lately as deleted entries (RFC 6721), and a
+    link to the archive of older ones (RFC 5005)."""
     shown = await site.pages.feed()
-    body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url))
+    body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url, None))
     PAGES_RENDERED.labels("feed", "200").inc()
-    return cached_response(
-        request, body.encode(), "application/atom+xml; charset=utf-8", shown.modified
-    )
+    return cached_response(request, body.encode(), ATOM, shown.modified)
+
+
+@router.get("/feed/archive/{cursor}.atom", response_class=ArchiveFeed)
+async def feed_archive(cursor: ArchiveCursor, request: Request, site: SiteDependency) -> Response:
+    """An archive document (RFC 5005): the stories published before the cursor's."""
+    shown = await site.pages.feed(decode_cursor(cursor, STORY_KEY))
+    body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url, cursor))
+    PAGES_RENDERED.labels("feed-archive", "200").inc()
+    return cached_response(request, body.encode(), ATOM, shown.modified)
 
 
 @router.get("/sitemap.xml", response_class=XmlDocument)
 async def sitemap(request: Request, site: SiteDependency) -> Response:
-    shown = await site.pages.sitemap()
-    entries = shown.content
-    body = render(
-        "sitemap.xml", sitemap_context(entries.stories, entries.entity_ids, site.public_base_url)
-    )
+    """The sitemap index (sitemaps.org 0.9)."""
+    shown = await site.pages.sitemap_index()
+    body = render("sitemap_index.xml", {"base_url": site.public_base_url, "files": shown.content})
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return cached_response(request, body.encode(), "application/xml; charset=utf-8", shown.modified)
+    return cached_response(request, body.encode(), XML, shown.modified)
+
+
+@router.get("/sitemaps/pages.xml", response_class=XmlDocument)
+async def sitemap_pages(request: Request, site: SiteDependency) -> Response:
+    body = render("sitemap.xml", sitemap_context([], [], site.public_base_url, ["/", "/timeline"]))
+    return cached_response(request, body.encode(), XML, None)
+
+
+@router.get("/sitemaps/news.xml", response_class=XmlDocument)
+async def sitemap_news(request: Request, site: SiteDependency) -> Response:
+    """A Google News sitemap: the stories first published in the last 48 hours."""
+    shown = await site.pages.news_sitemap()
+    context = {"base_url": site.public_base_url, "stories": shown.content, "site": site}
+    body = render("news_sitemap.xml", context)
+    PAGES_RENDERED.labels("sitemap", "200").inc()
+    return cached_response(request, body.encode(), XML, shown.modified)
+
+
+@router.get("/sitemaps/stories/{year}/{month}/{part}.xml", response_class=SitemapFile)
+async def sitemap_month(
+    year: Year, month: Month, part: SitemapPart, request: Request, site: SiteDependency
+) -> Response:
+    """The stories first published in one month, `part` of as many as it takes."""
+    shown = await site.pages.month_sitemap(year, month, part)
+    body = render("sitemap.xml", sitemap_context(shown.content, [], site.public_base_url))
+    PAGES_RENDERED.labels("sitemap", "200").inc()
+    return cached_response(request, body.encode(), XML, shown.modified)
+
+
+@router.get("/sitemaps/entities/{part}.xml", response_class=SitemapFile)
+async def sitemap_entities(part: SitemapPart, request: Request, site: SiteDependency) -> Response:
+    shown = await site.pages.entity_sitemap(part)
+    body = render("sitemap.xml", sitemap_context([], shown.content, site.public_base_url))
+    PAGES_RENDERED.labels("sitemap", "200").inc()
+    return cached_response(request, body.encode(), XML, shown.modified)

@@ -30,6 +30,10 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
     "article-withdrawn": "The source withdrew (killed) this story; it must not be shown or "
     "kept. `ednote` carries the source's note when there is one.",
     "entity-not-found": "No published story names this entity.",
+    "sitemap-not-found": "No sitemap file here: the sitemap index (/sitemap.xml) lists the "
+    "files there are.",
+    "invalid-cursor": "The `after` or `before` cursor is not one this list gave in its links "
+    "(or both were given); start again from the list's first page.",
     "internal-error": "Render failed to produce the page; retrying later may work.",
     "not-ready": "Redis or the read model database is unreachable; `checks` says which.",
 }
