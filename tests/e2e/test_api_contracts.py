@@ -65,3 +65,8 @@ def test_render_answers_as_its_openapi_says(
     publish_seed_and_corpus(system, corpus_dir)  # lists, feeds and pages with real content
     run = schemathesis_run(f"{system.render_url}/openapi.json", system.render_url, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_enrich_answers_as_its_openapi_says(system: RunningSystem, tmp_path: Path) -> None:
+    run = schemathesis_run(f"{system.enrich_url}/openapi.json", system.enrich_url, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr

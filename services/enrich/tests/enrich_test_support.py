@@ -189,8 +189,8 @@ class EnrichProcess:
             return False
 
     def consumer(self) -> str:
-        body: dict[str, str] = httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).json()
-        return body["consumer"]
+        body: dict[str, Any] = httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).json()
+        return str(body["details"]["consumer"])
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

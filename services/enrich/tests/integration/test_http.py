@@ -30,6 +30,9 @@ def test_health_readiness_and_metrics(
     ready = httpx.get(f"{base}/readyz")
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
+    assert ready.json()["checks"] == {"redis": "ok", "model": "ok"}
+    assert ready.json()["details"]["consumer"]
+    assert "/readyz" in httpx.get(f"{base}/openapi.json").json()["paths"]
 
     def metrics() -> str:
         return httpx.get(f"{base}/metrics").text

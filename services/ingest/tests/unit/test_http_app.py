@@ -287,7 +287,7 @@ def test_health_readiness_metrics_and_problem_descriptions(client: TestClient) -
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": True}
+    assert ready.json()["checks"] == {"database": "ok"}
     post(client, items_body(STORY))
     post(client, items_body(STORY), signed(items_body(STORY), timestamp=1))
     metrics = client.get("/metrics").text

@@ -31,6 +31,7 @@ from newsroom.ingest.application.receive_delivery import (
 from newsroom.ingest.domain.errors import WireItemRefused
 from newsroom.ingest.entrypoints import openapi
 from newsroom.ingest.entrypoints.bodies import ClientGone, read_body
+from newsroom.shared import readiness as readiness_contract
 from newsroom.shared.problems import Problem
 
 log = structlog.get_logger(__name__)
@@ -70,12 +71,6 @@ PROBLEM_DESCRIPTIONS: dict[str, str] = {
 INTERNAL_ERROR_DETAIL = "Newsroom could not process the request; it was not recorded. Retry later."
 
 
-class NotReady(Problem):
-    status = 503
-    slug = "not-ready"
-    title = "Not ready"
-
-
 def observe_problem(request: Request, problem: Problem) -> None:
     """Counts and logs every refused delivery."""
     if not isinstance(problem, WireItemRefused):
@@ -89,7 +84,7 @@ def observe_problem(request: Request, problem: Problem) -> None:
     log.info("delivery_refused", status=problem.status, problem=problem.slug, detail=problem.detail)
 
 
-ReadinessCheck = Callable[[], Awaitable[bool]]
+ReadinessCheck = readiness_contract.Check
 
 
 @dataclass(frozen=True)
@@ -200,7 +195,11 @@ async def healthz() -> dict[str, str]:
     "/readyz",
     summary="Ready: the inbox database answers",
     responses={
-        200: {"description": "Deliveries can be recorded."},
+        200: {
+            "description": f"Deliveries can be recorded. {readiness_contract.DESCRIPTION} "
+            "`details`: `redis_reachable`, `outbox_backlog`.",
+            "content": {"application/json": {"schema": readiness_contract.READINESS_SCHEMA}},
+        },
         503: {"description": PROBLEM_DESCRIPTIONS["not-ready"]},
     },
 )
@@ -210,30 +209,12 @@ async def readyz(request: Request) -> Response:
     sending wires then would defeat that. Its reachability and the backlog are reported."""
     checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
     probe: DependencyProbe = request.app.state.dependency_probe
-
-    async def run(check: ReadinessCheck) -> bool:
-        try:
-            return await asyncio.wait_for(check(), timeout=2.0)
-        except Exception:
-            return False
-
-    outcomes, dependencies = await asyncio.gather(
-        asyncio.gather(*(run(check) for check in checks.values())), probe()
-    )
-    results = dict(zip(checks, outcomes, strict=True))
-    reported = {
+    outcomes, dependencies = await asyncio.gather(readiness_contract.run_checks(checks), probe())
+    details = {
         "redis_reachable": dependencies.redis_reachable,
         "outbox_backlog": dependencies.outbox_backlog,
     }
-    if all(results.values()):
-        return JSONResponse({"status": "ready", "checks": results, **reported})
-    failing = ", ".join(name for name, ok in results.items() if not ok)
-    raise NotReady(
-        f"unreachable: {failing}",
-        checks=results,
-        redis_reachable=dependencies.redis_reachable,
-        outbox_backlog=dependencies.outbox_backlog,
-    )
+    return JSONResponse(readiness_contract.readiness(outcomes, details))
 
 
 @router.get(

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from newsroom.render.entrypoints.problems import NotReady
 from newsroom.render.entrypoints.schemas import Readiness
 from newsroom.render.entrypoints.site import SiteDependency
+from newsroom.shared.readiness import readiness
 
 router = APIRouter()
 
@@ -28,10 +29,8 @@ async def healthz() -> dict[str, str]:
     },
 )
 async def readyz(site: SiteDependency) -> Response:
-    checks = await site.readiness()
-    if all(value == "ok" for value in checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
-    raise NotReady("A dependency is unreachable.", checks=checks)
+    # The one shape every service answers (newsroom.shared.readiness).
+    return JSONResponse(readiness(await site.readiness(), not_ready=NotReady))
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
