@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import cast
 
 import structlog
+from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
@@ -41,6 +42,19 @@ def decode_archived(row: ArchivedEvent) -> RenderEvent | None:
             "replay_archived_event_skipped", event_id=row.record.event_id, error=repr(exc)[:300]
         )
         return None
+
+
+def _message_id(fields: dict[bytes, bytes]) -> str | None:
+    """The event id FastStream carries in the entry's headers (None: not there)."""
+    raw = fields.get(b"__data__")
+    if raw is None:
+        return None
+    try:
+        _body, headers = BinaryMessageFormatV1.parse(raw)
+    except ValueError:
+        return None
+    value = headers.get("message_id")
+    return None if value is None else str(value)
 
 
 class ArchiveAndTailLog:
@@ -105,9 +119,17 @@ class ArchiveAndTailLog:
     async def _tail_batch(
         self, stream: str, entries: list[StreamEntry], snapshot: int, from_tail: set[str]
     ) -> LogBatch:
+        # The event id is the entry's message_id header: what the archive already has is not
+        # decoded at all (on a trimmed log, most of the tail overlaps the archive).
+        headed = {entry_id: _message_id(fields) for entry_id, fields in entries}
+        known = await self.store.archived_ids(
+            [event_id for event_id in headed.values() if event_id], up_to=snapshot
+        )
         decoded: list[RenderEvent] = []
         skipped = 0
         for entry_id, fields in entries:
+            if headed[entry_id] in known:
+                continue
             try:
                 event = decode_entry(fields)
             except (ValueError, ValidationError) as exc:
@@ -122,7 +144,9 @@ class ArchiveAndTailLog:
                 skipped += 1
             else:
                 decoded.append(event)
-        archived = await self.store.archived_ids([e.id for e in decoded], up_to=snapshot)
+        archived = await self.store.archived_ids(
+            [e.id for e in decoded if e.id not in known], up_to=snapshot
+        )
         events = []
         for event in decoded:
             if event.id in archived or event.id in from_tail:
