@@ -140,6 +140,21 @@ class EventStore:
 
         return await self.runner.read(work)
 
+    async def nth_newest_entry(self, stream: str, n: int) -> EntryId | None:
+        """The entry id of the `n`-th newest event archived from `stream` (None: fewer)."""
+
+        def work(connection: Connection) -> EntryId | None:
+            row = connection.execute(
+                select(EVENTS.c.entry_ms, EVENTS.c.entry_seq)
+                .where(EVENTS.c.stream == stream)
+                .order_by(EVENTS.c.entry_ms.desc(), EVENTS.c.entry_seq.desc())
+                .offset(n - 1)
+                .limit(1)
+            ).first()
+            return None if row is None else EntryId(int(row[0]), int(row[1]))
+
+        return await self.runner.read(work)
+
     async def counts(self) -> dict[str, int]:
         """Archived events per stream."""
 
