@@ -155,6 +155,15 @@ class EventStore:
 
         return await self.runner.read(work)
 
+    async def count_from(self, stream: str, entry: EntryId) -> int:
+        """Events archived from `stream` at or after `entry` (those still in the stream)."""
+
+        def work(connection: Connection) -> int:
+            query = select(func.count()).where(EVENTS.c.stream == stream, _at_or_after(entry))
+            return int(connection.execute(query).scalar() or 0)
+
+        return await self.runner.read(work)
+
     async def counts(self) -> dict[str, int]:
         """Archived events per stream."""
 

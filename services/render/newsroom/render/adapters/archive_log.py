@@ -24,7 +24,7 @@ from newsroom.render.adapters.stream_log import decode_entry, missing_entries, r
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event
-from newsroom.shared.eventstore import ArchivedEvent, EventStore
+from newsroom.shared.eventstore import ArchivedEvent, EntryId, EventStore
 
 log = structlog.get_logger(__name__)
 
@@ -78,8 +78,14 @@ class ArchiveAndTailLog:
                 )
 
     async def total_entries(self) -> int:
-        archived = sum((await self.store.counts()).values())
-        return archived + sum([int(await self.redis.xlen(stream)) for stream in self.streams])
+        """The archived events and the stream entries not among them (for a progress bar)."""
+        total = sum((await self.store.counts()).values())
+        for stream in self.streams:
+            first = cast(list[StreamEntry], await self.redis.xrange(stream, count=1))
+            if first:
+                in_both = await self.store.count_from(stream, EntryId.parse(first[0][0]))
+                total += max(0, int(await self.redis.xlen(stream)) - in_both)
+        return total
 
     async def batches(self, size: int) -> AsyncIterator[LogBatch]:
         snapshot = await self.store.last_position()
