@@ -79,6 +79,9 @@ async def test_replay_reads_the_archive_then_the_tail_and_equals_the_live_read_m
         await migrate(database.engine)
         log = ArchiveAndTailLog(store, redis)
         await log.require_complete()  # the trimmed head is in the archive: no refusal
+        # Four article and one enrichment events archived; one copy and three enriched entries
+        # only in the streams.
+        assert await log.total_entries() == 9
         stats = await replay(
             log, Projection(database, public_base_url="x", emit_pages=False).project.apply, batch=2
         )

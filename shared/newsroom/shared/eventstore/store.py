@@ -140,6 +140,30 @@ class EventStore:
 
         return await self.runner.read(work)
 
+    async def nth_newest_entry(self, stream: str, n: int) -> EntryId | None:
+        """The entry id of the `n`-th newest event archived from `stream` (None: fewer)."""
+
+        def work(connection: Connection) -> EntryId | None:
+            row = connection.execute(
+                select(EVENTS.c.entry_ms, EVENTS.c.entry_seq)
+                .where(EVENTS.c.stream == stream)
+                .order_by(EVENTS.c.entry_ms.desc(), EVENTS.c.entry_seq.desc())
+                .offset(n - 1)
+                .limit(1)
+            ).first()
+            return None if row is None else EntryId(int(row[0]), int(row[1]))
+
+        return await self.runner.read(work)
+
+    async def count_from(self, stream: str, entry: EntryId) -> int:
+        """Events archived from `stream` at or after `entry` (those still in the stream)."""
+
+        def work(connection: Connection) -> int:
+            query = select(func.count()).where(EVENTS.c.stream == stream, _at_or_after(entry))
+            return int(connection.execute(query).scalar() or 0)
+
+        return await self.runner.read(work)
+
     async def counts(self) -> dict[str, int]:
         """Archived events per stream."""
 

@@ -53,14 +53,6 @@ class RedisStreams:
             )
         return positions
 
-    async def retention_floor(self, stream: str, keep: int) -> EntryId | None:
-        if keep <= 0:
-            return None
-        newest = await self.redis.xrevrange(stream, max="+", min="-", count=keep)
-        if not newest or newest[-1][0] is None:
-            return None
-        return EntryId.parse(newest[-1][0])
-
     async def trim(self, stream: str, minid: EntryId) -> int:
         return int(await self.redis.xtrim(stream, minid=str(minid), approximate=False))
 

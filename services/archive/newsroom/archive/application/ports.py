@@ -16,16 +16,13 @@ class Archive(Protocol):
 
     async def record_checkpoint(self, epoch: str, stream: str, entry: EntryId) -> None: ...
 
+    async def nth_newest_entry(self, stream: str, n: int) -> EntryId | None: ...
+
 
 class Streams(Protocol):
     """The Redis side: groups' positions, retention, trimming, which life of Redis's data."""
 
     async def groups(self, stream: str) -> list[GroupPosition]: ...
-
-    async def retention_floor(self, stream: str, keep: int) -> EntryId | None:
-        """The oldest of the newest `keep` entries (the first entry when there are fewer;
-        None when `keep` is 0 or the stream is empty)."""
-        ...
 
     async def trim(self, stream: str, minid: EntryId) -> int:
         """XTRIM MINID; the number of entries deleted."""

@@ -17,6 +17,7 @@ from newsroom.archive.domain.retention import (
     trim_point,
 )
 from newsroom.shared.eventstore import EntryId
+from newsroom.shared.eventstore.entry_ids import ZERO
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +39,15 @@ class TrimStreams:
         # The last checkpoint written per (epoch, stream): an unchanged one is not written again.
         self._recorded: dict[tuple[str, str], EntryId] = {}
 
+    async def _retention_floor(self, stream: str) -> EntryId | None:
+        """The oldest of the newest STREAM_RETENTION entries, counted in the archive (an index
+        scan; reading them from Redis would move their payloads): every archived entry from
+        there on is still in the stream, and so is everything not archived yet. None when
+        retention is 0; the first possible entry (nothing trimmed) while fewer are archived."""
+        if self.retention <= 0:
+            return None
+        return await self.archive.nth_newest_entry(stream, self.retention) or ZERO
+
     async def __call__(self, names: Sequence[str]) -> list[StreamTrim]:
         epoch = await self.streams.epoch()
         marks = await self.archive.high_water_marks(names)
@@ -48,7 +58,7 @@ class TrimStreams:
             if consumed is not None and self._recorded.get((epoch, stream)) != consumed:
                 await self.archive.record_checkpoint(epoch, stream, consumed)
                 self._recorded[(epoch, stream)] = consumed
-            floor = await self.streams.retention_floor(stream, self.retention)
+            floor = await self._retention_floor(stream)
             point = trim_point(marks[stream], groups, floor)
             trimmed = await self.streams.trim(stream, point.minid) if point.minid else 0
             if trimmed:

@@ -55,7 +55,7 @@ def trim_point(
     """The MINID below which no entry is needed.
 
     `archived_up_to`: the archive's high-water mark (None: nothing archived, nothing trimmed).
-    `retention_floor`: the oldest of the newest STREAM_RETENTION entries (the stream's first
+    `retention_floor`: the oldest of the newest STREAM_RETENTION entries (the first possible
     entry when it holds fewer; None when retention is 0)."""
     if archived_up_to is None:
         return TrimPoint(None, "archive")

@@ -16,8 +16,11 @@ from newsroom.shared.streams import ARCHIVE_ARTICLES, ARCHIVE_ENRICHED
 
 log = structlog.get_logger(__name__)
 
-# Entries per read, stored at once: on SQLite the writer thread commits them together.
-MAX_RECORDS = 100
+# Entries per read, stored at once: on SQLite the writer thread commits them together. Each
+# handler acknowledges on the broker's connection pool (redis-py's default: 100 connections),
+# shared with the blocking reads of both streams: 2 x 40 acks + 4 reads stay below it (at 100
+# per read, acks failed with "Too many connections" and the archive crawled).
+MAX_RECORDS = 40
 POLLING_INTERVAL_MS = 100
 
 Store = Callable[[str, EntryId, bytes], Awaitable[bool]]  # ArchiveEvent

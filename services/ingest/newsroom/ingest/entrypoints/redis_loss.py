@@ -44,9 +44,13 @@ async def republishing_after_redis_loss(
     )
 
     async def watch() -> None:
-        await store.create_schema()
+        schema_ready = False
         while True:
             try:
+                if not schema_ready:
+                    # The archive may start after ingest; creating what is missing is harmless.
+                    await store.create_schema()
+                    schema_ready = True
                 await use_case.check()
             except (RedisError, SQLAlchemyError, OSError) as exc:
                 # Redis or the archive not answering: asked again at the next check.

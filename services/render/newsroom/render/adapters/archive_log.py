@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import cast
 
 import structlog
+from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
@@ -23,7 +24,7 @@ from newsroom.render.adapters.stream_log import decode_entry, missing_entries, r
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event
-from newsroom.shared.eventstore import ArchivedEvent, EventStore
+from newsroom.shared.eventstore import ArchivedEvent, EntryId, EventStore
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +42,19 @@ def decode_archived(row: ArchivedEvent) -> RenderEvent | None:
             "replay_archived_event_skipped", event_id=row.record.event_id, error=repr(exc)[:300]
         )
         return None
+
+
+def _message_id(fields: dict[bytes, bytes]) -> str | None:
+    """The event id FastStream carries in the entry's headers (None: not there)."""
+    raw = fields.get(b"__data__")
+    if raw is None:
+        return None
+    try:
+        _body, headers = BinaryMessageFormatV1.parse(raw)
+    except ValueError:
+        return None
+    value = headers.get("message_id")
+    return None if value is None else str(value)
 
 
 class ArchiveAndTailLog:
@@ -64,8 +78,14 @@ class ArchiveAndTailLog:
                 )
 
     async def total_entries(self) -> int:
-        archived = sum((await self.store.counts()).values())
-        return archived + sum([int(await self.redis.xlen(stream)) for stream in self.streams])
+        """The archived events and the stream entries not among them (for a progress bar)."""
+        total = sum((await self.store.counts()).values())
+        for stream in self.streams:
+            first = cast(list[StreamEntry], await self.redis.xrange(stream, count=1))
+            if first:
+                in_both = await self.store.count_from(stream, EntryId.parse(first[0][0]))
+                total += max(0, int(await self.redis.xlen(stream)) - in_both)
+        return total
 
     async def batches(self, size: int) -> AsyncIterator[LogBatch]:
         snapshot = await self.store.last_position()
@@ -105,9 +125,17 @@ class ArchiveAndTailLog:
     async def _tail_batch(
         self, stream: str, entries: list[StreamEntry], snapshot: int, from_tail: set[str]
     ) -> LogBatch:
+        # The event id is the entry's message_id header: what the archive already has is not
+        # decoded at all (on a trimmed log, most of the tail overlaps the archive).
+        headed = {entry_id: _message_id(fields) for entry_id, fields in entries}
+        known = await self.store.archived_ids(
+            [event_id for event_id in headed.values() if event_id], up_to=snapshot
+        )
         decoded: list[RenderEvent] = []
         skipped = 0
         for entry_id, fields in entries:
+            if headed[entry_id] in known:
+                continue
             try:
                 event = decode_entry(fields)
             except (ValueError, ValidationError) as exc:
@@ -122,7 +150,9 @@ class ArchiveAndTailLog:
                 skipped += 1
             else:
                 decoded.append(event)
-        archived = await self.store.archived_ids([e.id for e in decoded], up_to=snapshot)
+        archived = await self.store.archived_ids(
+            [e.id for e in decoded if e.id not in known], up_to=snapshot
+        )
         events = []
         for event in decoded:
             if event.id in archived or event.id in from_tail:

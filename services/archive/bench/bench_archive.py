@@ -1,0 +1,411 @@
+"""Archive benchmark (not a test): `uv run python services/archive/bench/bench_archive.py`
+(`uv run python -m bench archive`).
+
+Reports, on this machine in one run, each on a private redis-server and SQLite files in a
+temporary directory (nothing shared is touched):
+  * archive throughput: events/s the archive service (its consumers, SQLite writer, acks)
+    stores, beside raw XADD of the same payloads (pipelined batches of 100) in the same run;
+  * Redis used_memory after N/10 and N events appended while the archive runs with
+    STREAM_RETENTION=10000 (trimming every second), beside the same events never trimmed;
+  * replay of the N events from the archive plus the stream's tail into a fresh read model,
+    in seconds, with its progress bar, and the log read alone (archive + tail, decoded);
+and prints the goals: memory flat within 10 % from N/10 to N, the archive keeps up with
+ingest's maximum rate (two events per accepted item: the article and its enrichment), replay
+at >= 10k events/s.
+
+N is BENCH_ARCHIVE_EVENTS (default 100000); `--million` runs N = 1,000,000 (the issue's
+figure: tens of minutes on the shared 2-core machine)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from faststream.redis import RedisBroker
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newsroom.archive.bootstrap import ArchiveService
+from newsroom.render.adapters.archive_log import ArchiveAndTailLog
+from newsroom.render.adapters.migrate import migrate
+from newsroom.render.application.replay import replay
+from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.shared.article import Article
+from newsroom.shared.events import (
+    ArticleEnriched,
+    ArticleEnrichedData,
+    ArticleReceived,
+    ArticleReceivedData,
+    EnrichedEntity,
+    EntityMention,
+)
+from newsroom.shared.eventstore import EventStore
+from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
+from newsroom.shared.settings import ArchiveSettings
+from newsroom.shared.streams import (
+    ARCHIVE_ARTICLES,
+    ARCHIVE_ENRICHED,
+    articles_stream,
+    enriched_stream,
+)
+
+EVENTS = (
+    1_000_000 if "--million" in sys.argv else int(os.environ.get("BENCH_ARCHIVE_EVENTS", "100000"))
+)
+THROUGHPUT_EVENTS = int(os.environ.get("BENCH_ARCHIVE_THROUGHPUT_EVENTS", "20000"))
+RETENTION = 10_000
+# ingest's best measured rate (services/ingest/README.md): 407 accepted items/s, each one
+# article event and, after enrich, one enrichment.
+INGEST_MAX_ITEMS_PER_SECOND = 407
+BATCH = 100
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrivateRedis:
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is not installed")
+        directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(directory),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    async def wait(self) -> None:
+        redis = Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                await redis.ping()
+                break
+            except (OSError, RedisConnectionError):
+                await asyncio.sleep(0.1)
+        await redis.aclose()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def events(count: int) -> list[tuple[str, dict[str, Any]]]:
+    """`count` events, half article versions and half their enrichments, as ingest and enrich
+    write them (a short story: the payload is ~1.5 KB)."""
+    when = datetime(2021, 9, 20, 9, 0, tzinfo=UTC)
+    body = "Roscosmos said the crew would fly from Baikonur. " * 12
+    out: list[tuple[str, dict[str, Any]]] = []
+    for number in range(count // 2):
+        uri = f"urn:newsroom:bench:{number}"
+        ident = article_id("bench", uri)
+        headline = f"Story {number}: the first film in orbit"
+        received = ArticleReceived.create(
+            id=article_event_id("bench", uri, "1"),
+            source="urn:newsroom:ingest",
+            subject=ident,
+            correlationid=f"delivery-{number}",
+            data=ArticleReceivedData(
+                article_id=ident,
+                slug=article_slug(headline, ident),
+                article=Article(
+                    source="bench",
+                    uri=uri,
+                    version="1",
+                    versioncreated=when,
+                    firstcreated=when,
+                    headline=headline,
+                    body_text=body,
+                ),
+            ),
+        )
+        enriched = ArticleEnriched.create(
+            id=derived_event_id("enriched", received.id),
+            source="urn:newsroom:enrich",
+            subject=ident,
+            correlationid=received.correlationid,
+            causationid=received.id,
+            data=ArticleEnrichedData(
+                article_id=ident,
+                version="1",
+                versioncreated=when,
+                model="bench",
+                entities=[
+                    EnrichedEntity(
+                        id="organisation/roscosmos",
+                        name="Roscosmos",
+                        type="organisation",
+                        mentions=[EntityMention(field="body", text="Roscosmos", start=0, end=9)],
+                        mention_count=1,
+                        salience=1.0,
+                    )
+                ],
+                timeline=[],
+            ),
+        )
+        out.append((articles_stream(), received.to_message()))
+        out.append((enriched_stream(), enriched.to_message()))
+    return out
+
+
+async def xadd(
+    redis_url: str, payloads: list[tuple[str, dict[str, Any]]], *, on_batch: Any = None
+) -> float:
+    """Appends the payloads through FastStream in MULTI/EXEC batches, as ingest's relay does;
+    the seconds it took."""
+    broker = RedisBroker(redis_url)
+    await broker.connect()
+    client = Redis.from_url(redis_url)
+    started = time.perf_counter()
+    for start in range(0, len(payloads), BATCH):
+        async with client.pipeline(transaction=True) as pipeline:
+            for stream, body in payloads[start : start + BATCH]:
+                await broker.publish(
+                    body, stream=stream, headers={"message_id": body["id"]}, pipeline=pipeline
+                )
+            await pipeline.execute()
+        if on_batch is not None:
+            await on_batch(start + BATCH)
+    elapsed = time.perf_counter() - started
+    await client.aclose()
+    await broker.stop()
+    return elapsed
+
+
+async def archived_all(service: ArchiveService, count: int) -> None:
+    while True:
+        caught_up = True
+        for group in (ARCHIVE_ARTICLES, ARCHIVE_ENRICHED):
+            for info in await service.redis.xinfo_groups(group.stream):
+                if info["name"] == b"archive" and (info["lag"] or info["pending"]):
+                    caught_up = False
+        if caught_up and sum((await service.store.counts()).values()) >= count:
+            return
+        await asyncio.sleep(0.05)
+
+
+def archive_settings(
+    redis_url: str, database: Path, retention: int, trim_every: float
+) -> ArchiveSettings:
+    return ArchiveSettings(
+        redis_url=redis_url,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        stream_retention=retention,
+        trim_interval_seconds=trim_every,
+        log_level="WARNING",
+    )
+
+
+async def start(service: ArchiveService) -> None:
+    await service.on_startup()
+    await service.broker.start()
+
+
+async def stop(service: ArchiveService) -> None:
+    await service.broker.stop()
+    await service.on_shutdown()
+    await service.after_shutdown()
+
+
+async def throughput(folder: Path) -> tuple[float, float]:
+    payloads = events(THROUGHPUT_EVENTS)
+    size = sum(len(str(body)) for _, body in payloads) / len(payloads)
+    say(f"archive throughput: {len(payloads)} events (~{size / 1024:.1f} KB each)")
+    raw = PrivateRedis(folder / "raw")
+    await raw.wait()
+    seconds = await xadd(raw.url, payloads)
+    raw.stop()
+    xadd_rate = len(payloads) / seconds
+    say(f"  raw XADD (FastStream, MULTI/EXEC of {BATCH}): {xadd_rate:,.0f} events/s")
+
+    redis = PrivateRedis(folder / "archived")
+    await redis.wait()
+    await xadd(redis.url, payloads)  # the backlog the archive then drains
+    service = ArchiveService(archive_settings(redis.url, folder / "throughput.db", RETENTION, 3600))
+    started = time.perf_counter()
+    await start(service)
+    await archived_all(service, len(payloads))
+    archive_rate = len(payloads) / (time.perf_counter() - started)
+    await stop(service)
+    redis.stop()
+    say(
+        f"  archive (consume, store on SQLite, ack):  {archive_rate:,.0f} events/s "
+        f"(ratio to raw XADD {archive_rate / xadd_rate:.3f})"
+    )
+    return archive_rate, xadd_rate
+
+
+async def used_memory(redis_url: str) -> int:
+    client = Redis.from_url(redis_url)
+    value = int((await client.info("memory"))["used_memory"])
+    await client.aclose()
+    return value
+
+
+async def memory(
+    folder: Path, payloads: list[tuple[str, dict[str, Any]]]
+) -> tuple[dict[int, int], dict[int, int], Path, str, PrivateRedis]:
+    # The first figure once the streams are full (STREAM_RETENTION per stream, two streams).
+    first = min(max(len(payloads) // 10, 4 * RETENTION), len(payloads) // 2)
+    checkpoints = [first - first % BATCH, len(payloads)]
+    say(
+        f"redis memory: {len(payloads):,} events, measured after {checkpoints[0]:,} and {checkpoints[1]:,}"
+    )
+
+    unbounded = PrivateRedis(folder / "unbounded")
+    await unbounded.wait()
+    never_trimmed: dict[int, int] = {}
+
+    async def measure_unbounded(done: int) -> None:
+        if done in checkpoints:
+            never_trimmed[done] = await used_memory(unbounded.url)
+
+    await xadd(unbounded.url, payloads, on_batch=measure_unbounded)
+    unbounded.stop()
+    for done, value in never_trimmed.items():
+        say(f"  never trimmed, after {done:>9,}: used_memory {value / 2**20:8.1f} MiB")
+
+    trimmed_redis = PrivateRedis(folder / "trimmed")
+    await trimmed_redis.wait()
+    database = folder / "archive.db"
+    service = ArchiveService(archive_settings(trimmed_redis.url, database, RETENTION, 1.0))
+    await start(service)
+    trimmed: dict[int, int] = {}
+    with Progress(
+        TextColumn("  append + archive + trim"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ) as progress:
+        task = progress.add_task("append", total=len(payloads))
+
+        async def measure_trimmed(done: int) -> None:
+            progress.update(task, completed=done)
+            if done in checkpoints:
+                # What the archive and the trimmer do at this rate: wait for them to catch up.
+                await archived_all(service, done)
+                await service.trim_once()
+                trimmed[done] = await used_memory(trimmed_redis.url)
+
+        started = time.perf_counter()
+        await xadd(trimmed_redis.url, payloads, on_batch=measure_trimmed)
+        elapsed = time.perf_counter() - started
+    await stop(service)
+    for done, value in trimmed.items():
+        say(
+            f"  STREAM_RETENTION={RETENTION}, after {done:>9,}: used_memory {value / 2**20:8.1f} MiB"
+        )
+    say(f"  (appended, archived and trimmed at {len(payloads) / elapsed:,.0f} events/s)")
+    return trimmed, never_trimmed, database, trimmed_redis.url, trimmed_redis
+
+
+async def replay_from_archive(
+    folder: Path, database: Path, redis_url: str, count: int
+) -> tuple[float, float]:
+    store = EventStore.open(f"sqlite+aiosqlite:///{database}")
+    redis = Redis.from_url(redis_url)
+    log = ArchiveAndTailLog(store, redis)
+    tail = sum([int(await redis.xlen(s)) for s in (articles_stream(), enriched_stream())])
+    say(f"replay: {count:,} events, {tail:,} entries still in the streams' tails")
+
+    started = time.perf_counter()
+    read = 0
+    async for batch in log.batches(1000):
+        read += len(batch.events)
+    read_rate = read / (time.perf_counter() - started)
+    say(
+        f"  the log alone (archive + tail, decoded): {read:,} events in "
+        f"{read / read_rate:.1f} s, {read_rate:,.0f} events/s"
+    )
+
+    target = open_read_model(f"sqlite+aiosqlite:///{folder / 'replayed.db'}")
+    await migrate(target.engine)
+    projection = Projection(target, public_base_url="http://bench", emit_pages=False)
+    with Progress(
+        TextColumn("  replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("replay", total=await log.total_entries())
+        started = time.perf_counter()
+        stats = await replay(
+            log, projection.project.apply, batch=500, progress=lambda n: progress.advance(task, n)
+        )
+        seconds = time.perf_counter() - started
+    await target.dispose()
+    await store.close()
+    await redis.aclose()
+    rate = stats.applied / seconds
+    say(
+        f"  replay into a fresh read model: {stats.applied:,} events applied in {seconds:.1f} s, "
+        f"{rate:,.0f} events/s ({stats.duplicates} duplicates)"
+    )
+    return rate, read_rate
+
+
+async def main() -> int:
+    folder = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    try:
+        archive_rate, _ = await throughput(folder)
+        payloads = events(EVENTS)
+        trimmed, never_trimmed, database, redis_url, redis = await memory(folder, payloads)
+        try:
+            replay_rate, read_rate = await replay_from_archive(
+                folder, database, redis_url, len(payloads)
+            )
+        finally:
+            redis.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    low, high = sorted(trimmed)
+    growth = trimmed[high] / trimmed[low] - 1
+    unbounded_growth = never_trimmed[high] / never_trimmed[low] - 1
+    needed = 2 * INGEST_MAX_ITEMS_PER_SECOND
+    say("goals:")
+    say(
+        f"  memory flat within 10 % from {low:,} to {high:,} events: {growth:+.1%} "
+        f"(never trimmed: {unbounded_growth:+.1%}) -> {'met' if abs(growth) <= 0.10 else 'NOT met'}"
+    )
+    say(
+        f"  archive keeps up with ingest's maximum ({INGEST_MAX_ITEMS_PER_SECOND} items/s = {needed} events/s): "
+        f"{archive_rate:,.0f} events/s, {archive_rate / needed:.1f}x -> {'met' if archive_rate >= needed else 'NOT met'}"
+    )
+    say(
+        f"  replay >= 10,000 events/s: {replay_rate:,.0f} events/s into the read model "
+        f"({'met' if replay_rate >= 10_000 else 'NOT met'}); the log read alone {read_rate:,.0f} events/s "
+        f"({'met' if read_rate >= 10_000 else 'NOT met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
