@@ -22,9 +22,9 @@ class ListPages:
     ) -> BuiltPage:
         """The page at `url` (path and query), whose content changes with the page at
         `footprint` (the path PageChanged names): kept, or built by `build`."""
-        version = await self.read_model.page_revision(footprint)
-        if version is None:  # never recorded (a model replayed without page versions)
-            return await build()
+        # Never recorded: unchanged since the model was built (a replay records no page
+        # versions); its first change records revision 1.
+        version = await self.read_model.page_revision(footprint) or 0
         key = (url, version)
         if (kept := self.cache.get(key)) is not None:
             return kept
