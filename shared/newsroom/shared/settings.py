@@ -101,5 +101,6 @@ class RenderSettings(HttpSettings):
     # its name, and its logo's absolute URL (None: the one render serves, /static/logo.svg).
     publisher_name: str = "Newsroom"
     publisher_logo_url: str | None = None
-    # URLs a sitemap file lists at most (sitemaps.org allows 50,000; tests use a few).
-    sitemap_urls: int = Field(default=50_000, ge=1, le=50_000)
+    # URLs a sitemap file lists at most: sitemaps.org allows 50,000 (and 50 MB); 5,000 keeps
+    # a file under 1 MB. Tests use a few.
+    sitemap_urls: int = Field(default=5_000, ge=1, le=50_000)
