@@ -2,6 +2,7 @@
 
 uv run python -m bench              # all
 uv run python -m bench ingest       # one
+uv run python -m bench render-scale --million   # options (--…) go to each script named
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ BENCHMARKS = {
     "enrich": REPO / "services/enrich/bench/bench_enrich.py",
     "render": REPO / "services/render/bench/bench_render.py",
     "archive": REPO / "services/archive/bench/bench_archive.py",
+    "render-scale": REPO / "services/render/bench/bench_render_scale.py",
 }
 
 
-def main(names: list[str]) -> int:
+def main(arguments: list[str]) -> int:
+    names = [a for a in arguments if not a.startswith("--")]
+    options = [a for a in arguments if a.startswith("--")]
     failed = []
     for name in names or list(BENCHMARKS):
         script = BENCHMARKS[name]
         print(f"\n=== {name}: {script.relative_to(REPO)}", flush=True)
         started = time.monotonic()
-        code = subprocess.call([sys.executable, str(script)], cwd=REPO)  # noqa: S603
+        code = subprocess.call([sys.executable, str(script), *options], cwd=REPO)  # noqa: S603
         print(f"=== {name}: exit {code} after {time.monotonic() - started:.0f} s", flush=True)
         if code:
             failed.append(name)

@@ -104,17 +104,20 @@ def synthetic_story(
     entity_ids: Sequence[str] = (),
     dates: Sequence[tuple[str, str]] = (),
     start: datetime = datetime(2021, 9, 1, tzinfo=UTC),
+    revised_after: timedelta = timedelta(0),
 ) -> tuple[ArticleReceived, ArticleEnriched]:
-    """The n-th made-up story (the seed text under its own uri, headline and time: n minutes
-    after `start`), naming `entity_ids` and dated by `dates` ((TIMEX value, granularity))."""
-    moment = start + timedelta(minutes=n)
+    """The n-th made-up story (the seed text under its own uri, headline and time: first
+    published n minutes after `start`, its version `revised_after` that), naming `entity_ids`
+    and dated by `dates` ((TIMEX value, granularity))."""
+    first = start + timedelta(minutes=n)
+    moment = first + revised_after
     article = base.model_copy(
         update={
             "uri": f"urn:test:{n}",
             "version": "1",
             "headline": f"Story {n}",
             "versioncreated": moment,
-            "firstcreated": moment,
+            "firstcreated": first,
             "embargo": None,
         }
     )
@@ -150,7 +153,7 @@ def synthetic_story(
             field="body",
             start=0,
             end=5,
-            sentence=f"Something happened on {value}.",
+            sentence="Something happened then.",
             entity_ids=list(entity_ids[:1]),
         )
         for value, granularity in dates

@@ -111,8 +111,9 @@ class RenderSettings(HttpSettings):
     publisher_logo_url: str | None = None
     # The event store: when set, `replay` reads it first, then the streams' tails.
     archive_database_url: str | None = None
-    # URLs a sitemap file lists at most (sitemaps.org allows 50,000; tests use a few).
-    sitemap_urls: int = Field(default=50_000, ge=1, le=50_000)
+    # URLs a sitemap file lists at most: sitemaps.org allows 50,000 (and 50 MB); 5,000 keeps
+    # a file under 1 MB. Tests use a few.
+    sitemap_urls: int = Field(default=5_000, ge=1, le=50_000)
 
 
 class ArchiveSettings(HttpSettings):

@@ -194,3 +194,33 @@ def test_a_market_index_is_not_an_organisation() -> None:
         mentions_in(text, ("Boeing", "organisation")), {"body": text}, {"body": [(0, len(text))]}
     )
     assert boeing.type == "organisation"
+
+
+def test_a_leading_article_of_the_sentence_is_not_part_of_the_name() -> None:
+    text = (
+        "Ministers of the Organisation of the Petroleum Exporting Countries met in Vienna. "
+        "The Organisation of the Petroleum Exporting Countries said output would rise."
+    )
+    names = entities_of(
+        text,
+        ("the Organisation of the Petroleum Exporting Countries", "organisation"),
+        ("The Organisation of the Petroleum Exporting Countries", "organisation"),
+    )
+    assert list(names) == ["organisation/organisation-of-the-petroleum-exporting-countries"]
+    result = canonical_entities(
+        mentions_in(
+            text, ("the Organisation of the Petroleum Exporting Countries", "organisation")
+        ),
+        {"body": text},
+        {"body": [(0, len(text))]},
+    )
+    assert result[0][0].name == "Organisation of the Petroleum Exporting Countries"
+
+
+def test_a_capital_article_that_is_part_of_the_name_stays() -> None:
+    def shown(*texts: str) -> str:
+        return display_name([Mention("body", 0, len(t), t, "place", sentence=0) for t in texts])
+
+    assert shown("The Hague") == "The Hague"
+    assert shown("the European Union") == "European Union"
+    assert shown("The European Union", "European Union") == "European Union"

@@ -186,6 +186,7 @@ class RenderRuntime:
         # The HTTP side is imported where it is built: `replay` and `migrate` start faster.
         from newsroom.render.adapters.page_cache import PageCache
         from newsroom.render.application.read_article import ArticleDocuments
+        from newsroom.render.application.read_lists import ListPages
         from newsroom.render.application.read_pages import PageReads
         from newsroom.render.domain.views import Publisher
         from newsroom.render.entrypoints.site import Site
@@ -198,6 +199,7 @@ class RenderRuntime:
                 or f"{self.public_base_url}/static/logo.svg",
             ),
             pages=PageReads(self.read_model, self.clock, sitemap_urls=self.settings.sitemap_urls),
+            lists=ListPages(self.read_model, PageCache(max(page_cache_size // 4, 0))),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
         )

@@ -56,6 +56,15 @@ def test_timex_values_read_like_a_newspaper():
     assert timex_label("2009", "year", "END") == "Late 2009"
 
 
+def test_weeks_and_decades_read_as_text_not_timex() -> None:
+    assert timex_label("2017-W26", "week") == "Week of 26 Jun 2017"
+    assert timex_label("2017-W26-WE", "week") == "Weekend of 1 Jul 2017"
+    assert timex_label("201", "year") == "2010s"
+    for label in (timex_label("2017-W26-WE", "week"), timex_label("2017-W26", "week")):
+        assert "-W" not in label
+        assert "WE" not in label
+
+
 def test_timeline_groups_entries_by_year_month_and_day():
     def item(value):
         return DatedItem(

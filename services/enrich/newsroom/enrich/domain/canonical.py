@@ -381,16 +381,38 @@ def _shouted(text: str) -> bool:
     return text.isupper() and any(len(word) > 5 for word in re.findall(r"[^\W\d_]+", text))
 
 
+# An article in lower case before a name is the sentence's, never the name's ("the
+# Organisation of the Petroleum Exporting Countries"); one in capitals may be the name's
+# ("The Hague", "The Guardian") or the sentence's start.
+_SENTENCE_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)")
+_CAPITAL_ARTICLE = re.compile(r"^(?:The|THE)\s+(?=\S)")
+
+
+def without_leading_article(name: str, forms: Sequence[str] = ()) -> str:
+    """`name` without an article that belongs to the sentence: always a lower-case one; a
+    capital "The" when another form of the name goes without it or has it in lower case
+    (the capital was the sentence's start)."""
+    if _SENTENCE_ARTICLE.match(name):
+        return _SENTENCE_ARTICLE.sub("", name)
+    if _CAPITAL_ARTICLE.match(name):
+        bare = _CAPITAL_ARTICLE.sub("", name)
+        if any(form.lower() == bare.lower() or _SENTENCE_ARTICLE.match(form) for form in forms):
+            return bare
+    return name
+
+
 def display_name(mentions: Sequence[Mention]) -> str:
     """The fullest form: most words, then most characters, then most frequent; a form in
-    capitals only when there is no other."""
+    capitals only when there is no other; without an article that is the sentence's."""
     counts = Counter(m.text for m in mentions)
     # A dateline's capitals ("WASHINGTON") are typography, not the name's spelling; an acronym
     # ("FTSE 100", "NASA", "ANSA") is the spelling.
     readable = [t for t in counts if not _shouted(t)]
     if not readable:
-        return max(counts, key=lambda t: (len(t.split()), len(t), counts[t], t)).title()
-    return max(readable, key=lambda t: (len(t.split()), len(t), counts[t], t))
+        shown = max(counts, key=lambda t: (len(t.split()), len(t), counts[t], t)).title()
+    else:
+        shown = max(readable, key=lambda t: (len(t.split()), len(t), counts[t], t))
+    return without_leading_article(shown, list(counts))
 
 
 def entity_id(entity_type: EntityType, name: str) -> str:

@@ -199,3 +199,6 @@ class PageVersionRow(Base):
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     modified: Mapped[datetime] = mapped_column(UtcDateTime())
+    # One more on every change, however many a second brings (`modified` has whole seconds
+    # and stays within a second of the clock): what a kept list page is kept under.
+    revision: Mapped[int] = mapped_column(Integer, default=1)

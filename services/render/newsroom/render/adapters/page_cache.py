@@ -1,31 +1,34 @@
-"""The rendered-document cache (application.ports.DocumentCache): an LRU in memory."""
+"""The rendered-page caches (application.ports.DocumentCache and ListCache): LRUs in memory."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
-from newsroom.render.application.ports import DocumentKey
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-class PageCache:
-    """Rendered article documents by (article id, kind, row revision): the revision changes
-    on every save, so an entry is never stale; the LRU bound keeps memory flat. Used from
-    the database worker threads, hence the lock."""
+class PageCache(Generic[K, V]):
+    """Rendered pages by a key that changes whenever the page does (an article document's
+    row revision; a list page's recorded change time), so an entry is never stale; the LRU
+    bound keeps memory flat. Used from the database worker threads, hence the lock."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[DocumentKey, bytes] = OrderedDict()
+        self._entries: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: DocumentKey) -> bytes | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
-            body: bytes | None = self._entries.get(key)
+            body: V | None = self._entries.get(key)
             if body is not None:
                 self._entries.move_to_end(key)
             return body
 
-    def put(self, key: DocumentKey, body: bytes) -> None:
+    def put(self, key: K, body: V) -> None:
         if self.size <= 0:
             return
         with self._lock:

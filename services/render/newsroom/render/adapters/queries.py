@@ -170,6 +170,9 @@ class ReadModelQueries:
     async def page_modified(self, path: str) -> datetime | None:
         return await self.runner.read_rows(partial(page_modified, path=path))
 
+    async def page_revision(self, path: str) -> int | None:
+        return await self.runner.read_rows(partial(page_revision, path=path))
+
 
 # ---------------------------------------------------------------- the queries, synchronous
 
@@ -186,6 +189,15 @@ _PAGE_MODIFIED = select(PageVersionRow.modified).where(PageVersionRow.path == bi
 def page_modified(connection: Connection, path: str) -> datetime | None:
     """When the page at `path` last changed, as the projector recorded it (None: never)."""
     value: datetime | None = connection.execute(_PAGE_MODIFIED, {"path": path}).scalar()
+    return value
+
+
+_PAGE_REVISION = select(PageVersionRow.revision).where(PageVersionRow.path == bindparam("path"))
+
+
+def page_revision(connection: Connection, path: str) -> int | None:
+    """How many changes the projector recorded of the page at `path` (None: never)."""
+    value: int | None = connection.execute(_PAGE_REVISION, {"path": path}).scalar()
     return value
 
 

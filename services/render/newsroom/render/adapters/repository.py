@@ -152,18 +152,24 @@ class ArticleRepository:
             ):
                 existing[path] = modified
         second = now.replace(microsecond=0)
-        fresh = [{"path": p, "modified": second} for p in wanted if p not in existing]
+        fresh = [
+            {"path": p, "modified": second, "revision": 1} for p in wanted if p not in existing
+        ]
         if fresh:
             # A replica inserting the same path at once makes the commit fail; the unit of
             # work is retried (ProjectEvents.apply) and then updates the row.
             self.session.execute(insert(_table(PageVersionRow)), fresh)
+        table = _table(PageVersionRow)
         for path, previous in existing.items():
             modified = max(second, min(previous, second) + timedelta(seconds=1))
-            # Only forwards: a replica that committed a later time meanwhile keeps it.
             self.session.execute(
-                update(_table(PageVersionRow))
-                .where(PageVersionRow.path == path, PageVersionRow.modified < modified)
-                .values(modified=modified)
+                update(table)
+                .where(table.c.path == path)
+                .values(
+                    # Only forwards: a replica that committed a later time meanwhile keeps it.
+                    modified=case((table.c.modified < modified, modified), else_=table.c.modified),
+                    revision=table.c.revision + 1,
+                )
             )
 
     def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
@@ -182,10 +188,10 @@ class ArticleRepository:
         }
         for entity_id, _ in self._mentions(sorted(counted_before)):
             deltas[entity_id] = deltas.get(entity_id, 0) - 1
-        months = MonthCounts()
-        for article_id in counted_before:
-            old = self._rows[article_id]
-            months.add(old.firstcreated, old.last_modified, -1)
+        # the month each story was counted in (its row is overwritten below)
+        counted_in = {
+            article_id: self._rows[article_id].firstcreated for article_id in counted_before
+        }
         for state in states:
             article = state.article
             current = state.current
@@ -213,6 +219,10 @@ class ArticleRepository:
             row.state = encode_state(state)
         self.session.flush()
         rows = {state.article_id: self._rows[state.article_id] for state in states}
+        months = MonthCounts()
+        for article_id, firstcreated in counted_in.items():
+            # leaving a month changes its file then: at the story's latest event
+            months.add(firstcreated, rows[article_id].last_modified, -1)
         for row in rows.values():
             if row.listed and row.embargo_announced:
                 months.add(row.firstcreated, row.versioncreated, 1)

@@ -187,6 +187,10 @@ class ReadModel(Protocol):
         """When the page at `path` last changed, as the projector recorded it (None: never)."""
         ...
 
+    async def page_revision(self, path: str) -> int | None:
+        """How many changes of the page at `path` the projector recorded (None: never)."""
+        ...
+
 
 DocumentKey = tuple[str, str, int]  # article id, kind of document, row revision
 
@@ -197,6 +201,27 @@ class DocumentCache(Protocol):
     def get(self, key: DocumentKey) -> bytes | None: ...
 
     def put(self, key: DocumentKey, body: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class BuiltPage:
+    """A list page as served: its body, when what it shows last changed, its page links."""
+
+    body: bytes
+    modified: datetime | None
+    links: dict[str, str | None]
+
+
+# the request's path and query, and the revision of the page's footprint path
+ListKey = tuple[str, int]
+
+
+class ListCache(Protocol):
+    """Built list pages by ListKey."""
+
+    def get(self, key: ListKey) -> BuiltPage | None: ...
+
+    def put(self, key: ListKey, page: BuiltPage) -> None: ...
 
 
 # ---------------------------------------------------------------- the event log

@@ -39,7 +39,7 @@ from newsroom.render.domain.views import entity_api_path
 T = TypeVar("T")
 
 FEED_SIZE = 50
-SITEMAP_URLS = 50_000  # sitemaps.org: at most 50,000 URLs a file
+SITEMAP_URLS = 5_000  # sitemaps.org allows 50,000 URLs a file; 5,000 stay under 1 MB
 NEWS_WINDOW = timedelta(hours=48)  # Google News sitemaps: stories of the last two days
 NEWS_URLS = 1000  # and at most 1,000 of them
 DELETED_FOR = timedelta(days=30)  # a killed story stays in the feed as a tombstone this long

@@ -38,6 +38,8 @@ def sentence_at(text: str, offset: int) -> str:
     return (text[start : ends[index]] if index < len(ends) else text[start:]).strip()
 
 
+_WEEK = re.compile(r"(\d{4})-W(\d{2})(-WE)?")
+_DECADE = re.compile(r"(\d{3})X?")
 _MOD_LABELS = {"START": "Early {}", "MID": "Mid-{}", "END": "Late {}"}
 
 
@@ -65,9 +67,16 @@ def _plain_label(value: str, granularity: str) -> str:
         if granularity == "quarter" and "-Q" in value:
             year, quarter = value.split("-Q", 1)
             return f"Q{quarter} {year}"
-        if granularity == "week" and "-W" in value:
-            year, week = value.split("-W", 1)
-            return f"Week {week}, {year}"
+        if granularity == "week" and (week := _WEEK.fullmatch(value)):
+            # A week is named by its first day (readers do not count ISO weeks); a weekend
+            # (-WE) by its Saturday.
+            if week[3]:
+                saturday = date.fromisocalendar(int(week[1]), int(week[2]), 6)
+                return f"Weekend of {saturday.day} {saturday:%b %Y}"
+            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            return f"Week of {monday.day} {monday:%b %Y}"
+        if granularity == "year" and (decade := _DECADE.fullmatch(value)):
+            return f"{decade[1]}0s"
     except ValueError:
         return value
     return value

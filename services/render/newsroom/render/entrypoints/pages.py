@@ -3,21 +3,21 @@ with the templates (entrypoints.rendering), each with ETag and Last-Modified."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from newsroom.render.adapters.metrics import PAGES_RENDERED
-from newsroom.render.application.ports import BySlug
+from newsroom.render.application.ports import BuiltPage, BySlug
 from newsroom.render.domain.body import entity_path
-from newsroom.render.domain.json_views import Links
 from newsroom.render.domain.keyset import MAX_CURSOR_LENGTH, decode_cursor
+from newsroom.render.domain.pages import FEED, FRONT_PAGE, SITEMAP, TIMELINE
 from newsroom.render.domain.periods import period_bounds
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import article_page
 from newsroom.render.entrypoints.caching import cached_response
+from newsroom.render.entrypoints.lists import list_response
 from newsroom.render.entrypoints.openapi import (
     ArchiveFeed,
     AtomFeed,
@@ -33,7 +33,6 @@ from newsroom.render.entrypoints.paging import (
     FrontPaging,
     Paging,
     TimelinePaging,
-    link_header,
 )
 from newsroom.render.entrypoints.rendering import (
     article_context,
@@ -53,21 +52,16 @@ HTML = "text/html; charset=utf-8"
 router = APIRouter()
 
 
-def _page(
-    request: Request, site: Site, body: str, links: Links, modified: datetime | None
-) -> Response:
-    response = cached_response(request, body.encode(), HTML, modified)
-    response.headers.update(link_header(links, site.public_base_url))
-    return response
-
-
 @router.get("/", response_class=ListPage)
 async def front_page(request: Request, site: SiteDependency, paging: FrontPaging) -> Response:
-    shown = await site.pages.front_page(paging.window)
-    links = paging.links("/", shown.content)
-    body = render("front.html", front_context(shown.content.items, site.public_base_url, links))
+    async def build() -> BuiltPage:
+        shown = await site.pages.front_page(paging.window)
+        links = paging.links("/", shown.content)
+        context = front_context(shown.content.items, site.public_base_url, links)
+        return BuiltPage(render("front.html", context).encode(), shown.modified, links)
+
     PAGES_RENDERED.labels("front", "200").inc()
-    return _page(request, site, body, links, shown.modified)
+    return await list_response(request, site, FRONT_PAGE, HTML, build)
 
 
 @router.get("/articles/{slug}", response_class=HTMLResponse)
@@ -89,14 +83,16 @@ async def article(slug: str, request: Request, site: SiteDependency) -> Response
 async def entity(
     entity_id: str, request: Request, site: SiteDependency, paging: EntityPaging
 ) -> Response:
-    shown = await site.pages.entity_page(entity_id, paging.window)
-    page = shown.content
-    links = paging.links(entity_path(entity_id), page.entity.mentions)
-    body = render(
-        "entity.html", entity_context(page.entity, page.names, site.public_base_url, links)
-    )
+    async def build() -> BuiltPage:
+        shown = await site.pages.entity_page(entity_id, paging.window)
+        page = shown.content
+        links = paging.links(entity_path(entity_id), page.entity.mentions)
+        context = entity_context(page.entity, page.names, site.public_base_url, links)
+        return BuiltPage(render("entity.html", context).encode(), shown.modified, links)
+
+    response = await list_response(request, site, entity_path(entity_id), HTML, build)
     PAGES_RENDERED.labels("entity", "200").inc()
-    return _page(request, site, body, links, shown.modified)
+    return response
 
 
 Year = Annotated[int, Path(ge=1, le=9998, description="a year")]
@@ -107,13 +103,16 @@ SitemapPart = Annotated[int, Path(ge=1, le=1_000_000, description="which file, f
 async def _timeline(
     request: Request, site: Site, paging: Paging, year: int | None, month: int | None
 ) -> Response:
-    period = period_bounds(year, month) if year is not None else None
-    shown = await site.pages.timeline(paging.window, period)
-    links = paging.links(timeline_path(year, month), shown.content.entries)
-    items = dated_items(shown.content.entries.items, shown.content.names)
-    context = timeline_context(items, site.public_base_url, links, year, month)
+    async def build() -> BuiltPage:
+        period = period_bounds(year, month) if year is not None else None
+        shown = await site.pages.timeline(paging.window, period)
+        links = paging.links(timeline_path(year, month), shown.content.entries)
+        items = dated_items(shown.content.entries.items, shown.content.names)
+        context = timeline_context(items, site.public_base_url, links, year, month)
+        return BuiltPage(render("timeline.html", context).encode(), shown.modified, links)
+
     PAGES_RENDERED.labels("timeline", "200").inc()
-    return _page(request, site, render("timeline.html", context), links, shown.modified)
+    return await list_response(request, site, TIMELINE, HTML, build)
 
 
 @router.get("/timeline", response_class=ListPage)
@@ -151,28 +150,43 @@ ArchiveCursor = Annotated[
 async def feed(request: Request, site: SiteDependency) -> Response:
     """The latest stories, stories withdrawn lately as deleted entries (RFC 6721), and a
     link to the archive of older ones (RFC 5005)."""
-    shown = await site.pages.feed()
-    body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url, None))
+
+    async def build() -> BuiltPage:
+        shown = await site.pages.feed()
+        context = feed_context(shown.content, site.public_base_url, None)
+        return BuiltPage(render("feed.atom.xml", context).encode(), shown.modified, {})
+
     PAGES_RENDERED.labels("feed", "200").inc()
-    return cached_response(request, body.encode(), ATOM, shown.modified)
+    # Deleted entries leave after 30 days, by the clock: a kept feed lasts a day at most.
+    today = site.pages.clock().date().isoformat()
+    return await list_response(request, site, FEED, ATOM, build, variant=today)
 
 
 @router.get("/feed/archive/{cursor}.atom", response_class=ArchiveFeed)
 async def feed_archive(cursor: ArchiveCursor, request: Request, site: SiteDependency) -> Response:
     """An archive document (RFC 5005): the stories published before the cursor's."""
-    shown = await site.pages.feed(decode_cursor(cursor, STORY_KEY))
-    body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url, cursor))
+    before = decode_cursor(cursor, STORY_KEY)
+
+    async def build() -> BuiltPage:
+        shown = await site.pages.feed(before)
+        context = feed_context(shown.content, site.public_base_url, cursor)
+        return BuiltPage(render("feed.atom.xml", context).encode(), shown.modified, {})
+
     PAGES_RENDERED.labels("feed-archive", "200").inc()
-    return cached_response(request, body.encode(), ATOM, shown.modified)
+    return await list_response(request, site, FEED, ATOM, build)
 
 
 @router.get("/sitemap.xml", response_class=XmlDocument)
 async def sitemap(request: Request, site: SiteDependency) -> Response:
     """The sitemap index (sitemaps.org 0.9)."""
-    shown = await site.pages.sitemap_index()
-    body = render("sitemap_index.xml", {"base_url": site.public_base_url, "files": shown.content})
+
+    async def build() -> BuiltPage:
+        shown = await site.pages.sitemap_index()
+        context = {"base_url": site.public_base_url, "files": shown.content}
+        return BuiltPage(render("sitemap_index.xml", context).encode(), shown.modified, {})
+
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return cached_response(request, body.encode(), XML, shown.modified)
+    return await list_response(request, site, SITEMAP, XML, build)
 
 
 @router.get("/sitemaps/pages.xml", response_class=XmlDocument)
@@ -183,7 +197,8 @@ async def sitemap_pages(request: Request, site: SiteDependency) -> Response:
 
 @router.get("/sitemaps/news.xml", response_class=XmlDocument)
 async def sitemap_news(request: Request, site: SiteDependency) -> Response:
-    """A Google News sitemap: the stories first published in the last 48 hours."""
+    """A Google News sitemap: the stories first published in the last 48 hours (by the
+    clock, so built on every request: small, and never kept)."""
     shown = await site.pages.news_sitemap()
     context = {"base_url": site.public_base_url, "stories": shown.content, "site": site}
     body = render("news_sitemap.xml", context)
@@ -196,15 +211,22 @@ async def sitemap_month(
     year: Year, month: Month, part: SitemapPart, request: Request, site: SiteDependency
 ) -> Response:
     """The stories first published in one month, `part` of as many as it takes."""
-    shown = await site.pages.month_sitemap(year, month, part)
-    body = render("sitemap.xml", sitemap_context(shown.content, [], site.public_base_url))
+
+    async def build() -> BuiltPage:
+        shown = await site.pages.month_sitemap(year, month, part)
+        context = sitemap_context(shown.content, [], site.public_base_url)
+        return BuiltPage(render("sitemap.xml", context).encode(), shown.modified, {})
+
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return cached_response(request, body.encode(), XML, shown.modified)
+    return await list_response(request, site, SITEMAP, XML, build)
 
 
 @router.get("/sitemaps/entities/{part}.xml", response_class=SitemapFile)
 async def sitemap_entities(part: SitemapPart, request: Request, site: SiteDependency) -> Response:
-    shown = await site.pages.entity_sitemap(part)
-    body = render("sitemap.xml", sitemap_context([], shown.content, site.public_base_url))
+    async def build() -> BuiltPage:
+        shown = await site.pages.entity_sitemap(part)
+        context = sitemap_context([], shown.content, site.public_base_url)
+        return BuiltPage(render("sitemap.xml", context).encode(), shown.modified, {})
+
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return cached_response(request, body.encode(), XML, shown.modified)
+    return await list_response(request, site, SITEMAP, XML, build)

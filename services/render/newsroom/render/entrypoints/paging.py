@@ -59,7 +59,9 @@ class Paging:
 
 def link_header(links: dict[str, str | None], base_url: str) -> dict[str, str]:
     """The Link header (RFC 8288) of a page's neighbours, absolute."""
-    values = [f'<{base_url}{links[rel]}>; rel="{rel}"' for rel in ("next", "prev") if links[rel]]
+    values = [
+        f'<{base_url}{link}>; rel="{rel}"' for rel in ("next", "prev") if (link := links.get(rel))
+    ]
     return {"Link": ", ".join(values)} if values else {}
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from newsroom.render.application.read_article import ArticleDocuments
+from newsroom.render.application.read_lists import ListPages
 from newsroom.render.application.read_pages import PageReads
 from newsroom.render.domain.views import Publisher
 
@@ -18,6 +19,7 @@ class Site:
     public_base_url: str  # without a trailing slash
     publisher: Publisher  # in every article's structured data
     pages: PageReads
+    lists: ListPages  # list pages kept once built
     articles: ArticleDocuments
     readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not
 

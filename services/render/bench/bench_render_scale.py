@@ -1,0 +1,373 @@
+"""Render at archive scale (not a test): `uv run python -m bench render-scale [--million]`.
+
+For each archive size (10,000 and 100,000 stories; 1,000,000 with --million) and each
+database (SQLite, PostgreSQL):
+  * builds the read model through the replay use case (application.replay over the event log
+    port, batches applied by the projector), with a progress bar, and times it;
+  * serves it with render (one uvicorn process) and loads each page type with wrk on loopback
+    (2 threads, 16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS;
+  * serves the same bytes from memory with a minimal ASGI app on the same stack (the
+    baseline) under the same load.
+Then prints the goals: every page type's p99 at the largest size within 1.5x of 10k; no page
+over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page built
+afresh >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
+
+Options: --sizes 10000,100000  --million  --backends sqlite,postgresql  --duration 5
+A private temporary directory and PostgreSQL databases of its own (dropped after)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from scale_archive import Archive, ArchiveLog
+
+from newsroom.render.adapters.migrate import migrate
+from newsroom.render.application.replay import replay
+from newsroom.render.bootstrap import Projection, open_read_model
+
+HERE = Path(__file__).resolve().parent
+ADMIN_DSN = os.environ.get("POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+MB = 1_000_000
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Load:
+    bytes: int
+    p50_ms: float
+    p99_ms: float
+    rps: float
+
+
+@dataclass
+class Run:
+    backend: str
+    stories: int
+    replay_s: float
+    pages: dict[str, Load] = field(default_factory=dict)
+    baseline: dict[str, Load] = field(default_factory=dict)
+    rss_mb: float = 0.0
+
+
+# ---------------------------------------------------------------- building the read model
+
+
+async def build(url: str, stories: int) -> float:
+    """Replay `stories` synthetic stories into a fresh read model at `url`; seconds taken."""
+    runner = open_read_model(url)
+    try:
+        await migrate(runner.engine)
+        projection = Projection(runner, public_base_url="http://bench", emit_pages=False)
+        log = ArchiveLog(Archive(stories))
+        with Progress(
+            TextColumn(f"replay {stories:,}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ) as progress:
+            task = progress.add_task("replay", total=await log.total_entries())
+            started = time.monotonic()
+            stats = await replay(
+                log,
+                projection.project.apply,
+                batch=2000,
+                progress=lambda n: progress.advance(task, n),
+            )
+            took = time.monotonic() - started
+        assert stats.applied == 2 * stories, stats
+        return took
+    finally:
+        await runner.dispose()
+
+
+async def create_database(name: str) -> str:
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+async def drop_database(name: str) -> None:
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+# ---------------------------------------------------------------- serving and loading
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, kind: str, source: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, str(HERE / "serve_pages.py"), kind, source, str(self.port)],
+            cwd=HERE,
+        )
+        for _ in range(300):
+            try:
+                httpx.get(self.base + "/", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{kind} server did not start")
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(match[1]) / 1000 if match else 0.0
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _ms(value: str) -> float:
+    """wrk's durations: 812.00us, 1.25ms, 2.01s, 1.00m."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise ValueError(f"unexpected wrk duration {value!r}")
+    return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[match[2]]
+
+
+def wrk(base: str, paths: list[str], duration: int, workdir: Path) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) of 16 connections on 2 threads requesting `paths` in turn."""
+    listing = workdir / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    script = workdir / "paths.lua"
+    script.write_text(WRK_SCRIPT)
+    out = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "-t2",
+            "-c16",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WRK_PATHS": str(listing)},
+        check=True,
+    ).stdout
+    p50 = _ms(re.search(r"50%\s+(\S+)", out)[1])  # type: ignore[index]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out)[1])  # type: ignore[index]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors under load: {out}")
+    return p50, p99, rps
+
+
+def _site_path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def page_paths(client: httpx.Client) -> dict[str, list[str]]:
+    """The URLs of each page type, found by following the site's own links."""
+    articles = client.get("/api/articles?per_page=100").json()
+    second = articles["links"]["next"]
+    slugs = [item["links"]["page"] for item in articles["items"]]
+    many: list[str] = []
+    following: str | None = "/api/articles?per_page=100"
+    while following and len(many) < 5000:  # more than the article cache holds (1024)
+        document = client.get(following).json()
+        many += [item["links"]["page"] for item in document["items"]]
+        following = document["links"]["next"]
+    entities = client.get("/api/entities?per_page=1").json()["items"]
+    popular = "/entities/person/entity-00000"
+    index = client.get("/sitemap.xml").text
+    month_files = re.findall(r"<loc>http://[^/]+(/sitemaps/stories/[^<]+)</loc>", index)
+    assert entities, "no entities"
+    timeline_month = (
+        "/timeline/"
+        + month_files[len(month_files) // 2].split("/")[3]
+        + "/"
+        + (month_files[len(month_files) // 2].split("/")[4])
+    )
+    return {
+        "front": ["/"],
+        "front, page 2": [_site_path(client.get("/").links["next"]["url"])],
+        "article (kept)": [slugs[0]],
+        "article (built)": many,
+        "entity page (most named)": [popular],
+        "entity API (most named)": ["/api" + popular],
+        "timeline": ["/timeline"],
+        "timeline month": [timeline_month],
+        "/api/articles": ["/api/articles"],
+        "/api/articles page 2": [second],
+        "/api/entities": ["/api/entities"],
+        "feed": ["/feed.atom"],
+        "sitemap index": ["/sitemap.xml"],
+        "sitemap month": [month_files[-1]],
+        "news sitemap": ["/sitemaps/news.xml"],
+    }
+
+
+def measure(url: str, run: Run, duration: int, workdir: Path) -> None:
+    render = Server("render", url)
+    try:
+        with httpx.Client(base_url=render.base, timeout=60) as client:
+            paths = page_paths(client)
+            bodies: dict[str, tuple[str, str]] = {}
+            for name, urls in paths.items():
+                first = client.get(urls[0])
+                assert first.status_code == 200, (name, urls[0], first.status_code)
+                for path in urls[:200]:  # what the baseline serves (the first 200 of a list)
+                    answer = client.get(path)
+                    bodies[path] = (answer.headers["content-type"], answer.text)
+                p50, p99, rps = wrk(render.base, urls, duration, workdir)
+                run.pages[name] = Load(len(first.content), p50, p99, rps)
+                say(
+                    f"  {name:26} {len(first.content):>9,} B  p50 {p50:7.2f} ms  "
+                    f"p99 {p99:7.2f} ms  {rps:8.0f} req/s"
+                )
+        run.rss_mb = render.rss_mb()
+    finally:
+        render.stop()
+    stored = workdir / "bodies.json"
+    stored.write_text(json.dumps(bodies))
+    baseline = Server("baseline", str(stored))
+    try:
+        for name, urls in paths.items():
+            p50, p99, rps = wrk(baseline.base, urls[:200], duration, workdir)
+            run.baseline[name] = Load(run.pages[name].bytes, p50, p99, rps)
+        say("  baseline: " + ", ".join(f"{n} {b.rps:.0f}" for n, b in run.baseline.items()))
+    finally:
+        baseline.stop()
+
+
+# ---------------------------------------------------------------- the report
+
+
+def report(runs: list[Run]) -> None:
+    print("\n=== render at scale: bytes, p50 / p99 ms, requests/s (render | baseline, ratio)")
+    for run in runs:
+        print(
+            f"\n{run.backend}, {run.stories:,} stories: replay {run.replay_s:.0f} s "
+            f"({2 * run.stories / run.replay_s:,.0f} events/s), render RSS {run.rss_mb:.0f} MB"
+        )
+        for name, load in run.pages.items():
+            base = run.baseline[name]
+            print(
+                f"  {name:26} {load.bytes:>9,} B  p50 {load.p50_ms:7.2f}  p99 {load.p99_ms:7.2f}"
+                f"  {load.rps:7.0f} req/s | {base.rps:7.0f}  {load.rps / base.rps:4.2f}x"
+            )
+    print("\n=== goals")
+    for backend in sorted({r.backend for r in runs}):
+        mine = sorted((r for r in runs if r.backend == backend), key=lambda r: r.stories)
+        small, large = mine[0], mine[-1]
+        if large is not small:
+            worst = max(large.pages, key=lambda n: large.pages[n].p99_ms / small.pages[n].p99_ms)
+            ratio = large.pages[worst].p99_ms / small.pages[worst].p99_ms
+            print(
+                f"{backend}: p99 at {large.stories:,} / at {small.stories:,}, worst page "
+                f"type {worst}: {ratio:.2f}x (goal <= 1.5x) {'ok' if ratio <= 1.5 else 'MISSED'}"
+            )
+        biggest = max((r.pages[n].bytes, n) for r in mine for n in r.pages)
+        print(
+            f"{backend}: largest page {biggest[1]} {biggest[0]:,} B (goal <= 1 MB) "
+            f"{'ok' if biggest[0] <= MB else 'MISSED'}"
+        )
+        for run in mine:
+            kept = [n for n in run.pages if n not in ("article (built)", "news sitemap")]
+            weakest = min(kept, key=lambda n: run.pages[n].rps / run.baseline[n].rps)
+            ratio = run.pages[weakest].rps / run.baseline[weakest].rps
+            built = run.pages["article (built)"].rps / run.baseline["article (built)"].rps
+            print(
+                f"{backend} {run.stories:,}: kept pages, weakest {weakest}: {ratio:.2f}x "
+                f"baseline (goal >= 0.5x) {'ok' if ratio >= 0.5 else 'MISSED'}; article built "
+                f"afresh {built:.2f}x (goal >= 0.25x) {'ok' if built >= 0.25 else 'MISSED'}"
+            )
+        rate = 2 * large.stories / large.replay_s
+        million = 2_000_000 / rate
+        print(
+            f"{backend}: replay {rate:,.0f} events/s: 1M stories in {million / 60:.1f} min "
+            f"{'(measured)' if large.stories >= 1_000_000 else '(predicted from ' + f'{large.stories:,})'}"
+            f" (goal <= 10 min) {'ok' if million <= 600 else 'MISSED'}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 stories")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load a page type")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="render-scale-") as directory:
+        workdir = Path(directory)
+        for backend in args.backends.split(","):
+            for stories in sizes:
+                say(f"{backend}: building a read model of {stories:,} stories by replay")
+                name = f"bench_render_scale_{uuid.uuid4().hex[:8]}"
+                if backend == "sqlite":
+                    url = f"sqlite+aiosqlite:///{workdir / f'{stories}.db'}"
+                else:
+                    url = asyncio.run(create_database(name))
+                try:
+                    took = asyncio.run(build(url, stories))
+                    say(f"{backend}: replayed {stories:,} stories in {took:.0f} s; loading pages")
+                    run = Run(backend, stories, took)
+                    measure(url, run, args.duration, workdir)
+                    runs.append(run)
+                finally:
+                    if backend == "sqlite":
+                        (workdir / f"{stories}.db").unlink(missing_ok=True)
+                    else:
+                        asyncio.run(drop_database(name))
+    report(runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
