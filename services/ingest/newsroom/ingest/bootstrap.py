@@ -24,7 +24,7 @@ from newsroom.ingest.adapters.metrics import OUTBOX_BACKLOG, REDIS_REACHABLE, RE
 from newsroom.ingest.application.ports import WireParser
 from newsroom.ingest.application.receive_delivery import ReceiveDelivery
 from newsroom.ingest.domain.signatures import standard_webhooks_key
-from newsroom.ingest.entrypoints import streams
+from newsroom.ingest.entrypoints import openapi, streams
 from newsroom.ingest.entrypoints.http import (
     INTERNAL_ERROR_DETAIL,
     PROBLEM_DESCRIPTIONS,
@@ -34,7 +34,7 @@ from newsroom.ingest.entrypoints.http import (
     router,
 )
 from newsroom.shared.outbox import OutboxPublisher, OutboxRelay, RedisOutboxPublisher
-from newsroom.shared.problems.fastapi import install_problem_handlers
+from newsroom.shared.problems.fastapi import COMMON_DESCRIPTIONS, install_problem_handlers
 from newsroom.shared.settings import IngestSettings, SignatureScheme
 from newsroom.shared.sql import UnitOfWorkRunner
 from newsroom.shared.streaming.consumers import create_broker, create_redis_client
@@ -185,6 +185,7 @@ def create_app(
         internal_error_detail=INTERNAL_ERROR_DETAIL,
         observe=observe_problem,
     )
+    openapi.install(app, {**COMMON_DESCRIPTIONS, **PROBLEM_DESCRIPTIONS})
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsroom.ingest.adapters.metrics import (
@@ -31,6 +31,7 @@ from newsroom.ingest.application.receive_delivery import (
 )
 from newsroom.ingest.domain.errors import WireItemRefused
 from newsroom.ingest.domain.refusals import BodyTooLarge, InvalidContentLength
+from newsroom.ingest.entrypoints import openapi
 from newsroom.shared.problems import Problem
 
 log = structlog.get_logger(__name__)
@@ -161,15 +162,8 @@ def result_response(result: IngestResult, render_base_url: str) -> JSONResponse:
     "/v1/sources/{source}/items",
     status_code=202,
     summary="Deliver a signed wire item (ninjs, NewsML-G2, NITF, RSS/Atom)",
-    responses={
-        200: {"description": "Every article in the body was already recorded (duplicate)"},
-        202: {"description": "Recorded; its events will be in the articles stream"},
-        400: {"description": "Malformed body"},
-        401: {"description": "Unknown source, bad signature or stale timestamp"},
-        413: {"description": "Body too large"},
-        415: {"description": "Unsupported wire format"},
-        422: {"description": "No usable article"},
-    },
+    responses=openapi.DELIVERY_RESPONSES,
+    openapi_extra={"requestBody": openapi.DELIVERY_REQUEST},
 )
 async def post_items(source: str, request: Request) -> Response:
     service: ReceiveDelivery = request.app.state.ingest
@@ -198,12 +192,23 @@ def count_items(result: IngestResult) -> None:
             ITEMS_ACCEPTED.labels(result.source, item.outcome.value).inc()
 
 
-@router.get("/healthz", summary="Alive")
+@router.get(
+    "/healthz",
+    summary="Alive",
+    responses={200: {"description": "The process answers."}},
+)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready: the inbox database answers")
+@router.get(
+    "/readyz",
+    summary="Ready: the inbox database answers",
+    responses={
+        200: {"description": "Deliveries can be recorded."},
+        503: {"description": PROBLEM_DESCRIPTIONS["not-ready"]},
+    },
+)
 async def readyz(request: Request) -> Response:
     """Ready when deliveries can be recorded: the database answers. Redis is not a condition:
     while it is away accepted items wait in the outbox, and a load balancer that stopped
@@ -236,7 +241,12 @@ async def readyz(request: Request) -> Response:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 async def metrics(request: Request) -> Response:
     probe: DependencyProbe = request.app.state.dependency_probe
     await probe()  # Redis reachability and the backlog as of this scrape

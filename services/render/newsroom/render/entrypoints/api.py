@@ -24,6 +24,9 @@ JSON = "application/json"
 
 router = APIRouter(prefix="/api")
 
+# Beyond it an offset overflows SQLite's 64-bit integers (500); no archive has that many pages.
+MAX_PAGE = 1_000_000
+
 
 def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
@@ -37,7 +40,7 @@ def _article_json(state: ArticleState) -> bytes:
 async def articles(
     request: Request,
     site: SiteDependency,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(20, ge=1, le=100),
 ) -> Response:
     shown = await site.pages.articles(page, per_page)
@@ -55,7 +58,7 @@ async def article(article_id: str, request: Request, site: SiteDependency) -> Re
 async def entities(
     request: Request,
     site: SiteDependency,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(50, ge=1, le=500),
 ) -> Response:
     shown = await site.pages.entities(page, per_page)

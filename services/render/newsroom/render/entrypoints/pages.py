@@ -11,6 +11,7 @@ from newsroom.render.application.ports import BySlug
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import article_page
 from newsroom.render.entrypoints.caching import cached_response
+from newsroom.render.entrypoints.openapi import AtomFeed, XmlDocument
 from newsroom.render.entrypoints.rendering import (
     article_context,
     dated_items,
@@ -69,7 +70,7 @@ async def timeline(request: Request, site: SiteDependency) -> Response:
     return cached_response(request, body.encode(), HTML, shown.modified)
 
 
-@router.get("/feed.atom")
+@router.get("/feed.atom", response_class=AtomFeed)
 async def feed(request: Request, site: SiteDependency) -> Response:
     shown = await site.pages.feed()
     body = render("feed.atom.xml", feed_context(shown.content, site.public_base_url))
@@ -79,7 +80,7 @@ async def feed(request: Request, site: SiteDependency) -> Response:
     )
 
 
-@router.get("/sitemap.xml")
+@router.get("/sitemap.xml", response_class=XmlDocument)
 async def sitemap(request: Request, site: SiteDependency) -> Response:
     shown = await site.pages.sitemap()
     entries = shown.content
