@@ -35,11 +35,20 @@ def up(
     ingest_port: int = 8001,
     render_port: int = 8002,
     enrich_port: int = 8003,
+    redis_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--redis-cluster",
+            help="Run on a local Redis Cluster (3 masters + 3 replicas, ports 7000-7005, "
+            "data under VAR/redis-cluster), the streams in STREAM_SHARDS (6) shards.",
+        ),
+    ] = False,
 ) -> None:
     """Run ingest, enrich and render (and Redis if none answers) with every log here."""
     from newsroom.cli.up import Ports, run_system
 
-    raise typer.Exit(run_system(var, redis_url, Ports(ingest_port, render_port, enrich_port)))
+    ports = Ports(ingest_port, render_port, enrich_port)
+    raise typer.Exit(run_system(var, redis_url, ports, redis_cluster=redis_cluster))
 
 
 @app.command()

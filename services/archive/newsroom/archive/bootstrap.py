@@ -32,12 +32,7 @@ from newsroom.shared.streaming.consumers import (
     create_redis_client,
 )
 from newsroom.shared.streaming.groups import consumer_name
-from newsroom.shared.streams import (
-    ARCHIVE_ARTICLES,
-    ARCHIVE_ENRICHED,
-    DEAD_LETTERS_STREAM,
-    EVENT_LOG_STREAMS,
-)
+from newsroom.shared.streams import ARCHIVE_GROUP, DEAD_LETTERS_STREAM, StreamShards
 
 SERVICE = "archive"
 log = structlog.get_logger(__name__)
@@ -62,7 +57,8 @@ class ArchiveService:
         self.settings = settings
         self.consumer = consumer or consumer_name(SERVICE)
         self.store = EventStore.open(settings.database_url)
-        self.redis: Redis = create_redis_client(settings.redis_url)
+        self.streams = StreamShards(settings.stream_shards)
+        self.redis: Redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
         self.outbox_backlog = IngestOutboxBacklog(settings.ingest_database_url)
         self.trim = TrimStreams(
             self.store, RedisStreams(self.redis), retention=settings.stream_retention
@@ -77,14 +73,16 @@ class ArchiveService:
                     consumer=self.consumer,
                     reclaim_idle_ms=settings.reclaim_idle_ms,
                     store=ArchiveEvent(self.store),
+                    streams=self.streams,
                 )
             ],
+            cluster=settings.redis_cluster,
         )
         self._groups = contextlib.AsyncExitStack()
         self._trimmer: asyncio.Task[None] | None = None
 
     async def trim_once(self) -> list[StreamTrim]:
-        trims = await self.trim(EVENT_LOG_STREAMS)
+        trims = await self.trim(self.streams.event_log_streams)
         for trim in trims:
             publish_trim(trim)
         return trims
@@ -99,7 +97,7 @@ class ArchiveService:
             await asyncio.sleep(self.settings.trim_interval_seconds)
 
     async def collect(self) -> Status:
-        return await self.status(EVENT_LOG_STREAMS)
+        return await self.status(self.streams.event_log_streams)
 
     async def refresh_gauges(self) -> None:
         with contextlib.suppress(RedisError, SQLAlchemyError, OSError):
@@ -125,7 +123,14 @@ class ArchiveService:
         configure_logging(SERVICE, self.settings.log_level, self.settings.log_format)
         await self.store.create_schema()
         await self._groups.enter_async_context(
-            consumer_groups(self.redis, [ARCHIVE_ARTICLES, ARCHIVE_ENRICHED])
+            consumer_groups(
+                self.redis,
+                [
+                    *self.streams.articles_groups(ARCHIVE_GROUP),
+                    *self.streams.enriched_groups(ARCHIVE_GROUP),
+                ],
+                shards=self.streams.count,
+            )
         )
         self._trimmer = asyncio.create_task(self._trim_forever(), name="stream-trimmer")
         log.info(

@@ -24,7 +24,7 @@ from newsroom.ingest.domain.refusals import DeliveryIdTooLong
 from newsroom.ingest.domain.signatures import UnknownSource, VerifiedDelivery, verify_signature
 from newsroom.shared.article import Article
 from newsroom.shared.settings import SourceConfig
-from newsroom.shared.streams import articles_stream, shard_of
+from newsroom.shared.streams import ONE_SHARD, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -103,10 +103,11 @@ def record_delivery(
     delivery_id: str | None,
     correlation_id: str,
     now: datetime,
+    streams: StreamShards = ONE_SHARD,
 ) -> list[ItemResult]:
     """Decide and record a delivery's articles in one transaction: a replayed webhook id is
     answered as before; each article is a duplicate (nothing written) or a new version,
-    recorded with its event, which goes in the outbox."""
+    recorded with its event, which goes in the outbox for its article's shard's stream."""
     if delivery_id is not None:
         answered = inbox.answered_delivery(source, delivery_id)
         if answered is not None:
@@ -125,7 +126,7 @@ def record_delivery(
         inbox.record_version(
             decision, article, event, source=source, delivery_id=delivery_id, now=now
         )
-        inbox.append_to_outbox(event, articles_stream(shard_of(decision.article_id)), now)
+        inbox.append_to_outbox(event, streams.articles_of(decision.article_id), now)
     if delivery_id is not None:
         inbox.remember_delivery(source, delivery_id, [r.to_json() for r in results], now)
     return results
@@ -141,8 +142,10 @@ class ReceiveDelivery:
         inbox: Inbox,
         on_recorded: Callable[[], None],
         clock: Callable[[], float] = time.time,
+        streams: StreamShards = ONE_SHARD,
     ) -> None:
         self.sources = sources
+        self.streams = streams
         self.signature_tolerance_seconds = signature_tolerance_seconds
         self.parser = parser
         self.inbox = inbox
@@ -204,6 +207,7 @@ class ReceiveDelivery:
                 delivery_id=delivery.delivery_id,
                 correlation_id=correlation_id,
                 now=now,
+                streams=self.streams,
             )
         )
         for item in items:
