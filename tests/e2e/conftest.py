@@ -39,7 +39,12 @@ def start_system(
 ) -> RunningSystem:
     """`newsroom up` on `redis` (a server, or a URL), with `env` added to the environment."""
     redis_url = redis if isinstance(redis, str) else redis.url
-    ports = {"ingest": free_port(), "render": free_port(), "enrich": free_port_pair()}
+    ports = {
+        "ingest": free_port(),
+        "render": free_port(),
+        "enrich": free_port_pair(),
+        "archive": free_port(),
+    }
     process = subprocess.Popen(
         [
             NEWSROOM,
@@ -54,6 +59,8 @@ def start_system(
             str(ports["render"]),
             "--enrich-port",
             str(ports["enrich"]),
+            "--archive-port",
+            str(ports["archive"]),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -68,6 +75,7 @@ def start_system(
         f"http://127.0.0.1:{ports['render']}",
         f"http://127.0.0.1:{ports['enrich']}",
         redis_url=redis_url,
+        archive_url=f"http://127.0.0.1:{ports['archive']}",
     )
     assert process.stdout is not None
     running.reader = threading.Thread(

@@ -26,6 +26,7 @@ class RunningSystem:
     render_url: str
     enrich_url: str
     redis_url: str
+    archive_url: str = ""
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
 

@@ -35,6 +35,7 @@ def up(
     ingest_port: int = 8001,
     render_port: int = 8002,
     enrich_port: int = 8003,
+    archive_port: int = 8005,
     redis_cluster: Annotated[
         bool,
         typer.Option(
@@ -44,10 +45,11 @@ def up(
         ),
     ] = False,
 ) -> None:
-    """Run ingest, enrich and render (and Redis if none answers) with every log here."""
+    """Run ingest, enrich, render and the archive (and Redis if none answers) with every log
+    here."""
     from newsroom.cli.up import Ports, run_system
 
-    ports = Ports(ingest_port, render_port, enrich_port)
+    ports = Ports(ingest_port, render_port, enrich_port, archive_port)
     raise typer.Exit(run_system(var, redis_url, ports, redis_cluster=redis_cluster))
 
 
@@ -109,6 +111,33 @@ def dead_letters(
         typer.echo("no dead letters")
     for letter in found:
         typer.echo(letter.summary())
+
+
+@app.command()
+def status(
+    var: VarDir = Path("var"),
+    redis_url: Annotated[str, typer.Option()] = DEFAULT_REDIS_URL,
+    archive_database_url: Annotated[
+        str | None,
+        typer.Option(envvar="ARCHIVE_DATABASE_URL", help="Default: the archive in --var."),
+    ] = None,
+    ingest_database_url: Annotated[
+        str | None,
+        typer.Option(envvar="INGEST_DATABASE_URL", help="Default: ingest's database in --var."),
+    ] = None,
+) -> None:
+    """Per stream: length, memory, the archive's high-water mark, each group's lag and
+    pending entries; Redis's memory, the outbox backlog and the dead letters."""
+    from newsroom.archive.entrypoints.status_report import print_status
+    from newsroom.shared.settings import ArchiveSettings
+
+    folder = var.resolve()
+    settings = ArchiveSettings(
+        redis_url=redis_url,
+        database_url=archive_database_url or f"sqlite+aiosqlite:///{folder}/archive.db",
+        ingest_database_url=ingest_database_url or f"sqlite+aiosqlite:///{folder}/ingest.db",
+    )
+    raise typer.Exit(asyncio.run(print_status(settings)))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

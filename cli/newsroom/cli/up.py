@@ -26,6 +26,7 @@ class Ports:
     ingest: int = 8001
     render: int = 8002
     enrich: int = 8003  # the second enrich worker takes the next port
+    archive: int = 8005
 
 
 # Two enrich workers in one consumer group: the NLP uses both cores, as compose's replicas do.
@@ -37,6 +38,9 @@ def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[st
     var = var_dir.resolve()
     common = {"REDIS_URL": redis_url, "HTTP_HOST": "127.0.0.1"}
     render_url = f"http://127.0.0.1:{ports.render}"
+    # The event store: the archive writes it, ingest re-publishes from it what Redis loses,
+    # render's replay reads it.
+    archive_db = f"sqlite+aiosqlite:///{var}/archive.db"
     return {
         "ingest": {
             **common,
@@ -45,6 +49,7 @@ def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[st
             "NEWSROOM_SOURCES_FILE": str(sources_file(var)),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.ingest}",
             "RENDER_BASE_URL": render_url,
+            "ARCHIVE_DATABASE_URL": archive_db,
         },
         **{
             "enrich" if n == 0 else f"enrich-{n + 1}": {
@@ -59,6 +64,14 @@ def service_environments(var_dir: Path, redis_url: str, ports: Ports) -> dict[st
             "HTTP_PORT": str(ports.render),
             "DATABASE_URL": f"sqlite+aiosqlite:///{var}/render.db",
             "PUBLIC_BASE_URL": render_url,
+            "ARCHIVE_DATABASE_URL": archive_db,
+        },
+        "archive": {
+            **common,
+            "HTTP_PORT": str(ports.archive),
+            "DATABASE_URL": archive_db,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.archive}",
+            "INGEST_DATABASE_URL": f"sqlite+aiosqlite:///{var}/ingest.db",
         },
     }
 
@@ -111,6 +124,7 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports, *, redis_cluster: bo
         f"  ingest  http://127.0.0.1:{ports.ingest}  (POST /v1/sources/{DEMO_SOURCE}/items)\n"
         f"  render  http://127.0.0.1:{ports.render}\n"
         f"  enrich  http://127.0.0.1:{ports.enrich} and :{ports.enrich + 1}  (two workers; health, metrics)\n"
+        f"  archive http://127.0.0.1:{ports.archive}  (the event store; health, metrics)\n"
         f"  source  {DEMO_SOURCE}  secret {secret}\n"
         f"Send the seed story:  newsroom send ../shared/corpus/seed/space-race-2.v1.ninjs.json\n"
         f"Ctrl-C stops everything.",

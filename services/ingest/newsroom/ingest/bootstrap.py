@@ -34,6 +34,7 @@ from newsroom.ingest.entrypoints.http import (
     observe_problem,
     router,
 )
+from newsroom.ingest.entrypoints.redis_loss import republishing_after_redis_loss
 from newsroom.shared.outbox import (
     ClusterOutboxPublisher,
     OutboxPublisher,
@@ -179,8 +180,19 @@ def create_app(
             await broker.connect()
         relay.start()
         housekeeping = asyncio.create_task(forget_old_deliveries(), name="forget-deliveries")
+        # With the event store known, what Redis loses is re-published (entrypoints.redis_loss).
+        recovery: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
+        if settings.archive_database_url and redis_client is not None:
+            recovery = republishing_after_redis_loss(
+                settings.archive_database_url,
+                runner,
+                relay.notify,
+                redis_client,
+                streams=StreamShards(settings.stream_shards),
+            )
         try:
-            yield
+            async with recovery:
+                yield
         finally:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):

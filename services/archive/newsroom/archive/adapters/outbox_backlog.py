@@ -3,19 +3,30 @@ status figures; the archive never writes there."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import MetaData, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.shared.outbox import OutboxTables
-from newsroom.shared.sql import create_engine
+from newsroom.shared.sql import create_engine, is_sqlite_file
 
 _OUTBOX = OutboxTables(MetaData(), "outbox").outbox
 
 
+def _absent_sqlite_file(database_url: str) -> bool:
+    url = make_url(database_url)
+    return is_sqlite_file(database_url) and not Path(url.database or "").exists()
+
+
 class IngestOutboxBacklog:
     def __init__(self, database_url: str | None) -> None:
-        self.engine: AsyncEngine | None = create_engine(database_url) if database_url else None
+        self.engine: AsyncEngine | None = None
+        # An SQLite file ingest has not created yet is not created here either.
+        if database_url is not None and not _absent_sqlite_file(database_url):
+            self.engine = create_engine(database_url)
 
     async def __call__(self) -> int | None:
         if self.engine is None:
