@@ -16,6 +16,7 @@ BENCHMARKS = {
     "ingest": REPO / "services/ingest/bench/bench_ingest.py",
     "enrich": REPO / "services/enrich/bench/bench_enrich.py",
     "render": REPO / "services/render/bench/bench_render.py",
+    "cluster": REPO / "bench/bench_cluster.py",
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import redis
@@ -48,12 +48,15 @@ def _has_slots(port: int) -> bool:
     return b"cluster_slots_assigned:0" not in info
 
 
-def start_local_cluster(var_dir: Path) -> list[subprocess.Popen[bytes]]:
-    """Starts the nodes not running yet, creates the cluster if it never was, and returns once
-    every node reports `cluster_state:ok`; the processes it started."""
+def start_local_cluster(
+    var_dir: Path, ports: Sequence[int] = PORTS
+) -> list[subprocess.Popen[bytes]]:
+    """Starts the nodes (on `ports`: masters, then their replicas) not running yet, creates the
+    cluster if it never was, and returns once every node reports `cluster_state:ok`; the
+    processes it started."""
     server = _binary("redis-server")
     started: list[subprocess.Popen[bytes]] = []
-    for port in PORTS:
+    for port in ports:
         if answers(f"redis://127.0.0.1:{port}", timeout=0.2):
             continue
         data = var_dir / "redis-cluster" / str(port)
@@ -89,14 +92,14 @@ def start_local_cluster(var_dir: Path) -> list[subprocess.Popen[bytes]]:
             )
         )
     try:
-        _wait(lambda: all(answers(f"redis://127.0.0.1:{p}", timeout=0.2) for p in PORTS), 15)
-        if not _has_slots(PORTS[0]):
+        _wait(lambda: all(answers(f"redis://127.0.0.1:{p}", timeout=0.2) for p in ports), 15)
+        if not _has_slots(ports[0]):
             subprocess.run(  # noqa: S603 - fixed argv, no shell
                 [
                     _binary("redis-cli"),
                     "--cluster",
                     "create",
-                    *(f"127.0.0.1:{port}" for port in PORTS),
+                    *(f"127.0.0.1:{port}" for port in ports),
                     "--cluster-replicas",
                     "1",
                     "--cluster-yes",
@@ -105,7 +108,7 @@ def start_local_cluster(var_dir: Path) -> list[subprocess.Popen[bytes]]:
                 capture_output=True,
                 timeout=60,
             )
-        _wait(lambda: all(_cluster_ok(port) for port in PORTS), 60)
+        _wait(lambda: all(_cluster_ok(port) for port in ports), 60)
     except BaseException:
         stop_nodes(started)
         raise
