@@ -17,13 +17,19 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
-from newsroom.shared.settings import EnrichSettings, IngestSettings, RenderSettings
+from newsroom.shared.settings import (
+    ArchiveSettings,
+    EnrichSettings,
+    IngestSettings,
+    RenderSettings,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, type[BaseSettings]] = {
     "ingest": IngestSettings,
     "enrich": EnrichSettings,
     "render": RenderSettings,
+    "archive": ArchiveSettings,
 }
 
 

@@ -35,6 +35,8 @@ class TrimStreams:
         self.archive = archive
         self.streams = streams
         self.retention = retention
+        # The last checkpoint written per (epoch, stream): an unchanged one is not written again.
+        self._recorded: dict[tuple[str, str], EntryId] = {}
 
     async def __call__(self, names: Sequence[str]) -> list[StreamTrim]:
         epoch = await self.streams.epoch()
@@ -42,8 +44,10 @@ class TrimStreams:
         results = []
         for stream in names:
             groups = await self.streams.groups(stream)
-            if (consumed := consumed_by_every_group(groups)) is not None:
+            consumed = consumed_by_every_group(groups)
+            if consumed is not None and self._recorded.get((epoch, stream)) != consumed:
                 await self.archive.record_checkpoint(epoch, stream, consumed)
+                self._recorded[(epoch, stream)] = consumed
             floor = await self.streams.retention_floor(stream, self.retention)
             point = trim_point(marks[stream], groups, floor)
             trimmed = await self.streams.trim(stream, point.minid) if point.minid else 0
