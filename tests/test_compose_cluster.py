@@ -12,10 +12,20 @@ import jsonschema
 import pytest
 import yaml
 
-from newsroom.shared.settings import EnrichSettings, IngestSettings, RenderSettings
+from newsroom.shared.settings import (
+    ArchiveSettings,
+    EnrichSettings,
+    IngestSettings,
+    RenderSettings,
+)
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = {"ingest": IngestSettings, "enrich": EnrichSettings, "render": RenderSettings}
+SERVICES = {
+    "ingest": IngestSettings,
+    "enrich": EnrichSettings,
+    "render": RenderSettings,
+    "archive": ArchiveSettings,
+}
 
 
 def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
