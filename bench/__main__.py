@@ -19,6 +19,7 @@ BENCHMARKS = {
     "render": REPO / "services/render/bench/bench_render.py",
     "archive": REPO / "services/archive/bench/bench_archive.py",
     "render-scale": REPO / "services/render/bench/bench_render_scale.py",
+    "cluster": REPO / "bench/bench_cluster.py",
 }
 
 

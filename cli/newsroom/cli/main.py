@@ -36,13 +36,21 @@ def up(
     render_port: int = 8002,
     enrich_port: int = 8003,
     archive_port: int = 8005,
+    redis_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--redis-cluster",
+            help="Run on a local Redis Cluster (3 masters + 3 replicas, ports 7000-7005, "
+            "data under VAR/redis-cluster), the streams in STREAM_SHARDS (6) shards.",
+        ),
+    ] = False,
 ) -> None:
     """Run ingest, enrich, render and the archive (and Redis if none answers) with every log
     here."""
     from newsroom.cli.up import Ports, run_system
 
     ports = Ports(ingest_port, render_port, enrich_port, archive_port)
-    raise typer.Exit(run_system(var, redis_url, ports))
+    raise typer.Exit(run_system(var, redis_url, ports, redis_cluster=redis_cluster))
 
 
 @app.command()

@@ -15,7 +15,9 @@ import httpx
 from honcho.manager import Manager
 from honcho.printer import Message
 
+from newsroom.cli import redis_cluster_local as cluster
 from newsroom.cli.local_sources import DEMO_SOURCE, ensure_demo_source, sources_file
+from newsroom.cli.redis_cluster_local import start_local_cluster, stop_nodes
 from newsroom.cli.redis_local import answers, start_local_redis
 from newsroom.cli.supervisor import SupervisingManager
 
@@ -98,11 +100,23 @@ def _announce_when_ready(manager: Manager, urls: dict[str, str], stop: threading
         stop.wait(0.5)
 
 
-def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
+def run_system(var_dir: Path, redis_url: str, ports: Ports, *, redis_cluster: bool = False) -> int:
+    """With `redis_cluster`, on a local Redis Cluster (started if need be) with the event log
+    in STREAM_SHARDS (default 6) shards."""
     var_dir.mkdir(parents=True, exist_ok=True)
     secret = ensure_demo_source(var_dir)
     own_redis: subprocess.Popen[bytes] | None = None
-    if not answers(redis_url):
+    cluster_nodes: list[subprocess.Popen[bytes]] = []
+    cluster_env: dict[str, str] = {}
+    if redis_cluster:
+        print(f"Redis Cluster: 3 masters + 3 replicas at {cluster.URL} … :7005", flush=True)
+        cluster_nodes = start_local_cluster(var_dir)
+        redis_url = cluster.URL
+        cluster_env = {
+            "REDIS_CLUSTER": "true",
+            "STREAM_SHARDS": os.environ.get("STREAM_SHARDS", "6"),
+        }
+    elif not answers(redis_url):
         print(f"No Redis at {redis_url}: starting one (data in {var_dir / 'redis'})", flush=True)
         own_redis = start_local_redis(redis_url, var_dir)
 
@@ -121,7 +135,9 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
     environments = service_environments(var_dir, redis_url, ports)
     for name, env in environments.items():
         service = name.split("-")[0]
-        manager.add_process(name, _service_command(service), env={**os.environ, **env})
+        manager.add_process(
+            name, _service_command(service), env={**os.environ, **env, **cluster_env}
+        )
     stop = threading.Event()
     urls = {name: f"http://127.0.0.1:{env['HTTP_PORT']}" for name, env in environments.items()}
     watcher = threading.Thread(target=_announce_when_ready, args=(manager, urls, stop), daemon=True)
@@ -130,6 +146,7 @@ def run_system(var_dir: Path, redis_url: str, ports: Ports) -> int:
         manager.loop()
     finally:
         stop.set()
+        stop_nodes(cluster_nodes)
         if own_redis is not None:
             own_redis.terminate()
             try:

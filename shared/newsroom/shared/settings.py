@@ -42,6 +42,14 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis Cluster: REDIS_URL names any node, the clients find the others (README, "Cluster
+    # mode"). The event log's streams are sharded by article over STREAM_SHARDS streams each;
+    # the count is recorded in Redis and a service started with another one is refused.
+    redis_cluster: bool = False
+    stream_shards: int = Field(default=1, ge=1, le=1024)
+    # Replicas that must have an event before the outbox relay counts it sent (WAIT); None: 1
+    # on a cluster whose masters have replicas, 0 otherwise.
+    redis_min_replicas: int | None = Field(default=None, ge=0)
     log_level: str = "INFO"
     log_format: str = Field(default="json", description="json or console")
 

@@ -33,15 +33,27 @@ from newsroom.shared.streaming.consumers import (
 )
 from newsroom.shared.streaming.groups import consumer_name, ensure_groups
 from newsroom.shared.streams import (
-    ALL_GROUPS,
-    ARCHIVE_ARTICLES,
-    ARCHIVE_ENRICHED,
+    ARCHIVE_GROUP,
     DEAD_LETTERS_STREAM,
-    EVENT_LOG_STREAMS,
+    ENRICH_GROUP,
+    RENDER_GROUP,
+    ConsumerGroup,
+    StreamShards,
 )
 
 SERVICE = "archive"
 log = structlog.get_logger(__name__)
+
+
+def declared_groups(streams: StreamShards) -> list[ConsumerGroup]:
+    """Every consumer group of the system on every shard's event-log streams."""
+    return [
+        *streams.articles_groups(ENRICH_GROUP),
+        *streams.articles_groups(RENDER_GROUP),
+        *streams.enriched_groups(RENDER_GROUP),
+        *streams.articles_groups(ARCHIVE_GROUP),
+        *streams.enriched_groups(ARCHIVE_GROUP),
+    ]
 
 
 def collect_status(
@@ -63,7 +75,8 @@ class ArchiveService:
         self.settings = settings
         self.consumer = consumer or consumer_name(SERVICE)
         self.store = EventStore.open(settings.database_url)
-        self.redis: Redis = create_redis_client(settings.redis_url)
+        self.streams = StreamShards(settings.stream_shards)
+        self.redis: Redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
         self.outbox_backlog = IngestOutboxBacklog(settings.ingest_database_url)
         self.trim = TrimStreams(
             self.store, RedisStreams(self.redis), retention=settings.stream_retention
@@ -78,8 +91,10 @@ class ArchiveService:
                     consumer=self.consumer,
                     reclaim_idle_ms=settings.reclaim_idle_ms,
                     store=ArchiveEvent(self.store),
+                    streams=self.streams,
                 )
             ],
+            cluster=settings.redis_cluster,
         )
         self._groups = contextlib.AsyncExitStack()
         self._trimmer: asyncio.Task[None] | None = None
@@ -88,8 +103,8 @@ class ArchiveService:
         # Every group the system declares exists before a trim, so a service that has not
         # started yet (or has not recreated its group after Redis lost it) holds trimming
         # back at 0 instead of finding its events gone.
-        await ensure_groups(self.redis, ALL_GROUPS)
-        trims = await self.trim(EVENT_LOG_STREAMS)
+        await ensure_groups(self.redis, declared_groups(self.streams))
+        trims = await self.trim(self.streams.event_log_streams)
         for trim in trims:
             publish_trim(trim)
         return trims
@@ -104,7 +119,7 @@ class ArchiveService:
             await asyncio.sleep(self.settings.trim_interval_seconds)
 
     async def collect(self) -> Status:
-        return await self.status(EVENT_LOG_STREAMS)
+        return await self.status(self.streams.event_log_streams)
 
     async def refresh_gauges(self) -> None:
         with contextlib.suppress(RedisError, SQLAlchemyError, OSError):
@@ -130,7 +145,14 @@ class ArchiveService:
         configure_logging(SERVICE, self.settings.log_level, self.settings.log_format)
         await self.store.create_schema()
         await self._groups.enter_async_context(
-            consumer_groups(self.redis, [ARCHIVE_ARTICLES, ARCHIVE_ENRICHED])
+            consumer_groups(
+                self.redis,
+                [
+                    *self.streams.articles_groups(ARCHIVE_GROUP),
+                    *self.streams.enriched_groups(ARCHIVE_GROUP),
+                ],
+                shards=self.streams.count,
+            )
         )
         self._trimmer = asyncio.create_task(self._trim_forever(), name="stream-trimmer")
         log.info(

@@ -30,7 +30,7 @@ from newsroom.shared.streaming.consumers import (
     create_redis_client,
 )
 from newsroom.shared.streaming.groups import consumer_name
-from newsroom.shared.streams import ENRICH_ARTICLES
+from newsroom.shared.streams import ENRICH_GROUP, StreamShards
 
 SERVICE = "enrich"
 log = structlog.get_logger(__name__)
@@ -43,6 +43,7 @@ class EnrichWorker:
     def __init__(self, settings: EnrichSettings, consumer: str | None = None) -> None:
         self.settings = settings
         self.consumer = consumer or consumer_name(SERVICE)
+        self.streams = StreamShards(settings.stream_shards)
         self.enricher: Enricher | None = None
         self.batcher: MicroBatcher[ArticleTexts, EnrichmentResult] | None = None
         self._redis: Redis | None = None
@@ -53,12 +54,14 @@ class EnrichWorker:
             consumer=self.consumer,
             batch_size=settings.enrich_batch_size,
             reclaim_idle_ms=settings.reclaim_idle_ms,
+            streams=self.streams,
         )
         self.broker = create_broker(
             settings.redis_url,
             service=SERVICE,
             max_deliveries=settings.max_deliveries,
             routers=[router],
+            cluster=settings.redis_cluster,
         )
 
     @property
@@ -81,8 +84,16 @@ class EnrichWorker:
         nlp = await asyncio.to_thread(load_pipeline, self.settings.spacy_model)
         self.enricher = Enricher(nlp, batch_size=self.settings.enrich_batch_size)
         self.batcher = MicroBatcher(self.enricher.enrich_many, self.settings.enrich_batch_size)
-        self._redis = create_redis_client(self.settings.redis_url)
-        await self._groups.enter_async_context(consumer_groups(self._redis, [ENRICH_ARTICLES]))
+        self._redis = create_redis_client(
+            self.settings.redis_url, cluster=self.settings.redis_cluster
+        )
+        await self._groups.enter_async_context(
+            consumer_groups(
+                self._redis,
+                self.streams.articles_groups(ENRICH_GROUP),
+                shards=self.streams.count,
+            )
+        )
         log.info("enrich_starting", consumer=self.consumer, model=self.enricher.model)
 
     async def on_shutdown(self) -> None:

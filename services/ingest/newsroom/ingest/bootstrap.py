@@ -9,13 +9,14 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import structlog
 from fastapi import FastAPI
 from faststream import FastStream
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from sqlalchemy import text
 
 from newsroom.ingest.adapters.database import OUTBOX, RELAY_LOCK_KEY
@@ -35,12 +36,18 @@ from newsroom.ingest.entrypoints.http import (
     router,
 )
 from newsroom.ingest.entrypoints.redis_loss import republishing_after_redis_loss
-from newsroom.shared.outbox import OutboxPublisher, OutboxRelay, RedisOutboxPublisher
+from newsroom.shared.outbox import (
+    ClusterOutboxPublisher,
+    OutboxPublisher,
+    OutboxRelay,
+    RedisOutboxPublisher,
+)
 from newsroom.shared.problems.fastapi import COMMON_DESCRIPTIONS, install_problem_handlers
 from newsroom.shared.settings import IngestSettings, SignatureScheme
 from newsroom.shared.sql import UnitOfWorkRunner
 from newsroom.shared.streaming.consumers import create_broker, create_redis_client
-from newsroom.shared.streams import STREAM_MAXLEN
+from newsroom.shared.streaming.shard_count import ShardCountCheckedPublisher
+from newsroom.shared.streams import STREAM_MAXLEN, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -69,6 +76,23 @@ def check_source_secrets(settings: IngestSettings) -> None:
                     raise ValueError(f"source {name!r}: {exc}") from exc
 
 
+def outbox_publisher(
+    settings: IngestSettings, broker: RedisBroker, redis_client: Redis
+) -> OutboxPublisher:
+    """On one Redis, FastStream onto a MULTI/EXEC pipeline; on a cluster, one MULTI/EXEC and
+    WAIT per shard on its master (`ClusterOutboxPublisher`)."""
+    publisher: OutboxPublisher
+    if settings.redis_cluster:
+        publisher = ClusterOutboxPublisher(
+            cast(RedisCluster, redis_client),
+            maxlen=STREAM_MAXLEN,
+            min_replicas=settings.redis_min_replicas,
+        )
+    else:
+        publisher = RedisOutboxPublisher(broker, redis_client, maxlen=STREAM_MAXLEN)
+    return ShardCountCheckedPublisher(publisher, redis_client, settings.stream_shards)
+
+
 def create_app(
     settings: IngestSettings,
     *,
@@ -88,10 +112,13 @@ def create_app(
     redis_client: Redis | None = None
     if publisher is None:
         broker = create_broker(
-            settings.redis_url, service=SERVICE, routers=[streams.build_router()]
+            settings.redis_url,
+            service=SERVICE,
+            routers=[streams.build_router()],
+            cluster=settings.redis_cluster,
         )
-        redis_client = create_redis_client(settings.redis_url)
-        publisher = RedisOutboxPublisher(broker, redis_client, maxlen=STREAM_MAXLEN)
+        redis_client = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
+        publisher = outbox_publisher(settings, broker, redis_client)
     relay = OutboxRelay(
         OUTBOX,
         runner,
@@ -109,6 +136,7 @@ def create_app(
         inbox=inbox,
         on_recorded=relay.notify,
         clock=clock,
+        streams=StreamShards(settings.stream_shards),
     )
 
     async def database_ready() -> bool:
@@ -157,7 +185,11 @@ def create_app(
         recovery: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
         if settings.archive_database_url and redis_client is not None:
             recovery = republishing_after_redis_loss(
-                settings.archive_database_url, runner, relay.notify, redis_client
+                settings.archive_database_url,
+                runner,
+                relay.notify,
+                redis_client,
+                streams=StreamShards(settings.stream_shards),
             )
         try:
             async with recovery:

@@ -87,8 +87,7 @@ async def test_nothing_is_republished_while_the_epoch_holds_and_the_rest_once_af
         Archive(),
         republish,
         epoch,
-        articles_stream=ARTICLES,
-        enriched_stream=ENRICHED,
+        shards=[(ARTICLES, ENRICHED)],
         batch=2,
     )
     assert await use_case.check() is None  # the first look only remembers the epoch

@@ -47,7 +47,14 @@ from newsroom.shared.streaming.consumers import (
     create_redis_client,
 )
 from newsroom.shared.streaming.groups import consumer_name
-from newsroom.shared.streams import RENDER_ARTICLES, RENDER_ENRICHED
+from newsroom.shared.streams import (
+    ONE_SHARD,
+    RENDER_ARTICLES,
+    RENDER_ENRICHED,
+    RENDER_GROUP,
+    ConsumerGroup,
+    StreamShards,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -58,6 +65,11 @@ log = structlog.get_logger(__name__)
 
 SERVICE = "render"
 GROUPS = [RENDER_ARTICLES, RENDER_ENRICHED]
+
+
+def render_groups(streams: StreamShards) -> list[ConsumerGroup]:
+    """Render's groups on every shard's articles and enriched streams."""
+    return [*streams.articles_groups(RENDER_GROUP), *streams.enriched_groups(RENDER_GROUP)]
 
 
 def open_read_model(database_url: str) -> UnitOfWorkRunner:
@@ -130,14 +142,24 @@ def build_broker(
     reclaim_idle_ms: int,
     submit: Submit,
     flush_pages: FlushPages,
+    streams: StreamShards = ONE_SHARD,
+    cluster: bool = False,
 ) -> tuple[RedisBroker, StreamPublisher]:
     """The broker (the shared consumer recipe) with render's stream router included, and the
     router's PageChanged publisher."""
     router, pages_publisher = stream_router(
-        consumer=consumer, reclaim_idle_ms=reclaim_idle_ms, submit=submit, flush_pages=flush_pages
+        consumer=consumer,
+        reclaim_idle_ms=reclaim_idle_ms,
+        submit=submit,
+        flush_pages=flush_pages,
+        streams=streams,
     )
     broker = create_broker(
-        redis_url, service=SERVICE, max_deliveries=max_deliveries, routers=[router]
+        redis_url,
+        service=SERVICE,
+        max_deliveries=max_deliveries,
+        routers=[router],
+        cluster=cluster,
     )
     return broker, pages_publisher
 
@@ -162,7 +184,8 @@ class RenderRuntime:
         self.projection = Projection(
             self.database, public_base_url=self.public_base_url, clock=clock
         )
-        self.redis = create_redis_client(settings.redis_url)
+        self.redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
+        self.streams = StreamShards(settings.stream_shards)
         self.consumer = consumer or consumer_name(SERVICE)
         self.broker, pages_publisher = build_broker(
             settings.redis_url,
@@ -171,9 +194,14 @@ class RenderRuntime:
             reclaim_idle_ms=settings.reclaim_idle_ms,
             submit=self.projection.group_commit.submit,
             flush_pages=self._flush_queued_pages,
+            streams=self.streams,
+            cluster=settings.redis_cluster,
         )
-        # A batch of PageChanged goes out in one pipeline on this client.
-        self.publish_pages = PagePublisher(pages_publisher, self.redis)
+        # A batch of PageChanged goes out in one pipeline on this client (one by one on a
+        # cluster: FastStream's cluster broker takes no pipeline, ag2ai/faststream#3044).
+        self.publish_pages = PagePublisher(
+            pages_publisher, None if settings.redis_cluster else self.redis
+        )
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
         self._groups = contextlib.AsyncExitStack()
@@ -207,7 +235,9 @@ class RenderRuntime:
     async def start(self) -> None:
         # Groups at 0 before subscribing (waiting for a Redis still starting): items published
         # before the first start are read, and a restart resumes from where the group stands.
-        await self._groups.enter_async_context(consumer_groups(self.redis, GROUPS))
+        await self._groups.enter_async_context(
+            consumer_groups(self.redis, render_groups(self.streams), shards=self.streams.count)
+        )
         await self.broker.start()
         self._tasks = [asyncio.create_task(self._maintenance(), name="render-maintenance")]
         log.info("render_started", consumer=self.consumer)
@@ -294,17 +324,18 @@ async def replay_sources(
     """The event log and the read model at `database_url` a replay rebuilds. The log is the
     event store at ARCHIVE_DATABASE_URL and then the streams at REDIS_URL, or (no archive)
     the streams alone."""
-    redis = create_redis_client(settings.redis_url)
+    redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
+    streams = list(StreamShards(settings.stream_shards).event_log_streams)
     runner = open_read_model(database_url)
     archive = (
         EventStore.open(settings.archive_database_url) if settings.archive_database_url else None
     )
     try:
         if archive is None:
-            yield RedisStreamLog(redis), runner
+            yield RedisStreamLog(redis, streams), runner
         else:
             await archive.create_schema()
-            yield ArchiveAndTailLog(archive, redis), runner
+            yield ArchiveAndTailLog(archive, redis, streams), runner
     finally:
         await redis.aclose()
         await runner.dispose()

@@ -4,6 +4,7 @@ Redis and its publisher.
 
 Needs the `sql` extra: `newsroom-shared[sql]`."""
 
+from newsroom.shared.outbox.cluster_publisher import ClusterOutboxPublisher, NotReplicated
 from newsroom.shared.outbox.redis_publisher import RedisOutboxPublisher
 from newsroom.shared.outbox.relay import (
     MAX_BATCH_BYTES,
@@ -20,6 +21,8 @@ from newsroom.shared.outbox.tables import OutboxTables, OutgoingEvent
 
 __all__ = [
     "MAX_BATCH_BYTES",
+    "ClusterOutboxPublisher",
+    "NotReplicated",
     "OutboxMetrics",
     "OutboxPublisher",
     "OutboxRelay",

@@ -20,13 +20,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from faststream import AckPolicy
-from faststream.redis import RedisBroker, RedisRouter, StreamSub
+from faststream.redis import RedisBroker, RedisClusterBroker, RedisRouter, StreamSub
 from faststream.redis.prometheus import RedisPrometheusMiddleware
 from prometheus_client import REGISTRY
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
 from newsroom.shared.streaming.group_recovery import recreate_group_on_loss
@@ -42,9 +42,19 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 5.0
 GRACEFUL_TIMEOUT_SECONDS = 20.0
 
 
-def create_redis_client(redis_url: str) -> Redis:
+def create_redis_client(redis_url: str, *, cluster: bool = False) -> Redis:
     """A Redis client with the connection policy of the brokers (for groups, lag, pipelines:
-    FastStream's own connection is private)."""
+    FastStream's own connection is private). With `cluster`, a redis-py RedisCluster that
+    finds every node from the one `redis_url` names and routes each command to the master of
+    its key's slot (typed as the single-node client whose commands it offers: every command
+    the services send names one key, or one slot)."""
+    if cluster:
+        client: Any = RedisCluster.from_url(
+            redis_url,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+        )
+        return cast(Redis, client)
     return Redis.from_url(
         redis_url,
         socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
@@ -58,10 +68,13 @@ def create_broker(
     service: str,
     max_deliveries: int | None = None,
     routers: Sequence[RedisRouter] = (),
+    cluster: bool = False,
 ) -> RedisBroker:
     """The service's RedisBroker with its routers included. A consuming service passes its
     dead-letter budget (`max_deliveries`) and gets the consumer middlewares; a broker that only
-    publishes (ingest's relay) has none to run."""
+    publishes (ingest's relay) has none to run. With `cluster`, FastStream's
+    RedisClusterBroker (its stream subscribers read one key each, so one per shard stream; it
+    ignores `pipeline=`: see `outbox.redis_publisher`)."""
     middlewares: tuple[Any, ...] = ()
     if max_deliveries is not None:
         middlewares = (
@@ -69,7 +82,8 @@ def create_broker(
             LogContextMiddleware,
             dead_letter_middleware(max_deliveries),
         )
-    broker = RedisBroker(
+    broker_class = RedisClusterBroker if cluster else RedisBroker
+    broker = broker_class(
         redis_url,
         socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
@@ -138,12 +152,17 @@ def subscribe_with_reclaim(
 
 @contextlib.asynccontextmanager
 async def consumer_groups(
-    redis: Redis, groups: Sequence[ConsumerGroup], *, lag_every: float = 5.0
+    redis: Redis,
+    groups: Sequence[ConsumerGroup],
+    *,
+    lag_every: float = 5.0,
+    shards: int | None = None,
 ) -> AsyncIterator[None]:
-    """Before the broker subscribes: the groups prepared (created at 0, stale consumers
-    pruned, waiting for a Redis that is still starting). Until exit: their lag and pending
-    counts refreshed as Prometheus gauges."""
-    await prepare_groups(redis, groups)
+    """Before the broker subscribes: the shard count checked against the one the streams were
+    written with (when `shards` is given: `ShardCountMismatch`), the groups prepared (created
+    at 0, stale consumers pruned, waiting for a Redis that is still starting). Until exit:
+    their lag and pending counts refreshed as Prometheus gauges."""
+    await prepare_groups(redis, groups, shards=shards)
     watcher = asyncio.create_task(watch_lag(redis, list(groups), lag_every), name="consumer-lag")
     try:
         yield

@@ -26,6 +26,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from newsroom.shared.streaming.shard_count import claim_shard_count
 from newsroom.shared.streams import ConsumerGroup
 
 log = structlog.get_logger(__name__)
@@ -69,13 +70,21 @@ _NOT_UP_YET = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 async def prepare_groups(
-    redis: Redis, groups: Sequence[ConsumerGroup], *, attempts: int = 60, interval: float = 0.5
+    redis: Redis,
+    groups: Sequence[ConsumerGroup],
+    *,
+    attempts: int = 60,
+    interval: float = 0.5,
+    shards: int | None = None,
 ) -> None:
-    """Creates the groups (`ensure_groups`) and prunes the consumers of processes gone
+    """Checks the shard count (`claim_shard_count`, when `shards` is given), creates the
+    groups (`ensure_groups`) and prunes the consumers of processes gone
     (`prune_stale_consumers`) before a service subscribes, waiting up to `attempts` ×
     `interval` seconds for a Redis that is still starting."""
     for attempt in range(1, attempts + 1):
         try:
+            if shards is not None:
+                await claim_shard_count(redis, shards)
             await ensure_groups(redis, groups)
             if pruned := await prune_stale_consumers(redis, groups):
                 log.info("stale_consumers_pruned", consumers=pruned)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import ResponseError
 
 from newsroom.archive.domain.retention import GroupPosition
@@ -74,4 +74,9 @@ class RedisStreamFigures:
         return None if usage is None else int(usage)
 
     async def used_memory(self) -> int:
+        """Of every master, on a Redis Cluster."""
+        client: Any = self.redis
+        if isinstance(client, RedisCluster):
+            by_node = await client.info("memory", target_nodes=RedisCluster.PRIMARIES)
+            return sum(int(info["used_memory"]) for info in by_node.values())
         return int((await self.redis.info("memory"))["used_memory"])

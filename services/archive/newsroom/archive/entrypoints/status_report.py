@@ -11,7 +11,7 @@ from newsroom.archive.bootstrap import collect_status
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.settings import ArchiveSettings
 from newsroom.shared.streaming.consumers import create_redis_client
-from newsroom.shared.streams import EVENT_LOG_STREAMS
+from newsroom.shared.streams import StreamShards
 
 
 def _size(value: int | None) -> str:
@@ -44,11 +44,13 @@ def render_status(status: Status) -> str:
 
 async def print_status(settings: ArchiveSettings) -> int:
     store = EventStore.open(settings.database_url)
-    redis = create_redis_client(settings.redis_url)
+    redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
     backlog = IngestOutboxBacklog(settings.ingest_database_url)
     try:
         await store.create_schema()
-        status = await collect_status(store, redis, backlog)(EVENT_LOG_STREAMS)
+        status = await collect_status(store, redis, backlog)(
+            StreamShards(settings.stream_shards).event_log_streams
+        )
     except (RedisError, OSError) as exc:
         typer.echo(f"Redis at {settings.redis_url} does not answer: {exc}", err=True)
         return 3

@@ -12,7 +12,7 @@ from faststream.redis.annotations import RedisStreamMessage
 from newsroom.archive.adapters.metrics import EVENTS_ARCHIVED
 from newsroom.shared.eventstore import EntryId
 from newsroom.shared.streaming.consumers import subscribe_with_reclaim
-from newsroom.shared.streams import ARCHIVE_ARTICLES, ARCHIVE_ENRICHED
+from newsroom.shared.streams import ARCHIVE_GROUP, ONE_SHARD, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +26,9 @@ POLLING_INTERVAL_MS = 100
 Store = Callable[[str, EntryId, bytes], Awaitable[bool]]  # ArchiveEvent
 
 
-def stream_router(*, consumer: str, reclaim_idle_ms: int, store: Store) -> RedisRouter:
+def stream_router(
+    *, consumer: str, reclaim_idle_ms: int, store: Store, streams: StreamShards = ONE_SHARD
+) -> RedisRouter:
     router = RedisRouter()
 
     def handler_for(stream: str) -> Callable[[RedisStreamMessage], Awaitable[None]]:
@@ -38,7 +40,15 @@ def stream_router(*, consumer: str, reclaim_idle_ms: int, store: Store) -> Redis
 
         return archive
 
-    for group, name in ((ARCHIVE_ARTICLES, "articles"), (ARCHIVE_ENRICHED, "enriched")):
+    subscriptions = [
+        (group, streams.subscription_title(name, shard))
+        for name, groups in (
+            ("articles", streams.articles_groups(ARCHIVE_GROUP)),
+            ("enriched", streams.enriched_groups(ARCHIVE_GROUP)),
+        )
+        for shard, group in enumerate(groups)
+    ]
+    for group, name in subscriptions:
         subscribe_with_reclaim(
             router,
             handler_for(group.stream),
@@ -48,6 +58,7 @@ def stream_router(*, consumer: str, reclaim_idle_ms: int, store: Store) -> Redis
             polling_interval_ms=POLLING_INTERVAL_MS,
             reclaim_idle_ms=reclaim_idle_ms,
             title=f"archive.{name}",
-            description=f"Every event of the {name} stream, stored once in the event store.",
+            description=f"Every event of the {group.stream} stream, stored once in the event "
+            "store.",
         )
     return router

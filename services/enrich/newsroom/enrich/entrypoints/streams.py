@@ -1,5 +1,6 @@
 """Enrich's streams: the articles it consumes in the `enrich` group (a main and a reclaim
-subscriber, shared recipe) and the enriched stream it publishes, on one FastStream router.
+subscriber per shard, shared recipe) and the enriched stream it publishes, of the article's
+shard, on one FastStream router.
 
 Each message is one article event: the use case (`application/enrich_article.py`) enriches it
 (up to `batch_size` concurrent messages meet in one `nlp.pipe` batch) and the ArticleEnriched,
@@ -17,7 +18,7 @@ from newsroom.enrich.adapters.metrics import ARTICLES_ENRICHED
 from newsroom.enrich.application.enrich_article import EnrichFn, enrich_article_event
 from newsroom.shared.events import ArticleEnriched, ArticleEvent
 from newsroom.shared.streaming.consumers import subscribe_with_reclaim
-from newsroom.shared.streams import ENRICH_ARTICLES, STREAM_MAXLEN, enriched_stream
+from newsroom.shared.streams import ENRICH_GROUP, ONE_SHARD, STREAM_MAXLEN, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -33,23 +34,33 @@ def build_router(
     consumer: str,
     batch_size: int,
     reclaim_idle_ms: int,
+    streams: StreamShards = ONE_SHARD,
 ) -> RedisRouter:
     """The router of one worker process: `enrich` runs the NLP, `model` names the model the
-    results carry, `consumer` is this process's unique consumer name."""
+    results carry, `consumer` is this process's unique consumer name.
+
+    An article's ArticleEnriched goes to the enriched stream of its shard, on the same slot
+    (so the same master) as the articles stream it came from. The input is acked after the
+    output was appended, so a replica that has the ack has the output before it (replication
+    keeps a master's order): a failover that loses the output loses the ack too, and the
+    article event is delivered again. No WAIT is needed here."""
     router = RedisRouter()
-    enriched = router.publisher(
-        stream=StreamSub(enriched_stream(), maxlen=STREAM_MAXLEN),
-        schema=ArticleEnriched,
-        title="enriched",
-        description="ArticleEnriched: entities and timeline of one article version.",
-    )
+    enriched_by_shard = [
+        router.publisher(
+            stream=StreamSub(streams.enriched(shard), maxlen=STREAM_MAXLEN),
+            schema=ArticleEnriched,
+            title=streams.subscription_title("enriched", shard),
+            description="ArticleEnriched: entities and timeline of one article version.",
+        )
+        for shard in streams.shards
+    ]
 
     async def on_article(event: ArticleEvent) -> None:
         """One article event: enrich it and publish the result (with its deterministic id)."""
         result = await enrich_article_event(event, enrich, model())
         if result is None:
             return
-        await enriched.publish(
+        await enriched_by_shard[streams.of(result.data.article_id)].publish(
             result.to_message(),
             headers={"message_id": result.id},
             correlation_id=result.correlationid,
@@ -62,16 +73,17 @@ def build_router(
             timeline=len(result.data.timeline),
         )
 
-    subscribe_with_reclaim(
-        router,
-        on_article,
-        ENRICH_ARTICLES,
-        consumer=consumer,
-        max_records=max(1, batch_size),
-        polling_interval_ms=POLLING_INTERVAL_MS,
-        reclaim_idle_ms=reclaim_idle_ms,
-        reclaim_polling_interval_ms=RECLAIM_POLLING_INTERVAL_MS,
-        title="articles",
-        description="Article versions to enrich (withdrawals are skipped).",
-    )
+    for shard, group in enumerate(streams.articles_groups(ENRICH_GROUP)):
+        subscribe_with_reclaim(
+            router,
+            on_article,
+            group,
+            consumer=consumer,
+            max_records=max(1, batch_size),
+            polling_interval_ms=POLLING_INTERVAL_MS,
+            reclaim_idle_ms=reclaim_idle_ms,
+            reclaim_polling_interval_ms=RECLAIM_POLLING_INTERVAL_MS,
+            title=streams.subscription_title("articles", shard),
+            description="Article versions to enrich (withdrawals are skipped).",
+        )
     return router

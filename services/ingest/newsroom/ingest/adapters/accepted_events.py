@@ -12,14 +12,15 @@ from sqlalchemy import Connection, select
 from newsroom.ingest.adapters.database import OUTBOX, InboxItem, table_of
 from newsroom.shared.outbox import OutgoingEvent
 from newsroom.shared.sql import UnitOfWorkRunner
-from newsroom.shared.streams import articles_stream
+from newsroom.shared.streams import ONE_SHARD, StreamShards
 
 _ITEMS = table_of(InboxItem)
 
 
 class InboxAcceptedEvents:
-    def __init__(self, runner: UnitOfWorkRunner) -> None:
+    def __init__(self, runner: UnitOfWorkRunner, streams: StreamShards = ONE_SHARD) -> None:
         self.runner = runner
+        self.streams = streams
 
     async def pages(self, size: int) -> AsyncIterator[list[OutgoingEvent]]:
         after = 0
@@ -37,7 +38,8 @@ class InboxAcceptedEvents:
                         int(row.id),
                         OutgoingEvent(
                             row.event_id,
-                            articles_stream(),
+                            # The event's subject is its article: its shard's stream.
+                            self.streams.articles_of(str(row.event["subject"])),
                             row.correlation_id,
                             json.dumps(row.event),
                         ),

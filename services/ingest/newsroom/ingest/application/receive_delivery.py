@@ -31,7 +31,7 @@ from newsroom.ingest.domain.signatures import (
 )
 from newsroom.shared.article import Article
 from newsroom.shared.settings import SourceConfig
-from newsroom.shared.streams import articles_stream, shard_of
+from newsroom.shared.streams import ONE_SHARD, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -111,11 +111,12 @@ def record_delivery(
     correlation_id: str,
     now: datetime,
     body_hash: str | None = None,
+    streams: StreamShards = ONE_SHARD,
 ) -> list[ItemResult]:
     """Decide and record a delivery's articles in one transaction: a replayed webhook id is
     answered as before (the same id with another body is refused, nothing recorded); each
     article is a duplicate (nothing written) or a new version, recorded with its event, which
-    goes in the outbox."""
+    goes in the outbox for its article's shard's stream."""
     if delivery_id is not None:
         seen = inbox.answered_delivery(source, delivery_id)
         if seen is not None:
@@ -140,7 +141,7 @@ def record_delivery(
         inbox.record_version(
             decision, article, event, source=source, delivery_id=delivery_id, now=now
         )
-        inbox.append_to_outbox(event, articles_stream(shard_of(decision.article_id)), now)
+        inbox.append_to_outbox(event, streams.articles_of(decision.article_id), now)
     if delivery_id is not None:
         answers = SeenDelivery([r.to_json() for r in results], body_hash)
         inbox.remember_delivery(source, answers, delivery_id, now)
@@ -157,8 +158,10 @@ class ReceiveDelivery:
         inbox: Inbox,
         on_recorded: Callable[[], None],
         clock: Callable[[], float] = time.time,
+        streams: StreamShards = ONE_SHARD,
     ) -> None:
         self.sources = sources
+        self.streams = streams
         self.signature_tolerance_seconds = signature_tolerance_seconds
         self.parser = parser
         self.inbox = inbox
@@ -239,6 +242,7 @@ class ReceiveDelivery:
                 correlation_id=correlation_id,
                 now=now,
                 body_hash=hashlib.sha256(body).hexdigest(),
+                streams=self.streams,
             )
         )
         for item in items:

@@ -84,16 +84,15 @@ class RepublishLostEvents:
         republish: Republish,
         epoch: Callable[[], Awaitable[str]],
         *,
-        articles_stream: str,
-        enriched_stream: str,
+        shards: Sequence[tuple[str, str]],
         batch: int = 500,
     ) -> None:
+        """`shards`: each shard's (articles, enriched) streams (STREAM_SHARDS)."""
         self.accepted = accepted
         self.archive = archive
         self.republish = republish
         self.epoch = epoch
-        self.articles_stream = articles_stream
-        self.enriched_stream = enriched_stream
+        self.shards = list(shards)
         self.batch = batch
         self._seen_epoch: str | None = None
 
@@ -132,24 +131,25 @@ class RepublishLostEvents:
             )
 
         checkpoints = await self.archive.checkpoints_before(epoch)
-        articles_from = checkpoints.get(self.articles_stream, ZERO)
-        after = 0
-        while rows := await self.archive.events_from(
-            self.articles_stream, articles_from, after=after, limit=self.batch
-        ):
-            after = rows[-1].position
-            recovery.after_checkpoint += await send([_outgoing(row) for row in rows])
+        for articles_stream, enriched_stream in self.shards:
+            articles_from = checkpoints.get(articles_stream, ZERO)
+            after = 0
+            while rows := await self.archive.events_from(
+                articles_stream, articles_from, after=after, limit=self.batch
+            ):
+                after = rows[-1].position
+                recovery.after_checkpoint += await send([_outgoing(row) for row in rows])
 
-        enriched_from = checkpoints.get(self.enriched_stream, ZERO)
-        after = 0
-        while rows := await self.archive.without_derived_event(
-            self.articles_stream,
-            ENRICHED_TYPES,
-            self.enriched_stream,
-            enriched_from,
-            after=after,
-            limit=self.batch,
-        ):
-            after = rows[-1].position
-            recovery.to_enrich_again += await send([_outgoing(row) for row in rows])
+            enriched_from = checkpoints.get(enriched_stream, ZERO)
+            after = 0
+            while rows := await self.archive.without_derived_event(
+                articles_stream,
+                ENRICHED_TYPES,
+                enriched_stream,
+                enriched_from,
+                after=after,
+                limit=self.batch,
+            ):
+                after = rows[-1].position
+                recovery.to_enrich_again += await send([_outgoing(row) for row in rows])
         return recovery

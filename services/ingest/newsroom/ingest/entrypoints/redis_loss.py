@@ -17,7 +17,7 @@ from newsroom.ingest.application.republish_lost_events import RepublishLostEvent
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.sql import UnitOfWorkRunner
 from newsroom.shared.streaming.epochs import redis_epoch
-from newsroom.shared.streams import articles_stream, enriched_stream
+from newsroom.shared.streams import ONE_SHARD, StreamShards
 
 log = structlog.get_logger(__name__)
 
@@ -31,16 +31,16 @@ async def republishing_after_redis_loss(
     notify_relay: Callable[[], None],
     redis: Redis,
     *,
+    streams: StreamShards = ONE_SHARD,
     every: float = CHECK_EVERY_SECONDS,
 ) -> AsyncIterator[RepublishLostEvents]:
     store = EventStore.open(archive_database_url)
     use_case = RepublishLostEvents(
-        InboxAcceptedEvents(runner),
+        InboxAcceptedEvents(runner, streams),
         store,
         outbox_republisher(runner, notify_relay),
         lambda: redis_epoch(redis),
-        articles_stream=articles_stream(),
-        enriched_stream=enriched_stream(),
+        shards=[(streams.articles(shard), streams.enriched(shard)) for shard in streams.shards],
     )
 
     async def watch() -> None:

@@ -1,5 +1,5 @@
-"""The stream handlers: the articles and enriched streams in render's groups, each with a
-reclaim subscriber for a dead replica's pending entries (the shared consumer recipe), and the
+"""The stream handlers: the articles and enriched streams of every shard in render's groups,
+each with a reclaim subscriber for a dead replica's pending entries (the shared consumer recipe), and the
 declared publisher of PageChanged to the pages stream."""
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from newsroom.render.domain.projection import RenderEvent
 from newsroom.shared.events import ArticleEvent, EnrichedEvent, PageChanged
 from newsroom.shared.streaming.consumers import subscribe_with_reclaim
 from newsroom.shared.streams import (
+    ONE_SHARD,
     PAGES_MAXLEN,
-    RENDER_ARTICLES,
-    RENDER_ENRICHED,
+    RENDER_GROUP,
     ConsumerGroup,
+    StreamShards,
     pages_stream,
 )
 
@@ -38,9 +39,15 @@ FlushPages = Callable[[], Awaitable[int]]  # send what this process queued in th
 
 
 def stream_router(
-    *, consumer: str, reclaim_idle_ms: int, submit: Submit, flush_pages: FlushPages
+    *,
+    consumer: str,
+    reclaim_idle_ms: int,
+    submit: Submit,
+    flush_pages: FlushPages,
+    streams: StreamShards = ONE_SHARD,
 ) -> tuple[RedisRouter, StreamPublisher]:
-    """The subscribers (consumer names derived from `consumer`) and the pages publisher."""
+    """The subscribers (consumer names derived from `consumer`), one per shard stream, and the
+    pages publisher. An article's events all come through one shard's subscribers."""
     router = RedisRouter()
     pages = router.publisher(
         # Notifications, not history: bounded (the event log streams are never trimmed).
@@ -76,10 +83,22 @@ def stream_router(
     async def on_enriched(event: EnrichedEvent) -> None:
         await handle(event)
 
-    groups: list[tuple[ConsumerGroup, Callable[..., Awaitable[None]], str, str]] = [
-        (RENDER_ARTICLES, on_article, "articles", "Article versions and withdrawals to project."),
-        (RENDER_ENRICHED, on_enriched, "enriched", "Entities and timelines of article versions."),
-    ]
+    groups: list[tuple[ConsumerGroup, Callable[..., Awaitable[None]], str, str]] = []
+    for shard in streams.shards:
+        groups += [
+            (
+                ConsumerGroup(streams.articles(shard), RENDER_GROUP),
+                on_article,
+                streams.subscription_title("articles", shard),
+                "Article versions and withdrawals to project.",
+            ),
+            (
+                ConsumerGroup(streams.enriched(shard), RENDER_GROUP),
+                on_enriched,
+                streams.subscription_title("enriched", shard),
+                "Entities and timelines of article versions.",
+            ),
+        ]
     for group, handler, name, description in groups:
         subscribe_with_reclaim(
             router,
