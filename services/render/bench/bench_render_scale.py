@@ -197,8 +197,9 @@ def wrk(base: str, paths: list[str], duration: int, workdir: Path) -> tuple[floa
         env={**os.environ, "WRK_PATHS": str(listing)},
         check=True,
     ).stdout
-    p50 = _ms(re.search(r"50%\s+(\S+)", out)[1])  # type: ignore[index]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out)[1])  # type: ignore[index]
+    # the Latency Distribution lines ("     50%   16.61ms"), not a stdev ending in 50%
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)[1])  # type: ignore[index]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)[1])  # type: ignore[index]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     if "Non-2xx" in out:
         raise RuntimeError(f"errors under load: {out}")
