@@ -35,7 +35,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from newsroom.archive.bootstrap import ArchiveService
+from newsroom.archive.bootstrap import ArchiveService, declared_groups
 from newsroom.render.adapters.archive_log import ArchiveAndTailLog
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.application.replay import replay
@@ -52,6 +52,7 @@ from newsroom.shared.events import (
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
 from newsroom.shared.settings import ArchiveSettings
+from newsroom.shared.streaming.groups import ensure_groups
 from newsroom.shared.streams import (
     ARCHIVE_ARTICLES,
     ARCHIVE_ENRICHED,
@@ -214,6 +215,15 @@ async def archived_all(service: ArchiveService, count: int) -> None:
         await asyncio.sleep(0.05)
 
 
+async def other_groups_caught_up(service: ArchiveService) -> None:
+    """Stands in for enrich and render keeping up: only the archive runs here, and a trim
+    never goes past a declared group's position (it would hold trimming back at 0)."""
+    await ensure_groups(service.redis, declared_groups(service.streams))
+    for group in declared_groups(service.streams):
+        if group.group != "archive":
+            await service.redis.xgroup_setid(group.stream, group.group, "$")
+
+
 def archive_settings(
     redis_url: str, database: Path, retention: int, trim_every: float
 ) -> ArchiveSettings:
@@ -314,6 +324,7 @@ async def memory(
             if done in checkpoints:
                 # What the archive and the trimmer do at this rate: wait for them to catch up.
                 await archived_all(service, done)
+                await other_groups_caught_up(service)
                 await service.trim_once()
                 trimmed[done] = await used_memory(trimmed_redis.url)
 

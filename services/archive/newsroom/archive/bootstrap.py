@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsroom.archive.adapters.gauges import publish_status, publish_trim
 from newsroom.archive.adapters.outbox_backlog import IngestOutboxBacklog
 from newsroom.archive.adapters.redis_streams import RedisStreamFigures, RedisStreams
+from newsroom.archive.application.archive_batch import ArchiveBatch
 from newsroom.archive.application.archive_event import ArchiveEvent
 from newsroom.archive.application.status import CollectStatus, Status
 from newsroom.archive.application.trim_streams import StreamTrim, TrimStreams
@@ -91,6 +92,7 @@ class ArchiveService:
                     consumer=self.consumer,
                     reclaim_idle_ms=settings.reclaim_idle_ms,
                     store=ArchiveEvent(self.store),
+                    store_batch=ArchiveBatch(self.store),
                     streams=self.streams,
                 )
             ],

@@ -12,6 +12,7 @@ from newsroom.shared.eventstore import EntryId, EventStore
 from newsroom.shared.streams import (
     ARCHIVE_ARTICLES,
     ARCHIVE_ENRICHED,
+    DEAD_LETTERS_STREAM,
     articles_stream,
     enriched_stream,
 )
@@ -112,3 +113,39 @@ async def test_a_flushed_redis_loses_the_groups_and_consuming_carries_on(
 
 async def _count_is(store: EventStore, expected: int) -> bool:
     return sum((await store.counts()).values()) == expected
+
+
+async def test_an_undecodable_entry_in_a_batch_is_dead_lettered_and_the_rest_stored(
+    redis_url: str, tmp_path
+) -> None:
+    """One read brings good events and an entry that is not one: the good ones are stored,
+    that one is parked in the dead-letter stream with its reason, and nothing stays pending."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'archive.db'}"
+    redis = Redis.from_url(redis_url)
+    try:
+        # Appended before the archive starts, so its first read brings all five together.
+        await publish(redis_url, articles_stream(), [article_event(n) for n in range(2)])
+        poison_id = (await redis.xadd(articles_stream(), {"__data__": b"\xff not json"})).decode()
+        await publish(redis_url, articles_stream(), [article_event(n) for n in range(2, 4)])
+
+        async with running_archive(redis_url, database_url, reclaim_idle_ms=60_000) as service:
+
+            async def settled() -> bool:
+                pending = await redis.xpending(articles_stream(), "archive")
+                return len(await archived(service.store)) == 4 and int(pending["pending"]) == 0
+
+            await wait_until(settled, what="four events stored and nothing pending")
+            stored_ids = {event_id for _, event_id, _ in await archived(service.store)}
+
+        assert stored_ids == {article_event(n)["id"] for n in range(4)}
+        dead_letters = await redis.xrange(DEAD_LETTERS_STREAM)
+        assert len(dead_letters) == 1
+        fields = {k.decode(): v.decode() for k, v in dead_letters[0][1].items()}
+        assert fields["stream"] == articles_stream()
+        assert fields["group"] == "archive"
+        assert fields["entry_id"] == poison_id
+        assert fields["reason"]
+        groups = {g["name"].decode(): g for g in await redis.xinfo_groups(articles_stream())}
+        assert groups["archive"]["lag"] == 0
+    finally:
+        await redis.aclose()

@@ -130,6 +130,91 @@ def subscribe_with_reclaim(
         description=description,
     )
     main(handler)
+    _subscribe_reclaim(
+        router,
+        handler,
+        group,
+        main,
+        consumer=consumer,
+        polling_interval_ms=reclaim_polling_interval_ms or polling_interval_ms,
+        reclaim_idle_ms=reclaim_idle_ms,
+        title=title,
+        description=description,
+    )
+
+
+def subscribe_batches_with_reclaim(
+    router: RedisRouter,
+    batch_handler: Callable[..., Awaitable[Any]],
+    entry_handler: Callable[..., Awaitable[Any]],
+    group: ConsumerGroup,
+    *,
+    consumer: str,
+    max_records: int,
+    polling_interval_ms: int,
+    reclaim_idle_ms: int,
+    title: str,
+    description: str,
+) -> None:
+    """As `subscribe_with_reclaim`, but the main subscriber reads up to `max_records` entries
+    and hands them to `batch_handler` as one batch (a `RedisBatchStreamMessage`), acknowledged
+    together once it returns; a batch that fails stays pending as a whole. The reclaim
+    subscriber (FastStream's XAUTOCLAIM reads one entry at a time) runs `entry_handler` per
+    entry, under the dead-letter middleware's retry budget: the dead-letter middleware does not
+    see into batches, so `batch_handler` parks its own poison entries."""
+    main = router.subscriber(
+        stream=StreamSub(
+            group.stream,
+            group=group.group,
+            consumer=consumer,
+            batch=True,
+            max_records=max_records,
+            polling_interval=polling_interval_ms,
+        ),
+        ack_policy=AckPolicy.REJECT_ON_ERROR,
+        parser=_parse_batch_keeping_raw_entries,
+        title=title,
+        description=description,
+    )
+    main(batch_handler)
+    _subscribe_reclaim(
+        router,
+        entry_handler,
+        group,
+        main,
+        consumer=consumer,
+        polling_interval_ms=polling_interval_ms,
+        reclaim_idle_ms=reclaim_idle_ms,
+        title=title,
+        description=description,
+    )
+
+
+async def _parse_batch_keeping_raw_entries(
+    raw: Any, original_parser: Callable[[Any], Awaitable[Any]]
+) -> Any:
+    """FastStream's batch parser decodes every entry's body into one JSON list, and one
+    non-UTF-8 body fails the whole batch before the handler runs (so it would never be acked,
+    nor dead-lettered). The batch handler reads the raw entries (`raw_message["data"]`)
+    itself: the parser gets placeholder bodies, and the message keeps the raw entries."""
+    placeholders = {**raw, "data": [{b"__data__": b"null"} for _ in raw["data"]]}
+    message = await original_parser(placeholders)
+    message.raw_message = raw
+    return message
+
+
+def _subscribe_reclaim(
+    router: RedisRouter,
+    handler: Callable[..., Awaitable[Any]],
+    group: ConsumerGroup,
+    main: Any,
+    *,
+    consumer: str,
+    polling_interval_ms: int,
+    reclaim_idle_ms: int,
+    title: str,
+    description: str,
+) -> None:
     reclaim = router.subscriber(
         stream=StreamSub(
             group.stream,
@@ -138,7 +223,7 @@ def subscribe_with_reclaim(
             # XAUTOCLAIM only (count 1): this subscriber never reads new entries.
             min_idle_time=reclaim_idle_ms,
             max_records=1,
-            polling_interval=reclaim_polling_interval_ms or polling_interval_ms,
+            polling_interval=polling_interval_ms,
         ),
         ack_policy=AckPolicy.REJECT_ON_ERROR,
         title=f"{title}.reclaim",

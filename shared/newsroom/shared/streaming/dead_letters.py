@@ -139,21 +139,40 @@ class DeadLetterMiddleware(BaseMiddleware[Any, Any]):
             raise AckMessage() from exc
 
     async def _park(self, msg: RedisStreamMessage, exc: BaseException, deliveries: int) -> None:
-        stream = msg.raw_message["channel"]
-        group = msg.group or ""
-        entry_id = msg.raw_message["message_ids"][0].decode()
-        fields = dead_letter_fields(
-            stream=stream,
-            group=group,
-            entry_id=entry_id,
+        await park(
+            cast(Redis, msg.consumer),
+            stream=msg.raw_message["channel"],
+            group=msg.group or "",
+            entry_id=msg.raw_message["message_ids"][0].decode(),
             body=msg.body,
             error=exc,
             deliveries=deliveries,
         )
-        redis = cast(Redis, msg.consumer)
-        await redis.xadd(DEAD_LETTERS_STREAM, fields, maxlen=DEAD_LETTERS_MAXLEN, approximate=True)  # type: ignore[arg-type]
-        DEAD_LETTERS.labels(stream, group).inc()
-        log.error("event_dead_lettered", entry_id=entry_id, reason=fields["reason"][:500])
+
+
+async def park(
+    redis: Redis,
+    *,
+    stream: str,
+    group: str,
+    entry_id: str,
+    body: bytes,
+    error: BaseException,
+    deliveries: int,
+) -> None:
+    """Adds one entry's dead letter (the middleware's, or a batch handler's for the poison
+    entries of its batch: the batch itself is not retried for them)."""
+    fields = dead_letter_fields(
+        stream=stream,
+        group=group,
+        entry_id=entry_id,
+        body=body,
+        error=error,
+        deliveries=deliveries,
+    )
+    await redis.xadd(DEAD_LETTERS_STREAM, fields, maxlen=DEAD_LETTERS_MAXLEN, approximate=True)  # type: ignore[arg-type]
+    DEAD_LETTERS.labels(stream, group).inc()
+    log.error("event_dead_lettered", entry_id=entry_id, reason=fields["reason"][:500])
 
 
 def dead_letter_middleware(max_deliveries: int) -> type[DeadLetterMiddleware]:
