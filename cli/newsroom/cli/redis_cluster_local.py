@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from newsroom.cli.redis_local import answers
+from newsroom.cli.redis_local import answers, durable_options
 
 PORTS = range(7000, 7006)
 URL = f"redis://127.0.0.1:{PORTS[0]}"
@@ -69,24 +69,13 @@ def start_local_cluster(
                     str(port),
                     "--bind",
                     "127.0.0.1",
-                    "--dir",
-                    str(data),
                     "--cluster-enabled",
                     "yes",
                     "--cluster-config-file",
                     "nodes.conf",
                     "--cluster-node-timeout",
                     str(NODE_TIMEOUT_MS),
-                    "--appendonly",
-                    "yes",
-                    "--appendfsync",
-                    "everysec",
-                    "--save",
-                    "",
-                    "--maxmemory-policy",
-                    "noeviction",
-                    "--logfile",
-                    str(data / "redis.log"),
+                    *durable_options(data),
                 ],
                 start_new_session=True,
             )

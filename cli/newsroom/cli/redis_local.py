@@ -21,6 +21,25 @@ def answers(url: str, timeout: float = 1.0) -> bool:
         client.close()
 
 
+def durable_options(data: Path) -> list[str]:
+    """The options of every Redis `newsroom up` starts: data under `data`, AOF fsynced every
+    second and no RDB snapshots, and no eviction (a stream entry must never be evicted)."""
+    return [
+        "--dir",
+        str(data),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction",
+        "--logfile",
+        str(data / "redis.log"),
+    ]
+
+
 def start_local_redis(url: str, var_dir: Path) -> subprocess.Popen[bytes]:
     """A redis-server with AOF persistence (streams are the pipeline's transport: keep them)."""
     parsed = urlparse(url)
@@ -42,18 +61,7 @@ def start_local_redis(url: str, var_dir: Path) -> subprocess.Popen[bytes]:
             str(parsed.port or 6379),
             "--bind",
             "127.0.0.1",
-            "--dir",
-            str(data),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "everysec",
-            "--save",
-            "",
-            "--maxmemory-policy",
-            "noeviction",
-            "--logfile",
-            str(data / "redis.log"),
+            *durable_options(data),
         ],
         start_new_session=True,
     )
