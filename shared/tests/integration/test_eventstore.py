@@ -73,6 +73,41 @@ async def test_reading_pages_by_position_up_to_a_snapshot(store: EventStore) -> 
     assert await store.archived_ids(["e1", "late", "never"]) == {"e1", "late"}
 
 
+async def test_replay_reads_bodies_of_the_types_asked_for_and_counts_every_row(
+    store: EventStore,
+) -> None:
+    await store.append(
+        [
+            record("a", EntryId(1, 0)),
+            record("p", EntryId(2, 0), event_type="newsroom.page.changed.v1"),
+            record("e", EntryId(3, 0), stream=ENRICHED, event_type=ENRICHED_TYPE),
+            record("b", EntryId(4, 0)),
+        ]
+    )
+    snapshot = await store.last_position()
+    await store.append([record("late", EntryId(5, 0))])
+    wanted = {RECEIVED, ENRICHED_TYPE}
+
+    first = await store.read_bodies(after=0, up_to=snapshot, limit=3, event_types=wanted)
+    rest = await store.read_bodies(
+        after=first[-1].position, up_to=snapshot, limit=3, event_types=wanted
+    )
+    rows = first + rest
+    assert [len(first), len(rest)] == [3, 1]  # pages of at most `limit`
+    assert [r.position for r in rows] == sorted(r.position for r in rows)
+    # Every row is there, in order; the other type's body stays in the database.
+    assert [(r.event_id, r.event_type, r.body) for r in rows] == [
+        ("a", RECEIVED, '{"id": "a"}'),
+        ("p", "newsroom.page.changed.v1", None),
+        ("e", ENRICHED_TYPE, '{"id": "e"}'),
+        ("b", RECEIVED, '{"id": "b"}'),
+    ]
+    after_snapshot = await store.read_bodies(
+        after=snapshot, up_to=None, limit=10, event_types=wanted
+    )
+    assert [r.event_id for r in after_snapshot] == ["late"]
+
+
 async def test_high_water_mark_is_the_newest_entry_per_stream(store: EventStore) -> None:
     assert await store.high_water_marks([ARTICLES, ENRICHED]) == {ARTICLES: None, ENRICHED: None}
     await store.append(

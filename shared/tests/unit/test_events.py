@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from newsroom.shared.events import (
     ArticleWithdrawn,
     UnknownEventType,
     decode_event,
+    decode_event_json,
     upcast,
 )
 from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
@@ -111,6 +113,43 @@ def test_consumers_of_the_articles_stream_read_old_versions_through_the_upcaster
         UPCASTERS, "newsroom.article.received.v0", lambda b: {**b, "type": ArticleReceived.TYPE}
     )
     assert TypeAdapter(ArticleEvent).validate_python(old) == event
+
+
+def test_a_body_decoded_from_its_json_text_is_the_event_decode_event_gives() -> None:
+    event = received()
+    text = json.dumps(event.to_message())
+    for known_type in (None, ArticleReceived.TYPE):
+        decoded = decode_event_json(text, known_type)
+        assert isinstance(decoded, ArticleReceived)
+        assert decoded == decode_event(json.loads(text)) == event
+    assert decode_event_json(text.encode(), ArticleReceived.TYPE) == event
+
+
+def test_decoding_json_text_with_a_wrong_or_unknown_type_is_refused() -> None:
+    text = json.dumps(received().to_message())
+    # The archive's type column disagreeing with the body never yields the wrong class.
+    with pytest.raises(ValidationError):
+        decode_event_json(text, ArticleWithdrawn.TYPE)
+    with pytest.raises(UnknownEventType):
+        decode_event_json(json.dumps({"type": "newsroom.article.exploded.v1"}), None)
+    with pytest.raises(UnknownEventType):
+        decode_event_json(
+            json.dumps({"type": "newsroom.article.exploded.v1"}), "newsroom.article.exploded.v1"
+        )
+
+
+def test_json_text_of_an_old_version_goes_through_the_upcasters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsroom.shared.events.upcasting import UPCASTERS
+
+    event = received()
+    old_type = "newsroom.article.received.v0"
+    old = json.dumps({**event.to_message(), "type": old_type})
+    # Registered after the module was imported: looked up at decode time.
+    monkeypatch.setitem(UPCASTERS, old_type, lambda b: {**b, "type": ArticleReceived.TYPE})
+    assert decode_event_json(old, old_type) == event
+    assert decode_event_json(old, None) == event
 
 
 def test_version_that_only_looks_numeric_still_orders_without_crashing() -> None:

@@ -24,6 +24,7 @@ from newsroom.shared.events.registry import (
     AnyEvent,
     UnknownEventType,
     decode_event,
+    decode_event_json,
     upcast,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "TimelineEntry",
     "UnknownEventType",
     "decode_event",
+    "decode_event_json",
     "upcast",
 ]

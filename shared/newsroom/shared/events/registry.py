@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "UnknownEventType",
     "Upcaster",
     "decode_event",
+    "decode_event_json",
     "upcast",
 ]
 
@@ -52,3 +54,18 @@ def decode_event(body: Any) -> Envelope[Any]:
         raise UnknownEventType(f"unknown event type: {kind!r}")
     event: Envelope[Any] = _any_event.validate_python(body)
     return event
+
+
+def decode_event_json(body: str | bytes, event_type: str | None = None) -> Envelope[Any]:
+    """A typed event from a stream body's JSON text, as `decode_event` decodes it.
+
+    `event_type` is the body's `type` when the caller knows it already (the archive keeps it
+    in a column): a current type's body is then validated straight from the JSON text by its
+    own class (pydantic's parser, no dict built first, about twice as fast); a type with an
+    upcaster, or an unknown one, goes the dict way through `decode_event`. A wrong
+    `event_type` cannot mistype an event: each class pins its `type` (ValidationError)."""
+    if event_type is not None and event_type not in UPCASTERS:
+        cls = EVENT_TYPES.get(event_type)
+        if cls is not None:
+            return cls.model_validate_json(body)
+    return decode_event(json.loads(body))

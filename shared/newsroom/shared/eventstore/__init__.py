@@ -3,7 +3,12 @@ table that outlives Redis. The archive service writes it; replay, recovery and `
 read it. Needs the `sql` extra."""
 
 from newsroom.shared.eventstore.entry_ids import EntryId
-from newsroom.shared.eventstore.records import ArchivedEvent, EventRecord, record_of_entry
+from newsroom.shared.eventstore.records import (
+    ArchivedBody,
+    ArchivedEvent,
+    EventRecord,
+    record_of_entry,
+)
 from newsroom.shared.eventstore.store import EventStore
 from newsroom.shared.eventstore.tables import CHECKPOINTS, EVENTS, METADATA
 
@@ -11,6 +16,7 @@ __all__ = [
     "CHECKPOINTS",
     "EVENTS",
     "METADATA",
+    "ArchivedBody",
     "ArchivedEvent",
     "EntryId",
     "EventRecord",

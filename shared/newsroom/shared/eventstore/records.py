@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsroom.shared.eventstore.entry_ids import EntryId
 
@@ -31,6 +31,16 @@ class ArchivedEvent:
     def envelope(self) -> dict[str, Any]:
         decoded: dict[str, Any] = json.loads(self.record.body)
         return decoded
+
+
+class ArchivedBody(NamedTuple):
+    """What a replay reads of an archived row: its body only when it is of a type asked for
+    (None: another type, its body left in the database)."""
+
+    position: int
+    event_id: str
+    event_type: str
+    body: str | None
 
 
 def record_of_entry(stream: str, entry_id: EntryId, body: str | bytes) -> EventRecord:

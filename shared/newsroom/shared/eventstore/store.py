@@ -3,16 +3,16 @@ writer with group commit, or a PostgreSQL transaction per piece of work)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, exists, func, select, tuple_
+from sqlalchemy import Connection, Insert, Row, case, exists, func, literal, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from newsroom.shared.eventstore.entry_ids import EntryId
-from newsroom.shared.eventstore.records import ArchivedEvent, EventRecord
+from newsroom.shared.eventstore.records import ArchivedBody, ArchivedEvent, EventRecord
 from newsroom.shared.eventstore.tables import CHECKPOINTS, EVENTS, METADATA
 from newsroom.shared.sql import UnitOfWorkRunner
 
@@ -193,6 +193,31 @@ class EventStore:
                 query = query.where(EVENTS.c.position <= up_to)
             rows = connection.execute(query.order_by(EVENTS.c.position).limit(limit)).all()
             return [_archived(row) for row in rows]
+
+        return await self.runner.read(work)
+
+    async def read_bodies(
+        self, *, after: int, up_to: int | None, limit: int, event_types: Collection[str]
+    ) -> list[ArchivedBody]:
+        """`read` for a replay: up to `limit` rows in position order (a keyset page on the
+        primary key), only the columns it needs, as plain driver rows; the body only of rows
+        whose type is one of `event_types`. The filter runs in SQL, so the other types' bodies
+        are neither sent nor decoded, yet each row is still there to be counted (an entry of
+        the log that the reader skipped)."""
+        body: ColumnElement[str | None] = (
+            case((EVENTS.c.event_type.in_(list(event_types)), EVENTS.c.body))
+            if event_types
+            else literal(None, EVENTS.c.body.type)
+        )
+        query = select(EVENTS.c.position, EVENTS.c.event_id, EVENTS.c.event_type, body).where(
+            EVENTS.c.position > after
+        )
+        if up_to is not None:
+            query = query.where(EVENTS.c.position <= up_to)
+        query = query.order_by(EVENTS.c.position).limit(limit)
+
+        def work(connection: Connection) -> list[ArchivedBody]:
+            return [ArchivedBody(*row) for row in connection.execute(query)]
 
         return await self.runner.read(work)
 

@@ -11,7 +11,8 @@ what is archived)."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import cast
 
@@ -20,27 +21,33 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
+from newsroom.render.adapters.log_decoding import collector_paused
 from newsroom.render.adapters.stream_log import decode_entry, missing_entries, replay_streams
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
-from newsroom.shared.events import decode_event
-from newsroom.shared.eventstore import ArchivedEvent, EntryId, EventStore
+from newsroom.shared.events import decode_event_json
+from newsroom.shared.eventstore import ArchivedBody, EntryId, EventStore
 
 log = structlog.get_logger(__name__)
 
 StreamEntry = tuple[bytes, dict[bytes, bytes]]
 
 
-def decode_archived(row: ArchivedEvent) -> RenderEvent | None:
-    """The event of an archived row; None when it is not one render projects."""
-    if row.record.event_type not in RENDER_EVENT_TYPES:
+# Rows per read of the archive: large keyset pages (few round trips, one snapshot each), yet
+# bounded: at most one page being handed out and the next one read ahead, whatever the log's
+# length (5,000 rows of a ~2 KB body is ~10 MB).
+PAGE_ROWS = 5000
+
+
+def decode_archived(row: ArchivedBody) -> RenderEvent | None:
+    """The event of an archived row; None when it is not one render projects (its body was
+    not even read) or does not decode."""
+    if row.body is None or row.event_type not in RENDER_EVENT_TYPES:
         return None
     try:
-        return cast(RenderEvent, decode_event(json.loads(row.record.body)))
+        return cast(RenderEvent, decode_event_json(row.body, row.event_type))
     except (ValueError, ValidationError) as exc:
-        log.warning(
-            "replay_archived_event_skipped", event_id=row.record.event_id, error=repr(exc)[:300]
-        )
+        log.warning("replay_archived_event_skipped", event_id=row.event_id, error=repr(exc)[:300])
         return None
 
 
@@ -59,11 +66,17 @@ def _message_id(fields: dict[bytes, bytes]) -> str | None:
 
 class ArchiveAndTailLog:
     def __init__(
-        self, store: EventStore, redis: Redis, streams: Sequence[str] | None = None
+        self,
+        store: EventStore,
+        redis: Redis,
+        streams: Sequence[str] | None = None,
+        *,
+        page_rows: int = PAGE_ROWS,
     ) -> None:
         self.store = store
         self.redis = redis
         self.streams = list(streams) if streams is not None else replay_streams()
+        self.page_rows = page_rows
 
     async def require_complete(self) -> None:
         """Raise IncompleteLog when a stream lost entries the archive cannot have supplied:
@@ -101,15 +114,38 @@ class ArchiveAndTailLog:
     async def _archived(
         self, *, after: int, up_to: int | None, size: int, skip: set[str]
     ) -> AsyncIterator[LogBatch]:
-        while True:
-            rows = await self.store.read(after=after, up_to=up_to, limit=size)
-            if not rows:
-                return
-            after = rows[-1].position
-            fresh = [row for row in rows if row.record.event_id not in skip]
-            events = [event for row in fresh if (event := decode_archived(row)) is not None]
-            # Rows the tail already brought are not entries of this pass.
-            yield LogBatch(entries=len(fresh), events=events, skipped=len(fresh) - len(events))
+        async for rows in self._pages(after=after, up_to=up_to, rows=max(size, self.page_rows)):
+            for start in range(0, len(rows), size):
+                # Rows the tail already brought are not entries of this pass.
+                fresh = [row for row in rows[start : start + size] if row.event_id not in skip]
+                with collector_paused():
+                    events = [event for row in fresh if (event := decode_archived(row)) is not None]
+                yield LogBatch(entries=len(fresh), events=events, skipped=len(fresh) - len(events))
+
+    async def _pages(
+        self, *, after: int, up_to: int | None, rows: int
+    ) -> AsyncIterator[list[ArchivedBody]]:
+        """The archived rows after `after` up to `up_to`, a page of `rows` at a time; the next
+        page is read while the caller decodes and applies this one (SQLite reads in a worker
+        thread, PostgreSQL waits on the network), never more than one ahead."""
+
+        def read_after(position: int) -> asyncio.Task[list[ArchivedBody]]:
+            return asyncio.ensure_future(
+                self.store.read_bodies(
+                    after=position, up_to=up_to, limit=rows, event_types=RENDER_EVENT_TYPES
+                )
+            )
+
+        ahead = read_after(after)
+        try:
+            while page := await ahead:
+                ahead = read_after(page[-1].position)
+                yield page
+        finally:
+            if not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ahead
 
     async def _stream(self, stream: str, size: int) -> AsyncIterator[list[StreamEntry]]:
         start = "-"
