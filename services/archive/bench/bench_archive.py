@@ -19,6 +19,7 @@ figure: tens of minutes on the shared 2-core machine)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -26,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +52,7 @@ from newsroom.shared.events import (
     EnrichedEntity,
     EntityMention,
 )
-from newsroom.shared.eventstore import EventStore
+from newsroom.shared.eventstore import EntryId, EventStore, record_of_entry
 from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
 from newsroom.shared.settings import ArchiveSettings
 from newsroom.shared.streaming.groups import ensure_groups
@@ -69,6 +72,12 @@ RETENTION = 10_000
 # article event and, after enrich, one enrichment.
 INGEST_MAX_ITEMS_PER_SECOND = 407
 BATCH = 100
+# Reading the log alone: an archive of READ_EVENTS on each backend, read READ_BATCH at a time
+# (what `newsroom replay` asks for).
+READ_EVENTS = int(os.environ.get("BENCH_ARCHIVE_READ_EVENTS", "100000"))
+READ_BACKENDS = os.environ.get("BENCH_ARCHIVE_READ_BACKENDS", "sqlite,postgresql").split(",")
+READ_BATCH = 1000
+POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def say(message: str) -> None:
@@ -382,8 +391,88 @@ async def replay_from_archive(
     return rate, read_rate
 
 
+async def fill_archive(store: EventStore, payloads: list[tuple[str, dict[str, Any]]]) -> None:
+    """The archive as the archive service leaves it: every payload a row, in log order."""
+    await store.create_schema()
+    records = [
+        record_of_entry(stream, EntryId(1_600_000_000_000 + number, 0), json.dumps(body))
+        for number, (stream, body) in enumerate(payloads)
+    ]
+    for start in range(0, len(records), 5000):
+        await store.append(records[start : start + 5000])
+
+
+@asynccontextmanager
+async def bench_database(backend: str, folder: Path) -> AsyncIterator[str]:
+    """An empty database of its own: an SQLite file in `folder`, or a PostgreSQL database
+    created on BENCH_POSTGRES_ADMIN_DSN's server and dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / 'read-alone.db'}"
+        return
+    import asyncpg
+
+    admin = os.environ.get("BENCH_POSTGRES_ADMIN_DSN", POSTGRES_ADMIN_DSN)
+    name = f"bench_archive_{os.getpid()}"
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        server = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield f"{server}/{name}"
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+async def read_alone(folder: Path, backend: str, count: int) -> float:
+    """The EventLog port's batches() over an archive of `count` events (the streams empty):
+    decoded RenderEvents per second, nothing applied."""
+    payloads = events(count)
+    redis = PrivateRedis(folder / f"read-{backend}")
+    await redis.wait()
+    client = Redis.from_url(redis.url)
+    try:
+        async with bench_database(backend, folder) as url:
+            store = EventStore.open(url)
+            started = time.perf_counter()
+            await fill_archive(store, payloads)
+            say(
+                f"read the log alone, {backend}: {count:,} events archived "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            del payloads
+            log = ArchiveAndTailLog(store, client)
+            read = 0
+            with Progress(
+                TextColumn(f"  read ({backend})"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            ) as progress:
+                task = progress.add_task("read", total=count)
+                started = time.perf_counter()
+                async for batch in log.batches(READ_BATCH):
+                    read += len(batch.events)
+                    progress.advance(task, batch.entries)
+                seconds = time.perf_counter() - started
+            await store.close()
+    finally:
+        await client.aclose()
+        redis.stop()
+    rate = read / seconds
+    say(f"  {read:,} events decoded in {seconds:.1f} s: {rate:,.0f} events/s")
+    return rate
+
+
 async def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    if "--read-only" in sys.argv:
+        try:
+            for backend in READ_BACKENDS:
+                await read_alone(folder, backend, READ_EVENTS)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return 0
     try:
         archive_rate, _ = await throughput(folder)
         payloads = events(EVENTS)
