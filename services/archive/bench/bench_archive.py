@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +52,8 @@ from newsroom.shared.events import (
     EnrichedEntity,
     EntityMention,
 )
-from newsroom.shared.eventstore import EntryId, EventStore, record_of_entry
+from newsroom.shared.eventstore import EVENTS as ARCHIVED_EVENTS
+from newsroom.shared.eventstore import EventStore
 from newsroom.shared.ids import article_event_id, article_id, article_slug, derived_event_id
 from newsroom.shared.settings import ArchiveSettings
 from newsroom.shared.streaming.groups import ensure_groups
@@ -72,11 +73,13 @@ RETENTION = 10_000
 # article event and, after enrich, one enrichment.
 INGEST_MAX_ITEMS_PER_SECOND = 407
 BATCH = 100
-# Reading the log alone: an archive of READ_EVENTS on each backend, read READ_BATCH at a time
-# (what `newsroom replay` asks for).
-READ_EVENTS = int(os.environ.get("BENCH_ARCHIVE_READ_EVENTS", "100000"))
+OnBatch = Callable[[int], Awaitable[None]]
+# What `newsroom replay` asks the log for at a time (its --batch default).
+REPLAY_BATCH = 500
+# Reading the log alone: an archive of READ_EVENTS on each backend (PostgreSQL: a database of
+# its own on BENCH_POSTGRES_ADMIN_DSN's server, dropped afterwards).
+READ_EVENTS = int(os.environ.get("BENCH_ARCHIVE_READ_EVENTS", str(EVENTS)))
 READ_BACKENDS = os.environ.get("BENCH_ARCHIVE_READ_BACKENDS", "sqlite,postgresql").split(",")
-READ_BATCH = 1000
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -130,12 +133,15 @@ class PrivateRedis:
         self.process.wait(timeout=30)
 
 
-def events(count: int) -> list[tuple[str, dict[str, Any]]]:
+Payload = tuple[str, dict[str, Any]]  # stream, body
+
+
+def events(count: int) -> Iterator[Payload]:
     """`count` events, half article versions and half their enrichments, as ingest and enrich
-    write them (a short story: the payload is ~1.5 KB)."""
+    write them (a short story: the payload is ~1.5 KB). Made as they are consumed: a million
+    bodies held at once would be gigabytes of dicts."""
     when = datetime(2021, 9, 20, 9, 0, tzinfo=UTC)
     body = "Roscosmos said the crew would fly from Baikonur. " * 12
-    out: list[tuple[str, dict[str, Any]]] = []
     for number in range(count // 2):
         uri = f"urn:newsroom:bench:{number}"
         ident = article_id("bench", uri)
@@ -183,29 +189,48 @@ def events(count: int) -> list[tuple[str, dict[str, Any]]]:
                 timeline=[],
             ),
         )
-        out.append((articles_stream(), received.to_message()))
-        out.append((enriched_stream(), enriched.to_message()))
-    return out
+        yield articles_stream(), received.to_message()
+        yield enriched_stream(), enriched.to_message()
+
+
+def chunks(payloads: Iterable[Payload], size: int) -> Iterator[list[Payload]]:
+    chunk: list[Payload] = []
+    for payload in payloads:
+        chunk.append(payload)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    )
 
 
 async def xadd(
-    redis_url: str, payloads: list[tuple[str, dict[str, Any]]], *, on_batch: Any = None
+    redis_url: str, payloads: Iterable[Payload], *, on_batch: OnBatch | None = None
 ) -> float:
     """Appends the payloads through FastStream in MULTI/EXEC batches, as ingest's relay does;
-    the seconds it took."""
+    the seconds it took (making the payloads included: a small share beside the XADDs).
+    `on_batch` is told how many are appended after each batch."""
     broker = RedisBroker(redis_url)
     await broker.connect()
     client = Redis.from_url(redis_url)
     started = time.perf_counter()
-    for start in range(0, len(payloads), BATCH):
+    done = 0
+    for batch in chunks(payloads, BATCH):
         async with client.pipeline(transaction=True) as pipeline:
-            for stream, body in payloads[start : start + BATCH]:
+            for stream, body in batch:
                 await broker.publish(
                     body, stream=stream, headers={"message_id": body["id"]}, pipeline=pipeline
                 )
             await pipeline.execute()
+        done += len(batch)
         if on_batch is not None:
-            await on_batch(start + BATCH)
+            await on_batch(done)
     elapsed = time.perf_counter() - started
     await client.aclose()
     await broker.stop()
@@ -257,7 +282,7 @@ async def stop(service: ArchiveService) -> None:
 
 
 async def throughput(folder: Path) -> tuple[float, float]:
-    payloads = events(THROUGHPUT_EVENTS)
+    payloads = list(events(THROUGHPUT_EVENTS))
     size = sum(len(str(body)) for _, body in payloads) / len(payloads)
     say(f"archive throughput: {len(payloads)} events (~{size / 1024:.1f} KB each)")
     raw = PrivateRedis(folder / "raw")
@@ -292,27 +317,28 @@ async def used_memory(redis_url: str) -> int:
 
 
 async def memory(
-    folder: Path, payloads: list[tuple[str, dict[str, Any]]]
-) -> tuple[dict[int, int], dict[int, int], Path, str, PrivateRedis]:
+    folder: Path, count: int
+) -> tuple[dict[int, int], dict[int, int], Path, PrivateRedis]:
     # The first figure once the streams are full (STREAM_RETENTION per stream, two streams).
-    first = min(max(len(payloads) // 10, 4 * RETENTION), len(payloads) // 2)
-    checkpoints = [first - first % BATCH, len(payloads)]
-    say(
-        f"redis memory: {len(payloads):,} events, measured after {checkpoints[0]:,} and {checkpoints[1]:,}"
-    )
+    first = min(max(count // 10, 4 * RETENTION), count // 2)
+    checkpoints = [first - first % BATCH, count]
+    say(f"redis memory: {count:,} events, measured after {checkpoints[0]:,} and {checkpoints[1]:,}")
 
     unbounded = PrivateRedis(folder / "unbounded")
     await unbounded.wait()
     never_trimmed: dict[int, int] = {}
+    with progress_bar("append, never trimmed") as progress:
+        task = progress.add_task("append", total=count)
 
-    async def measure_unbounded(done: int) -> None:
-        if done in checkpoints:
-            never_trimmed[done] = await used_memory(unbounded.url)
+        async def measure_unbounded(done: int) -> None:
+            progress.update(task, completed=done)
+            if done in checkpoints:
+                never_trimmed[done] = await used_memory(unbounded.url)
 
-    await xadd(unbounded.url, payloads, on_batch=measure_unbounded)
+        await xadd(unbounded.url, events(count), on_batch=measure_unbounded)
     unbounded.stop()
     for done, value in never_trimmed.items():
-        say(f"  never trimmed, after {done:>9,}: used_memory {value / 2**20:8.1f} MiB")
+        say(f"  never trimmed (measured), after {done:>9,}: used_memory {value / 2**20:8.1f} MiB")
 
     trimmed_redis = PrivateRedis(folder / "trimmed")
     await trimmed_redis.wait()
@@ -320,13 +346,8 @@ async def memory(
     service = ArchiveService(archive_settings(trimmed_redis.url, database, RETENTION, 1.0))
     await start(service)
     trimmed: dict[int, int] = {}
-    with Progress(
-        TextColumn("  append + archive + trim"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    ) as progress:
-        task = progress.add_task("append", total=len(payloads))
+    with progress_bar("append + archive + trim") as progress:
+        task = progress.add_task("append", total=count)
 
         async def measure_trimmed(done: int) -> None:
             progress.update(task, completed=done)
@@ -338,15 +359,15 @@ async def memory(
                 trimmed[done] = await used_memory(trimmed_redis.url)
 
         started = time.perf_counter()
-        await xadd(trimmed_redis.url, payloads, on_batch=measure_trimmed)
+        await xadd(trimmed_redis.url, events(count), on_batch=measure_trimmed)
         elapsed = time.perf_counter() - started
     await stop(service)
     for done, value in trimmed.items():
         say(
             f"  STREAM_RETENTION={RETENTION}, after {done:>9,}: used_memory {value / 2**20:8.1f} MiB"
         )
-    say(f"  (appended, archived and trimmed at {len(payloads) / elapsed:,.0f} events/s)")
-    return trimmed, never_trimmed, database, trimmed_redis.url, trimmed_redis
+    say(f"  (appended, archived and trimmed at {count / elapsed:,.0f} events/s)")
+    return trimmed, never_trimmed, database, trimmed_redis
 
 
 async def replay_from_archive(
@@ -357,27 +378,32 @@ async def replay_from_archive(
     log = ArchiveAndTailLog(store, redis)
     tail = sum([int(await redis.xlen(s)) for s in (articles_stream(), enriched_stream())])
     say(f"replay: {count:,} events, {tail:,} entries still in the streams' tails")
+    total = await log.total_entries()
 
-    started = time.perf_counter()
     read = 0
-    async for batch in log.batches(1000):
-        read += len(batch.events)
-    read_rate = read / (time.perf_counter() - started)
+    with progress_bar("read the log (archive + tail), decoded") as progress:
+        task = progress.add_task("read", total=total)
+        started = time.perf_counter()
+        async for batch in log.batches(REPLAY_BATCH):
+            read += len(batch.events)
+            progress.advance(task, batch.entries)
+        read_rate = read / (time.perf_counter() - started)
     say(
-        f"  the log alone (archive + tail, decoded): {read:,} events in "
+        f"  the log alone (archive on SQLite + tail, decoded): {read:,} events in "
         f"{read / read_rate:.1f} s, {read_rate:,.0f} events/s"
     )
 
     target = open_read_model(f"sqlite+aiosqlite:///{folder / 'replayed.db'}")
     await migrate(target.engine)
     projection = Projection(target, public_base_url="http://bench", emit_pages=False)
-    with Progress(
-        TextColumn("  replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-    ) as progress:
-        task = progress.add_task("replay", total=await log.total_entries())
+    with progress_bar("replay into a fresh read model") as progress:
+        task = progress.add_task("replay", total=total)
         started = time.perf_counter()
         stats = await replay(
-            log, projection.project.apply, batch=500, progress=lambda n: progress.advance(task, n)
+            log,
+            projection.project.apply,
+            batch=REPLAY_BATCH,
+            progress=lambda n: progress.advance(task, n),
         )
         seconds = time.perf_counter() - started
     await target.dispose()
@@ -391,15 +417,36 @@ async def replay_from_archive(
     return rate, read_rate
 
 
-async def fill_archive(store: EventStore, payloads: list[tuple[str, dict[str, Any]]]) -> None:
-    """The archive as the archive service leaves it: every payload a row, in log order."""
+async def fill_archive(store: EventStore, count: int) -> None:
+    """The archive as the archive service leaves it (every event a row, in log order), written
+    straight in large INSERTs: the archive's own path is measured above, this is set-up."""
     await store.create_schema()
-    records = [
-        record_of_entry(stream, EntryId(1_600_000_000_000 + number, 0), json.dumps(body))
-        for number, (stream, body) in enumerate(payloads)
-    ]
-    for start in range(0, len(records), 5000):
-        await store.append(records[start : start + 5000])
+    now = datetime.now(UTC)
+    with progress_bar("fill the archive") as progress:
+        task = progress.add_task("fill", total=count)
+        number = 0
+        for chunk in chunks(events(count), 5000):
+            rows = []
+            for stream, body in chunk:
+                number += 1
+                rows.append(
+                    {
+                        "event_id": body["id"],
+                        "stream": stream,
+                        "entry_ms": 1_600_000_000_000 + number,
+                        "entry_seq": 0,
+                        "event_type": body["type"],
+                        "subject": body["subject"],
+                        "causation_id": body.get("causationid"),
+                        "correlation_id": body["correlationid"],
+                        "body": json.dumps(body),
+                        "archived_at": now,
+                    }
+                )
+            await store.runner.write(
+                lambda connection, rows=rows: connection.execute(ARCHIVED_EVENTS.insert(), rows)
+            )
+            progress.advance(task, len(chunk))
 
 
 @asynccontextmanager
@@ -427,31 +474,20 @@ async def bench_database(backend: str, folder: Path) -> AsyncIterator[str]:
 async def read_alone(folder: Path, backend: str, count: int) -> float:
     """The EventLog port's batches() over an archive of `count` events (the streams empty):
     decoded RenderEvents per second, nothing applied."""
-    payloads = events(count)
     redis = PrivateRedis(folder / f"read-{backend}")
     await redis.wait()
     client = Redis.from_url(redis.url)
     try:
         async with bench_database(backend, folder) as url:
             store = EventStore.open(url)
-            started = time.perf_counter()
-            await fill_archive(store, payloads)
-            say(
-                f"read the log alone, {backend}: {count:,} events archived "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
-            del payloads
+            say(f"read the log alone, {backend}: an archive of {count:,} events, the streams empty")
+            await fill_archive(store, count)
             log = ArchiveAndTailLog(store, client)
             read = 0
-            with Progress(
-                TextColumn(f"  read ({backend})"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            ) as progress:
+            with progress_bar(f"read ({backend}), decoded") as progress:
                 task = progress.add_task("read", total=count)
                 started = time.perf_counter()
-                async for batch in log.batches(READ_BATCH):
+                async for batch in log.batches(REPLAY_BATCH):
                     read += len(batch.events)
                     progress.advance(task, batch.entries)
                 seconds = time.perf_counter() - started
@@ -464,45 +500,53 @@ async def read_alone(folder: Path, backend: str, count: int) -> float:
     return rate
 
 
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 async def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-archive-"))
-    if "--read-only" in sys.argv:
-        try:
-            for backend in READ_BACKENDS:
-                await read_alone(folder, backend, READ_EVENTS)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return 0
+    read_alone_rates: dict[str, float] = {}
     try:
-        archive_rate, _ = await throughput(folder)
-        payloads = events(EVENTS)
-        trimmed, never_trimmed, database, redis_url, redis = await memory(folder, payloads)
-        try:
-            replay_rate, read_rate = await replay_from_archive(
-                folder, database, redis_url, len(payloads)
-            )
-        finally:
-            redis.stop()
+        if "--read-only" not in sys.argv:
+            archive_rate, _ = await throughput(folder)
+            trimmed, never_trimmed, database, redis = await memory(folder, EVENTS)
+            try:
+                replay_rate, read_rate = await replay_from_archive(
+                    folder, database, redis.url, EVENTS
+                )
+            finally:
+                redis.stop()
+        for backend in READ_BACKENDS:
+            read_alone_rates[backend] = await read_alone(folder, backend, READ_EVENTS)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
+    say("goals:")
+    alone = ", ".join(f"{backend} {rate:,.0f}" for backend, rate in read_alone_rates.items())
+    if "--read-only" in sys.argv:
+        say(
+            f"  the log read alone >= 20,000 events/s (not replay's bottleneck): {alone} events/s "
+            f"-> {met(min(read_alone_rates.values()) >= 20_000)}"
+        )
+        return 0
     low, high = sorted(trimmed)
     growth = trimmed[high] / trimmed[low] - 1
     unbounded_growth = never_trimmed[high] / never_trimmed[low] - 1
     needed = 2 * INGEST_MAX_ITEMS_PER_SECOND
-    say("goals:")
     say(
         f"  memory flat within 10 % from {low:,} to {high:,} events: {growth:+.1%} "
-        f"(never trimmed: {unbounded_growth:+.1%}) -> {'met' if abs(growth) <= 0.10 else 'NOT met'}"
+        f"(never trimmed: {unbounded_growth:+.1%}) -> {met(abs(growth) <= 0.10)}"
     )
     say(
-        f"  archive keeps up with ingest's maximum ({INGEST_MAX_ITEMS_PER_SECOND} items/s = {needed} events/s): "
-        f"{archive_rate:,.0f} events/s, {archive_rate / needed:.1f}x -> {'met' if archive_rate >= needed else 'NOT met'}"
+        f"  archive keeps up with ingest's maximum ({INGEST_MAX_ITEMS_PER_SECOND} items/s = "
+        f"{needed} events/s): {archive_rate:,.0f} events/s, {archive_rate / needed:.1f}x "
+        f"-> {met(archive_rate >= needed)}"
     )
     say(
         f"  replay >= 10,000 events/s: {replay_rate:,.0f} events/s into the read model "
-        f"({'met' if replay_rate >= 10_000 else 'NOT met'}); the log read alone {read_rate:,.0f} events/s "
-        f"({'met' if read_rate >= 10_000 else 'NOT met'})"
+        f"-> {met(replay_rate >= 10_000)}; the log read alone: archive + tail {read_rate:,.0f}, "
+        f"archive only {alone} events/s"
     )
     return 0
 
