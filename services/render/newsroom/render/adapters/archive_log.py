@@ -116,6 +116,10 @@ class ArchiveAndTailLog:
     ) -> AsyncIterator[LogBatch]:
         async for rows in self._pages(after=after, up_to=up_to, rows=max(size, self.page_rows)):
             for start in range(0, len(rows), size):
+                if start:
+                    # Lets the read ahead run on (PostgreSQL's rows arrive on this loop) when
+                    # the caller does not await between batches.
+                    await asyncio.sleep(0)
                 # Rows the tail already brought are not entries of this pass.
                 fresh = [row for row in rows[start : start + size] if row.event_id not in skip]
                 with collector_paused():
@@ -140,6 +144,7 @@ class ArchiveAndTailLog:
         try:
             while page := await ahead:
                 ahead = read_after(page[-1].position)
+                await asyncio.sleep(0)  # the read starts now, not when the next page is due
                 yield page
         finally:
             if not ahead.done():
