@@ -5,6 +5,7 @@ archive read in bounded pages, one read ahead at most."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -87,6 +88,9 @@ async def test_every_render_event_is_read_once_in_log_order_in_bounded_pages(
         records.append(other_type(3 * n + 1))  # a type render skips, between its events
         records.append(archived(enriched_stream(), 3 * n + 2, enriched))
         expected += [received.id, enriched.id]
+    # A render type whose body does not decode: skipped and counted, the rest still read.
+    broken = archived(articles_stream(), 100, synthetic_story(seed.v1_article, 99)[0])
+    records.append(replace(broken, body='{"type": "newsroom.article.received.v1"}'))
     await store.append(records)
     redis = Redis.from_url(redis_url)  # the streams are empty: all of the log is archived
     counting = CountingStore(store)
@@ -108,9 +112,10 @@ async def test_every_render_event_is_read_once_in_log_order_in_bounded_pages(
     await redis.aclose()
 
     assert read == expected  # none lost, none twice, in the order they were archived
-    assert (entries, skipped) == (total, 17)  # the other type counted, not decoded
-    # 51 rows in pages of 8 (the last one short; then the empty reads that end the archive
+    # The other type and the broken body counted, neither among the events.
+    assert (entries, skipped) == (total, 17 + 1)
+    # 52 rows in pages of 8 (the last one short; then the empty reads that end the archive
     # pass and the pass after the tail), and the next page read while the caller worked on
     # this one, never more than that.
-    assert counting.pages == [8, 8, 8, 8, 8, 8, 3, 0, 0]
+    assert counting.pages == [8, 8, 8, 8, 8, 8, 4, 0, 0]
     assert counting.most_in_flight == 1

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from newsroom.render.adapters.log_decoding import collector_paused
-from newsroom.render.adapters.stream_log import decode_entry, missing_entries, replay_streams
+from newsroom.render.adapters.stream_log import decode_or_skip, missing_entries, replay_streams
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event_json
@@ -172,25 +172,14 @@ class ArchiveAndTailLog:
         known = await self.store.archived_ids(
             [event_id for event_id in headed.values() if event_id], up_to=snapshot
         )
-        decoded: list[RenderEvent] = []
-        skipped = 0
-        for entry_id, fields in entries:
-            if headed[entry_id] in known:
-                continue
-            try:
-                event = decode_entry(fields)
-            except (ValueError, ValidationError) as exc:
-                log.warning(
-                    "replay_entry_skipped",
-                    stream=stream,
-                    entry_id=entry_id.decode(),
-                    error=repr(exc)[:300],
-                )
-                event = None
-            if event is None:
-                skipped += 1
-            else:
-                decoded.append(event)
+        with collector_paused():
+            outcomes = [
+                decode_or_skip(stream, entry_id, fields)
+                for entry_id, fields in entries
+                if headed[entry_id] not in known
+            ]
+        decoded = [event for event in outcomes if event is not None]
+        skipped = len(outcomes) - len(decoded)
         archived = await self.store.archived_ids(
             [e.id for e in decoded if e.id not in known], up_to=snapshot
         )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from newsroom.render.adapters.log_decoding import collector_paused
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event
@@ -55,6 +56,18 @@ def decode_entry(fields: dict[bytes, bytes]) -> RenderEvent | None:
     return event  # type: ignore[return-value]
 
 
+def decode_or_skip(stream: str, entry_id: bytes, fields: dict[bytes, bytes]) -> RenderEvent | None:
+    """`decode_entry`, with an entry that does not decode logged and skipped (None)."""
+    try:
+        return decode_entry(fields)
+    except (ValueError, ValidationError) as exc:
+        # A poison entry: live consumers parked it as a dead letter; skip it here.
+        log.warning(
+            "replay_entry_skipped", stream=stream, entry_id=entry_id.decode(), error=repr(exc)[:300]
+        )
+        return None
+
+
 class RedisStreamLog:
     def __init__(self, redis: Redis, streams: list[str] | None = None) -> None:
         self.redis = redis
@@ -76,21 +89,10 @@ class RedisStreamLog:
 
     async def batches(self, size: int) -> AsyncIterator[LogBatch]:
         async for entries in self._merged(size):
-            events: list[RenderEvent] = []
-            for stream, entry_id, fields in entries:
-                try:
-                    event = decode_entry(fields)
-                except (ValueError, ValidationError) as exc:
-                    # A poison entry: live consumers parked it as a dead letter; skip it here.
-                    log.warning(
-                        "replay_entry_skipped",
-                        stream=stream,
-                        entry_id=entry_id.decode(),
-                        error=repr(exc)[:300],
-                    )
-                    event = None
-                if event is not None:
-                    events.append(event)
+            with collector_paused():
+                events = [
+                    event for entry in entries if (event := decode_or_skip(*entry)) is not None
+                ]
             yield LogBatch(entries=len(entries), events=events, skipped=len(entries) - len(events))
 
     async def _read(self, stream: str, batch: int) -> AsyncIterator[Entry]:
