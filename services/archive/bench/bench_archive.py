@@ -37,13 +37,22 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import Connection
 
 from newsroom.archive.bootstrap import ArchiveService, declared_groups
 from newsroom.render.adapters.archive_log import ArchiveAndTailLog
@@ -211,10 +220,34 @@ def chunks(payloads: Iterable[Payload], size: int) -> Iterator[list[Payload]]:
         yield chunk
 
 
-def progress_bar(label: str) -> Progress:
-    return Progress(
-        TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-    )
+class PhaseProgress(Progress):
+    """A progress bar on a terminal; elsewhere (output to a file, CI) the count every 15 s."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(
+            TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        )
+        self.label = label
+        self.said_at = time.monotonic()
+
+    def update(self, task_id: TaskID, *args: Any, **kwargs: Any) -> None:
+        super().update(task_id, *args, **kwargs)
+        self.say_count(task_id)
+
+    def advance(self, task_id: TaskID, advance: float = 1) -> None:
+        super().advance(task_id, advance)
+        self.say_count(task_id)
+
+    def say_count(self, task_id: TaskID) -> None:
+        if self.console.is_terminal or time.monotonic() - self.said_at < 15:
+            return
+        self.said_at = time.monotonic()
+        task = next(task for task in self.tasks if task.id == task_id)
+        say(f"  {self.label}: {task.completed:,.0f} of {task.total or 0:,.0f}")
+
+
+def progress_bar(label: str) -> PhaseProgress:
+    return PhaseProgress(label)
 
 
 async def xadd(
@@ -424,6 +457,10 @@ async def replay_from_archive(
     return rate, read_rate
 
 
+def insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    connection.execute(ARCHIVED_EVENTS.insert(), rows)
+
+
 async def fill_archive(store: EventStore, count: int) -> None:
     """The archive as the archive service leaves it (every event a row, in log order), written
     straight in large INSERTs: the archive's own path is measured above, this is set-up."""
@@ -450,9 +487,7 @@ async def fill_archive(store: EventStore, count: int) -> None:
                         "archived_at": now,
                     }
                 )
-            await store.runner.write(
-                lambda connection, rows=rows: connection.execute(ARCHIVED_EVENTS.insert(), rows)
-            )
+            await store.runner.write(partial(insert_rows, rows=rows))
             progress.advance(task, len(chunk))
 
 
@@ -463,7 +498,7 @@ async def bench_database(backend: str, folder: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{folder / 'read-alone.db'}"
         return
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     admin = os.environ.get("BENCH_POSTGRES_ADMIN_DSN", POSTGRES_ADMIN_DSN)
     name = f"bench_archive_{os.getpid()}"
