@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.integration
 
 STREAMS = StreamShards(6)
 RETENTION = 2
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[LocalRedisCluster]:
-    with LocalRedisCluster(tmp_path / "cluster", node_timeout_ms=1000) as cluster:
-        yield cluster
 
 
 def article_event(number: int) -> dict[str, Any]:
