@@ -197,11 +197,9 @@ class RenderRuntime:
             streams=self.streams,
             cluster=settings.redis_cluster,
         )
-        # A batch of PageChanged goes out in one pipeline on this client (one by one on a
-        # cluster: FastStream's cluster broker takes no pipeline, ag2ai/faststream#3044).
-        self.publish_pages = PagePublisher(
-            pages_publisher, None if settings.redis_cluster else self.redis
-        )
+        # A batch of PageChanged goes out in one round trip on this client (on a cluster, one
+        # MULTI/EXEC on the pages stream's master: see PagePublisher).
+        self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
         self._groups = contextlib.AsyncExitStack()
