@@ -217,6 +217,7 @@ class RenderRuntime:
         from newsroom.render.application.read_lists import ListPages
         from newsroom.render.application.read_pages import PageReads
         from newsroom.render.domain.views import Publisher
+        from newsroom.render.entrypoints.kept import KeptPages
         from newsroom.render.entrypoints.site import Site
 
         return Site(
@@ -230,6 +231,9 @@ class RenderRuntime:
             lists=ListPages(self.read_model, PageCache(max(page_cache_size // 4, 0))),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
+            kept=KeptPages(
+                self.read_model.version, self.clock, page_cache_size + page_cache_size // 4
+            ),
         )
 
     async def start(self) -> None:
@@ -258,6 +262,7 @@ class RenderRuntime:
         """Close the connections (what `stop` does after the broker; alone for a runtime that
         was never started)."""
         await self.redis.aclose()
+        self.read_model.close()
         await self.database.dispose()
 
     async def maintain_once(self) -> None:

@@ -14,6 +14,8 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsroom.render.entrypoints.kept import ServeKeptPages
+
 # Compressed: text (HTML, JSON, XML, Atom, plain). Images are compressed already or tiny.
 GZIP_MINIMUM_SIZE = 500  # bytes: below this, gzip's own framing eats the gain
 GZIP_LEVEL = 6  # zlib's default: nearly level 9's size at a fraction of its time
@@ -79,8 +81,9 @@ class AnswerUnexpectedErrors:
 
 
 def install(app: FastAPI) -> None:
-    """Outermost first: HEAD like GET, gzip, unexpected errors (inside gzip, so an error's
-    problem document is compressed like any other)."""
+    """Outermost first: kept pages (answered as the layers below would, entrypoints.kept),
+    HEAD like GET, gzip, unexpected errors (inside gzip, so an error's problem document is
+    compressed like any other)."""
     app.add_middleware(AnswerUnexpectedErrors)
     app.add_middleware(
         GZipMiddleware,
@@ -89,3 +92,6 @@ def install(app: FastAPI) -> None:
         exclude_content_types=NOT_COMPRESSED,
     )
     app.add_middleware(HeadLikeGet)
+    app.add_middleware(
+        ServeKeptPages, kept=app.state.site.kept, minimum_compressed=GZIP_MINIMUM_SIZE
+    )
