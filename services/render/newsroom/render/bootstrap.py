@@ -297,11 +297,10 @@ def build_app(
 ) -> FastAPI:
     """The HTTP app; with `serve_streams` its lifespan runs the whole service (subscribers,
     maintenance), without it only pages are served (the benchmark's page runs)."""
-    from fastapi import FastAPI
-
     from newsroom.render.entrypoints import api, assets, middleware, openapi, ops, pages, problems
+    from newsroom.render.entrypoints.kept import RenderApp
 
-    app = FastAPI(
+    app = RenderApp(
         title="Newsroom render",
         version="1.0.0",
         lifespan=runtime.lifespan if serve_streams else None,

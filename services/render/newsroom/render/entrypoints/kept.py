@@ -18,9 +18,11 @@ bytes themselves cost nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
 
 from newsroom.render.adapters.metrics import PAGES_RENDERED
 from newsroom.render.adapters.page_cache import PageCache
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 # Where the middleware leaves the version it read for the route to keep its page under.
 VERSION_KEY = "newsroom.read_model_version"
+KEPT_PAGES_KEY = "newsroom.kept_pages"
 METHODS = ("GET", "HEAD")
 
 
@@ -47,13 +50,38 @@ class Keep:
     shown_until: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+RawHeaders = list[tuple[bytes, bytes]]
+Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
+# A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
+Asked = tuple[str | None, str | None, str | None]
+WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask alike)
+
+
+@dataclass(slots=True)
 class KeptPage:
     representation: Representation
     version: int
     shown_from: datetime | None
     shown_until: datetime | None
     counter: Any  # the prometheus child of its page label, or None
+    # Answers as sent, by what was asked: a hit costs a dict lookup, not a response's making.
+    wire: dict[Asked, Wire] = field(default_factory=dict)
+
+    def answer(self, asked: Asked, minimum_compressed: int) -> Wire:
+        wire = self.wire.get(asked)
+        if wire is None:
+            response = self.representation.answer(*asked)
+            if (
+                response.status_code == 200
+                and len(response.body) >= minimum_compressed
+                and "content-encoding" not in response.headers
+            ):
+                # What the gzip middleware adds to a body it could have compressed.
+                response.headers["vary"] = "Accept-Encoding"
+            wire = (response.status_code, response.raw_headers, bytes(response.body))
+            if len(self.wire) < WIRE_FORMS_KEPT:
+                self.wire[asked] = wire
+        return wire
 
 
 def target_of(scope: Scope) -> str:
@@ -101,12 +129,12 @@ class KeptPages:
 def keep_page(scope: Scope, representation: Representation, how: Keep) -> None:
     """Keep a page a route served (200) for the next requests of its URL, if the request came
     through ServeKeptPages (which left the version it read in the scope)."""
-    kept: KeptPages | None = scope.get("newsroom.kept_pages")
+    kept: KeptPages | None = scope.get(KEPT_PAGES_KEY)
     if kept is not None:
         kept.keep(scope, representation, how)
 
 
-def _request_headers(scope: Scope) -> tuple[str | None, str | None, str | None]:
+def _asked(scope: Scope) -> Asked:
     """If-None-Match, If-Modified-Since and Accept-Encoding (the first of each, as Starlette's
     `request.headers.get` reads them)."""
     if_none_match = if_modified_since = accept_encoding = None
@@ -126,7 +154,8 @@ class ServeKeptPages:
     """Answers a GET or HEAD of a kept page from memory, exactly as the full path would (the
     same Representation.answer, with the Vary the gzip middleware adds to a body it could have
     compressed, and no body for HEAD); everything else goes on to the app, with the version
-    read so that the route keeps what it serves."""
+    read so that the route keeps what it serves. It wraps the whole middleware stack
+    (RenderApp): a hit needs none of it."""
 
     def __init__(self, app: ASGIApp, kept: KeptPages, minimum_compressed: int) -> None:
         self.app = app
@@ -144,26 +173,31 @@ class ServeKeptPages:
         kept = self.kept.find(target_of(scope), version)
         if kept is None:
             scope[VERSION_KEY] = version
-            scope["newsroom.kept_pages"] = self.kept
+            scope[KEPT_PAGES_KEY] = self.kept
             await self.app(scope, receive, send)
             return
-        response = kept.representation.answer(*_request_headers(scope))
+        status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
         if kept.counter is not None:
             kept.counter.inc()
-        if (
-            response.status_code == 200
-            and len(response.body) >= self.minimum_compressed
-            and "content-encoding" not in response.headers
-        ):
-            response.headers["vary"] = "Accept-Encoding"
-        if scope["method"] == "HEAD":
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": response.raw_headers,
-                }
-            )
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return
-        await response(scope, receive, send)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send(
+            {
+                "type": "http.response.body",
+                "body": b"" if scope["method"] == "HEAD" else body,
+                "more_body": False,
+            }
+        )
+
+
+class RenderApp(FastAPI):
+    """FastAPI with the kept pages answered before its middleware stack (error handling
+    included: a hit runs no code that can fail but the send)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE
+
+        return ServeKeptPages(
+            super().build_middleware_stack(),
+            kept=self.state.site.kept,
+            minimum_compressed=GZIP_MINIMUM_SIZE,
+        )

@@ -14,8 +14,6 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsroom.render.entrypoints.kept import ServeKeptPages
-
 # Compressed: text (HTML, JSON, XML, Atom, plain). Images are compressed already or tiny.
 GZIP_MINIMUM_SIZE = 500  # bytes: below this, gzip's own framing eats the gain
 GZIP_LEVEL = 6  # zlib's default: nearly level 9's size at a fraction of its time
@@ -81,8 +79,8 @@ class AnswerUnexpectedErrors:
 
 
 def install(app: FastAPI) -> None:
-    """Outermost first: kept pages (answered as the layers below would, entrypoints.kept),
-    HEAD like GET, gzip, unexpected errors (inside gzip, so an error's problem document is
+    """Outermost first (kept pages are answered before all of them, entrypoints.kept): HEAD
+    like GET, gzip, unexpected errors (inside gzip, so an error's problem document is
     compressed like any other)."""
     app.add_middleware(AnswerUnexpectedErrors)
     app.add_middleware(
@@ -92,6 +90,3 @@ def install(app: FastAPI) -> None:
         exclude_content_types=NOT_COMPRESSED,
     )
     app.add_middleware(HeadLikeGet)
-    app.add_middleware(
-        ServeKeptPages, kept=app.state.site.kept, minimum_compressed=GZIP_MINIMUM_SIZE
-    )
