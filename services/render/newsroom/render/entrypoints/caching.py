@@ -148,6 +148,12 @@ def cached_response(
     """The response for `body` (see Representation.answer); with `keep`, a 200 is also kept
     for the next requests of the same URL (entrypoints.kept)."""
     representation = Representation(body, media_type, last_modified, headers)
+    return answer(request, representation, keep, status_code)
+
+
+def answer(
+    request: Request, representation: Representation, keep: Keep | None, status_code: int = 200
+) -> Response:
     if keep is not None and status_code == 200:
         keep_page(request.scope, representation, keep)
     request_headers = request.headers

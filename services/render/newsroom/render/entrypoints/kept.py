@@ -17,9 +17,10 @@ bytes themselves cost nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 VERSION_KEY = "newsroom.read_model_version"
 KEPT_PAGES_KEY = "newsroom.kept_pages"
 METHODS = ("GET", "HEAD")
+ARTICLES = "/articles/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class Keep:
 
 
 RawHeaders = list[tuple[bytes, bytes]]
+BuildArticle = Callable[[str], Awaitable[tuple["Representation", "Keep"]]]
 Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
 # A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
 Asked = tuple[str | None, str | None, str | None]
@@ -117,21 +120,24 @@ class KeptPages:
                 return None
         return kept
 
-    def keep(self, scope: Scope, representation: Representation, how: Keep) -> None:
-        version = scope.get(VERSION_KEY)
-        if version is None:
-            return
+    def keep(
+        self, target: str, version: int, representation: Representation, how: Keep
+    ) -> KeptPage:
+        """Keep the page served at `target` while the read model is at `version` (read before
+        the page's request read anything)."""
         counter = PAGES_RENDERED.labels(how.page, "200") if how.page is not None else None
         page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
-        self._pages.put(target_of(scope), page)
+        self._pages.put(target, page)
+        return page
 
 
 def keep_page(scope: Scope, representation: Representation, how: Keep) -> None:
     """Keep a page a route served (200) for the next requests of its URL, if the request came
     through ServeKeptPages (which left the version it read in the scope)."""
     kept: KeptPages | None = scope.get(KEPT_PAGES_KEY)
-    if kept is not None:
-        kept.keep(scope, representation, how)
+    version: int | None = scope.get(VERSION_KEY)
+    if kept is not None and version is not None:
+        kept.keep(target_of(scope), version, representation, how)
 
 
 def _asked(scope: Scope) -> Asked:
@@ -157,10 +163,19 @@ class ServeKeptPages:
     read so that the route keeps what it serves. It wraps the whole middleware stack
     (RenderApp): a hit needs none of it."""
 
-    def __init__(self, app: ASGIApp, kept: KeptPages, minimum_compressed: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        kept: KeptPages,
+        minimum_compressed: int,
+        article: BuildArticle | None = None,
+    ) -> None:
+        """`article`: builds a story's page by its slug (the /articles/{slug} route's own
+        work), for a page not in memory: answered here too, without the stack."""
         self.app = app
         self.kept = kept
         self.minimum_compressed = minimum_compressed
+        self.article = article
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in METHODS or not self.kept.enabled:
@@ -170,15 +185,19 @@ class ServeKeptPages:
         if version is None:
             await self.app(scope, receive, send)
             return
-        kept = self.kept.find(target_of(scope), version)
+        target = target_of(scope)
+        kept = self.kept.find(target, version)
+        if kept is not None:
+            if kept.counter is not None:
+                kept.counter.inc()
+        elif (slug := _article_slug(scope["path"])) is not None and self.article is not None:
+            kept = await self._build_article(slug, target, version)
         if kept is None:
             scope[VERSION_KEY] = version
             scope[KEPT_PAGES_KEY] = self.kept
             await self.app(scope, receive, send)
             return
         status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
-        if kept.counter is not None:
-            kept.counter.inc()
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send(
             {
@@ -188,6 +207,25 @@ class ServeKeptPages:
             }
         )
 
+    async def _build_article(self, slug: str, target: str, version: int) -> KeptPage | None:
+        """The story's page built (and kept) here; None when the full path must answer: no
+        page to show (its problem is answered there), or a failure (answered, and logged
+        once, by the stack's error handling when the route meets it again)."""
+        assert self.article is not None
+        try:
+            representation, how = await self.article(slug)
+        except Exception:
+            return None
+        return self.kept.keep(target, version, representation, how)
+
+
+def _article_slug(path: str) -> str | None:
+    """The slug of an article page's path (the route's `/articles/{slug}`), else None."""
+    if not path.startswith(ARTICLES):
+        return None
+    slug = path[len(ARTICLES) :]
+    return slug if slug and "/" not in slug else None
+
 
 class RenderApp(FastAPI):
     """FastAPI with the kept pages answered before its middleware stack (error handling
@@ -195,9 +233,12 @@ class RenderApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE
+        from newsroom.render.entrypoints.pages import article_representation
 
+        site = self.state.site
         return ServeKeptPages(
             super().build_middleware_stack(),
-            kept=self.state.site.kept,
+            kept=site.kept,
             minimum_compressed=GZIP_MINIMUM_SIZE,
+            article=partial(article_representation, site),
         )

@@ -17,7 +17,7 @@ from newsroom.render.domain.pages import FEED, FRONT_PAGE, SITEMAP, TIMELINE
 from newsroom.render.domain.periods import period_bounds
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import article_page
-from newsroom.render.entrypoints.caching import cached_response
+from newsroom.render.entrypoints.caching import Representation, answer, cached_response
 from newsroom.render.entrypoints.kept import Keep
 from newsroom.render.entrypoints.lists import list_response
 from newsroom.render.entrypoints.openapi import (
@@ -66,8 +66,10 @@ async def front_page(request: Request, site: SiteDependency, paging: FrontPaging
     return await list_response(request, site, FRONT_PAGE, HTML, build, keep=Keep("front"))
 
 
-@router.get("/articles/{slug}", response_class=HTMLResponse)
-async def article(slug: str, request: Request, site: SiteDependency) -> Response:
+async def article_representation(site: Site, slug: str) -> tuple[Representation, Keep]:
+    """The page of the story at `slug` (from the document cache, or built), and how it may be
+    kept; raises the domain's problem when there is none to show. The route's work, shared
+    with the front (entrypoints.kept), which answers a page missing from memory with it."""
     base = site.public_base_url
 
     def html(state: ArticleState) -> bytes | None:
@@ -78,8 +80,14 @@ async def article(slug: str, request: Request, site: SiteDependency) -> Response
 
     stored, body = await site.articles.document(BySlug(slug), "page", html)
     PAGES_RENDERED.labels("article", "200").inc()
-    keep = Keep("article", shown_from=stored.visible_from)
-    return cached_response(request, body, HTML, stored.modified, keep=keep)
+    representation = Representation(body, HTML, stored.modified)
+    return representation, Keep("article", shown_from=stored.visible_from)
+
+
+@router.get("/articles/{slug}", response_class=HTMLResponse)
+async def article(slug: str, request: Request, site: SiteDependency) -> Response:
+    representation, keep = await article_representation(site, slug)
+    return answer(request, representation, keep)
 
 
 @router.get("/entities/{entity_id:path}", response_class=EntityPage)
