@@ -9,7 +9,8 @@ projector commits a change before its PageChanged goes out, so once a PageChange
 the version has moved and the next request goes down the full path (whose caches are keyed by
 the rows' revisions) and keeps what it serves under the new version. Several workers or
 replicas on the same file each see every commit. Without a version (PostgreSQL, an in-memory
-database) nothing is kept here and every request takes the full path.
+database) nothing is kept here: article pages are still built here, everything else takes the
+full path.
 
 Profiling render under wrk showed a kept article page spending most of its time in the
 framework's layers and in the hand-off of its revision lookup to the database thread; the
@@ -63,7 +64,7 @@ WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask 
 @dataclass(slots=True)
 class KeptPage:
     representation: Representation
-    version: int
+    version: int | None  # None: answered once, never kept
     shown_from: datetime | None
     shown_until: datetime | None
     counter: Any  # the prometheus child of its page label, or None
@@ -121,13 +122,14 @@ class KeptPages:
         return kept
 
     def keep(
-        self, target: str, version: int, representation: Representation, how: Keep
+        self, target: str, version: int | None, representation: Representation, how: Keep
     ) -> KeptPage:
         """Keep the page served at `target` while the read model is at `version` (read before
-        the page's request read anything)."""
+        the page's request read anything; None: not known, so not kept)."""
         counter = PAGES_RENDERED.labels(how.page, "200") if how.page is not None else None
         page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
-        self._pages.put(target, page)
+        if version is not None:
+            self._pages.put(target, page)
         return page
 
 
@@ -182,19 +184,17 @@ class ServeKeptPages:
             await self.app(scope, receive, send)
             return
         version = self.kept.version()
-        if version is None:
-            await self.app(scope, receive, send)
-            return
         target = target_of(scope)
-        kept = self.kept.find(target, version)
+        kept = self.kept.find(target, version) if version is not None else None
         if kept is not None:
             if kept.counter is not None:
                 kept.counter.inc()
         elif (slug := _article_slug(scope["path"])) is not None and self.article is not None:
             kept = await self._build_article(slug, target, version)
         if kept is None:
-            scope[VERSION_KEY] = version
-            scope[KEPT_PAGES_KEY] = self.kept
+            if version is not None:
+                scope[VERSION_KEY] = version
+                scope[KEPT_PAGES_KEY] = self.kept
             await self.app(scope, receive, send)
             return
         status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
@@ -207,8 +207,9 @@ class ServeKeptPages:
             }
         )
 
-    async def _build_article(self, slug: str, target: str, version: int) -> KeptPage | None:
-        """The story's page built (and kept) here; None when the full path must answer: no
+    async def _build_article(self, slug: str, target: str, version: int | None) -> KeptPage | None:
+        """The story's page built (and kept, if the version is known) here; None when the full
+        path must answer: no
         page to show (its problem is answered there), or a failure (answered, and logged
         once, by the stack's error handling when the route meets it again)."""
         assert self.article is not None
