@@ -215,6 +215,7 @@ class RenderRuntime:
         from newsroom.render.application.read_lists import ListPages
         from newsroom.render.application.read_pages import PageReads
         from newsroom.render.domain.views import Publisher
+        from newsroom.render.entrypoints.kept import KeptPages
         from newsroom.render.entrypoints.site import Site
 
         return Site(
@@ -228,6 +229,9 @@ class RenderRuntime:
             lists=ListPages(self.read_model, PageCache(max(page_cache_size // 4, 0))),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
+            kept=KeptPages(
+                self.read_model.version, self.clock, page_cache_size + page_cache_size // 4
+            ),
         )
 
     async def start(self) -> None:
@@ -256,6 +260,7 @@ class RenderRuntime:
         """Close the connections (what `stop` does after the broker; alone for a runtime that
         was never started)."""
         await self.redis.aclose()
+        self.read_model.close()
         await self.database.dispose()
 
     async def maintain_once(self) -> None:
@@ -290,11 +295,10 @@ def build_app(
 ) -> FastAPI:
     """The HTTP app; with `serve_streams` its lifespan runs the whole service (subscribers,
     maintenance), without it only pages are served (the benchmark's page runs)."""
-    from fastapi import FastAPI
-
     from newsroom.render.entrypoints import api, assets, middleware, openapi, ops, pages, problems
+    from newsroom.render.entrypoints.kept import RenderApp
 
-    app = FastAPI(
+    app = RenderApp(
         title="Newsroom render",
         version="1.0.0",
         lifespan=runtime.lifespan if serve_streams else None,
