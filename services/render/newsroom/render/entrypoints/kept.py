@@ -59,6 +59,9 @@ Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
 # A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
 Asked = tuple[str | None, str | None, str | None]
 WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask alike)
+# What kept pages may hold in all. The wire forms share the page's two bodies (identity and
+# gzip), so a page weighs at most twice its body.
+KEPT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -88,6 +91,10 @@ class KeptPage:
         return wire
 
 
+def _weight(page: KeptPage) -> int:
+    return 2 * len(page.representation.body)
+
+
 def target_of(scope: Scope) -> str:
     """The key of a request: its path and query, as the list cache keys them."""
     query: bytes = scope.get("query_string", b"")
@@ -103,7 +110,7 @@ class KeptPages:
     ) -> None:
         self.version = version
         self.clock = clock
-        self._pages: PageCache[str, KeptPage] = PageCache(size)
+        self._pages: PageCache[str, KeptPage] = PageCache(size, max_bytes=KEPT_BYTES, weigh=_weight)
 
     @property
     def enabled(self) -> bool:
