@@ -78,10 +78,27 @@ def _memoised(processor: Processor) -> Processor:
     return process
 
 
+class DriverValue:
+    """One column type's conversion to the driver's value, for a caller that converts a value
+    once and repeats it in many rows (an article's times in each of its index rows)."""
+
+    def __init__(self, dialect: Dialect, table: Table, column: str) -> None:
+        self.processor = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+
+    def __call__(self, value: Any) -> Any:
+        return value if self.processor is None else self.processor(value)
+
+
 def insert_rows(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    converted: bool = False,
 ) -> None:
-    """INSERT `rows` (tuples in the order of `columns`) in one executemany."""
+    """INSERT `rows` (tuples in the order of `columns`) in one executemany; `converted`: the
+    values are the driver's already (see DriverValue)."""
     if not rows:
         return
     dialect = connection.dialect
@@ -91,7 +108,9 @@ def insert_rows(
         f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (the table's names)
         f"VALUES ({', '.join(':p' for _ in names)})",
     )
-    connection.exec_driver_sql(sql, ColumnConverter(dialect, table, columns)(rows))
+    if not converted:
+        rows = ColumnConverter(dialect, table, columns)(rows)
+    connection.exec_driver_sql(sql, rows)
 
 
 def execute_rows(
@@ -107,3 +126,17 @@ def execute_rows(
     return connection.exec_driver_sql(
         driver_sql(dialect, template), ColumnConverter(dialect, table, columns)(rows)
     )
+
+
+def select_in(
+    connection: Connection, template: str, values: Sequence[str], chunk: int = 500
+) -> list[Any]:
+    """The first column of `template` (a SELECT ending in `IN ({})`) for `values` (strings,
+    no conversion), `chunk` at a time: SQLAlchemy's expanding IN coerces each value as a
+    literal, a cost per value that a replay pays for every event id and entity it writes."""
+    found: list[Any] = []
+    for start in range(0, len(values), chunk):
+        part = values[start : start + chunk]
+        sql = driver_sql(connection.dialect, template.format(", ".join(":p" for _ in part)))
+        found += [row[0] for row in connection.exec_driver_sql(sql, tuple(part))]
+    return found

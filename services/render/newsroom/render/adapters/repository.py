@@ -13,7 +13,12 @@ from sqlalchemy import Table, bindparam, case, delete, func, insert, select, upd
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from newsroom.render.adapters.driver_rows import execute_rows, insert_rows
+from newsroom.render.adapters.driver_rows import (
+    DriverValue,
+    execute_rows,
+    insert_rows,
+    select_in,
+)
 from newsroom.render.adapters.orm import (
     AppliedEventRow,
     ArticleEntityRow,
@@ -166,13 +171,13 @@ class ArticleRepository:
         self._applied: list[tuple[str, str, str]] = []
 
     def applied(self, event_ids: Sequence[str]) -> set[str]:
-        seen: set[str] = set()
-        for chunk in _chunks(list(event_ids)):
-            result = self.session.scalars(
-                select(AppliedEventRow.event_id).where(AppliedEventRow.event_id.in_(chunk))
+        return set(
+            select_in(
+                self.session.connection(),
+                "SELECT event_id FROM applied_events WHERE event_id IN ({})",
+                list(event_ids),
             )
-            seen.update(result)
-        return seen
+        )
 
     def _remember(self, rows: Iterable[Any]) -> list[ArticleState]:
         states = []
@@ -372,12 +377,20 @@ class ArticleRepository:
             self.session.execute(
                 delete(TimelineEntryRow).where(TimelineEntryRow.article_id.in_(chunk))
             )
+        # The index rows repeat their article's columns: converted to the driver's values
+        # once per article, and the rows go to the driver as they are.
+        dialect = connection.dialect
+        entities_table = _table(ArticleEntityRow)
+        as_bool = DriverValue(dialect, entities_table, "listed")
+        as_time = DriverValue(dialect, entities_table, "visible_from")
         entity_values: list[tuple[Any, ...]] = []
         timeline_values: list[tuple[Any, ...]] = []
         names: dict[str, tuple[str, str]] = {}
         for state in states:
             stored = saved[state.article_id]
-            visible_from = state.visible_from
+            listed = as_bool(stored.listed)
+            visible_from = as_time(state.visible_from)
+            firstcreated = as_time(stored.firstcreated)
             for entity in entity_rows(state):
                 entity_values.append(
                     (
@@ -388,9 +401,9 @@ class ArticleRepository:
                         entity.mention_count,
                         entity.salience,
                         entity.sentence,
-                        stored.listed,
+                        listed,
                         visible_from,
-                        stored.firstcreated,
+                        firstcreated,
                     )
                 )
                 naming = (entity.name, entity.type)
@@ -410,7 +423,7 @@ class ArticleRepository:
                         entry.sentence,
                         json.dumps(list(entry.entity_ids)),
                         period_start(entry.value),
-                        stored.listed,
+                        listed,
                         visible_from,
                     )
                 )
@@ -423,8 +436,10 @@ class ArticleRepository:
             self._applied,
         )
         self._applied = []
-        insert_rows(connection, _table(ArticleEntityRow), _ENTITY_COLUMNS, entity_values)
-        insert_rows(connection, _table(TimelineEntryRow), _TIMELINE_COLUMNS, timeline_values)
+        insert_rows(connection, entities_table, _ENTITY_COLUMNS, entity_values, converted=True)
+        insert_rows(
+            connection, _table(TimelineEntryRow), _TIMELINE_COLUMNS, timeline_values, converted=True
+        )
         self._count_entities(deltas, names)
         self._count_months(months)
 
@@ -485,15 +500,11 @@ class ArticleRepository:
         wanted = sorted(set(names) | {i for i, delta in deltas.items() if delta})
         if not wanted:
             return
-        existing: set[str] = set()
-        for chunk in _chunks(wanted):
-            existing.update(
-                self.session.scalars(
-                    select(EntityRow.entity_id).where(EntityRow.entity_id.in_(chunk))
-                )
-            )
-        fresh = [i for i in wanted if i not in existing and i in names]
         connection = self.session.connection()
+        existing = set(
+            select_in(connection, "SELECT entity_id FROM entities WHERE entity_id IN ({})", wanted)
+        )
+        fresh = [i for i in wanted if i not in existing and i in names]
         table = _table(EntityRow)
         if fresh:
             last = self.session.scalar(select(func.max(EntityRow.seq))) or 0
