@@ -388,6 +388,7 @@ class ArticleRepository:
         names: dict[str, tuple[str, str]] = {}
         for state in states:
             stored = saved[state.article_id]
+            counted = stored.counted
             listed = as_bool(stored.listed)
             visible_from = as_time(state.visible_from)
             firstcreated = as_time(stored.firstcreated)
@@ -407,8 +408,9 @@ class ArticleRepository:
                     )
                 )
                 naming = (entity.name, entity.type)
-                names[entity.entity_id] = max(naming, names.get(entity.entity_id, naming))
-                if stored.counted:
+                known = names.get(entity.entity_id)
+                names[entity.entity_id] = naming if known is None else max(naming, known)
+                if counted:
                     deltas[entity.entity_id] = deltas.get(entity.entity_id, 0) + 1
             for entry in timeline_rows(state):
                 timeline_values.append(
