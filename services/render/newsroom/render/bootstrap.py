@@ -31,6 +31,7 @@ from newsroom.render.adapters.unit_of_work import (
     ReadModelUnitOfWork,
     UnitOfWorkRunner,
     sqlite_file_engine,
+    sqlite_writer_engine,
 )
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
 from newsroom.render.application.group_commit import GroupCommit
@@ -76,7 +77,7 @@ def open_read_model(database_url: str) -> UnitOfWorkRunner:
     """The read model's database: its engine (and, for an SQLite file, the synchronous twin
     its units of work run on). `await runner.dispose()` closes both."""
     engine = create_engine(database_url)
-    return UnitOfWorkRunner(engine, sqlite_file_engine(engine))
+    return UnitOfWorkRunner(engine, sqlite_file_engine(engine), sqlite_writer_engine(engine))
 
 
 async def migrate_read_model(database_url: str) -> None:
