@@ -42,6 +42,7 @@ from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_route
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.settings import RenderSettings
 from newsroom.shared.sql import create_engine
+from newsroom.shared.streaming.background import BackgroundLoop, pause
 from newsroom.shared.streaming.consumers import (
     consumer_groups,
     create_broker,
@@ -202,7 +203,7 @@ class RenderRuntime:
         # MULTI/EXEC on the pages stream's master: see PagePublisher).
         self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
-        self._tasks: list[asyncio.Task[None]] = []
+        self._maintainer: BackgroundLoop | None = None
         self._groups = contextlib.AsyncExitStack()
 
     async def _flush_queued_pages(self) -> int:
@@ -242,16 +243,13 @@ class RenderRuntime:
             consumer_groups(self.redis, render_groups(self.streams), shards=self.streams.count)
         )
         await self.broker.start()
-        self._tasks = [asyncio.create_task(self._maintenance(), name="render-maintenance")]
+        self._maintainer = BackgroundLoop("render-maintenance", self._maintenance)
         log.info("render_started", consumer=self.consumer)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        if self._maintainer is not None:
+            await self._maintainer.stop()
+            self._maintainer = None
         await self._groups.aclose()  # the lag watcher
         await self.broker.stop()
         await self.close()
@@ -269,18 +267,17 @@ class RenderRuntime:
         await self.projection.announce_lifted_embargoes()
         await self.projection.page_outbox.flush(self.publish_pages)
 
-    async def _maintenance(self) -> None:
-        while True:
+    async def _maintenance(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             try:
                 await self.maintain_once()
             except Exception as exc:
                 # Whatever fails, the loop must go on: it alone announces lifted embargoes
-                # and sends PageChanged left in the outbox. (CancelledError is not an
-                # Exception: stop() still ends it.)
+                # and sends PageChanged left in the outbox (stop() ends it by its event).
                 FAILURES.labels("maintenance").inc()
                 MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
                 log.error("maintenance_failed", error=repr(exc)[:300], exc_info=exc)
-            await asyncio.sleep(self.maintenance_every)
+            await pause(stopping, self.maintenance_every)
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
