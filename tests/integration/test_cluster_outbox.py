@@ -6,11 +6,10 @@ promoted replica."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio import RedisCluster
 
@@ -27,13 +26,6 @@ STREAMS = StreamShards(6)
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedisCluster]:
     with LocalRedisCluster(tmp_path_factory.mktemp("cluster"), node_timeout_ms=1000) as cluster:
         yield cluster
-
-
-@pytest_asyncio.fixture
-async def client(cluster: LocalRedisCluster) -> AsyncIterator[RedisCluster]:
-    client = RedisCluster.from_url(cluster.url)
-    yield client
-    await client.aclose()
 
 
 def events(first: int, count: int) -> list[PendingEvent]:

@@ -90,23 +90,50 @@ def send(
 @app.command("dead-letters")
 def dead_letters(
     redis_url: Annotated[str, typer.Option()] = DEFAULT_REDIS_URL,
+    redis_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--redis-cluster",
+            envvar="REDIS_CLUSTER",
+            help="REDIS_URL names a node of a Redis Cluster (as the services' REDIS_CLUSTER).",
+        ),
+    ] = False,
     count: int = 20,
-    requeue: Annotated[
-        str | None, typer.Option(help="Publish this dead letter's event again, then drop it.")
+    show: Annotated[
+        str | None,
+        typer.Option(help="Print this dead letter whole: its event and the traceback."),
     ] = None,
+    requeue: Annotated[
+        list[str] | None,
+        typer.Option(help="Publish this dead letter's event again, then drop it (repeatable)."),
+    ] = None,
+    requeue_all: Annotated[
+        bool, typer.Option("--requeue-all", help="Requeue every dead letter, oldest first.")
+    ] = False,
 ) -> None:
-    """List the newest dead letters (events no consumer could process) with their reasons."""
+    """List the newest dead letters (events no consumer could process) with their reasons,
+    from every shard's streams; inspect one; requeue them on the streams they came from."""
     from newsroom.cli import dead_letters as letters
 
-    if requeue is not None:
-        try:
-            stream = asyncio.run(letters.requeue(redis_url, requeue))
-        except LookupError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from exc
-        typer.echo(f"requeued {requeue} on {stream}")
-        return
-    found = asyncio.run(letters.list_dead_letters(redis_url, count))
+    try:
+        if show is not None:
+            typer.echo(
+                asyncio.run(letters.dead_letter(redis_url, show, cluster=redis_cluster)).details()
+            )
+            return
+        if requeue or requeue_all:
+            sent = asyncio.run(
+                letters.requeue(redis_url, None if requeue_all else requeue, cluster=redis_cluster)
+            )
+            for letter in sent:
+                typer.echo(f"requeued {letter.id} on {letter.fields['stream']}")
+            if not sent:
+                typer.echo("no dead letters")
+            return
+    except LookupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    found = asyncio.run(letters.list_dead_letters(redis_url, count, cluster=redis_cluster))
     if not found:
         typer.echo("no dead letters")
     for letter in found:

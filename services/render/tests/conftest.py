@@ -329,10 +329,11 @@ class Clock:
 
 
 class RunningRender:
-    def __init__(self, base_url: str, runtime: Any, clock: Clock) -> None:
+    def __init__(self, base_url: str, runtime: Any, clock: Clock, app: Any) -> None:
         self.base_url = base_url  # where it listens
         self.runtime = runtime
         self.clock = clock
+        self.app_site = app.state.site  # what its routes use (entrypoints.site.Site)
 
 
 @asynccontextmanager
@@ -370,19 +371,15 @@ async def running_render(
     )
     clock = Clock()
     runtime = RenderRuntime(settings, clock=clock, maintenance_every=0.2)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_app(runtime, page_cache_size=page_cache_size),
-            log_config=None,
-        )
-    )
+    app = build_app(runtime, page_cache_size=page_cache_size)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None))
     task = asyncio.create_task(server.serve(sockets=[listener]))
     try:
         while not server.started:
             if task.done():
                 task.result()
             await asyncio.sleep(0.02)
-        yield RunningRender(base_url, runtime, clock)
+        yield RunningRender(base_url, runtime, clock, app)
     finally:
         server.should_exit = True
         await task

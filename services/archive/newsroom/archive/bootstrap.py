@@ -27,6 +27,7 @@ from newsroom.archive.entrypoints.streams import stream_router
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import ArchiveSettings
+from newsroom.shared.streaming.background import BackgroundLoop, pause
 from newsroom.shared.streaming.consumers import (
     consumer_groups,
     create_broker,
@@ -99,7 +100,7 @@ class ArchiveService:
             cluster=settings.redis_cluster,
         )
         self._groups = contextlib.AsyncExitStack()
-        self._trimmer: asyncio.Task[None] | None = None
+        self._trimmer: BackgroundLoop | None = None
 
     async def trim_once(self) -> list[StreamTrim]:
         # Every group the system declares exists before a trim, so a service that has not
@@ -111,14 +112,15 @@ class ArchiveService:
             publish_trim(trim)
         return trims
 
-    async def _trim_forever(self) -> None:
-        """Trims every interval; an outage (Redis, the database) is logged, never fatal."""
-        while True:
+    async def _trim_until(self, stopping: asyncio.Event) -> None:
+        """Trims every interval until `stopping` is set; an outage (Redis, the database) is
+        logged, never fatal."""
+        while not stopping.is_set():
             try:
                 await self.trim_once()
             except (RedisError, SQLAlchemyError, OSError) as exc:
                 log.warning("trim_failed", error=repr(exc)[:300])
-            await asyncio.sleep(self.settings.trim_interval_seconds)
+            await pause(stopping, self.settings.trim_interval_seconds)
 
     async def collect(self) -> Status:
         return await self.status(self.streams.event_log_streams)
@@ -156,7 +158,7 @@ class ArchiveService:
                 shards=self.streams.count,
             )
         )
-        self._trimmer = asyncio.create_task(self._trim_forever(), name="stream-trimmer")
+        self._trimmer = BackgroundLoop("stream-trimmer", self._trim_until)
         log.info(
             "archive_starting",
             consumer=self.consumer,
@@ -165,9 +167,7 @@ class ArchiveService:
 
     async def on_shutdown(self) -> None:
         if self._trimmer is not None:
-            self._trimmer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._trimmer
+            await self._trimmer.stop()
         await self._groups.aclose()
 
     async def after_shutdown(self) -> None:

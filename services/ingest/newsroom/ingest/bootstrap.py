@@ -45,6 +45,7 @@ from newsroom.shared.outbox import (
 from newsroom.shared.problems.fastapi import COMMON_DESCRIPTIONS, install_problem_handlers
 from newsroom.shared.settings import IngestSettings, SignatureScheme
 from newsroom.shared.sql import UnitOfWorkRunner
+from newsroom.shared.streaming.background import BackgroundLoop, pause
 from newsroom.shared.streaming.consumers import create_broker, create_redis_client
 from newsroom.shared.streaming.shard_count import ShardCountCheckedPublisher
 from newsroom.shared.streams import STREAM_MAXLEN, StreamShards
@@ -165,9 +166,11 @@ def create_app(
             OUTBOX_BACKLOG.set(backlog)
         return DependencyStatus(redis_reachable=reachable, outbox_backlog=backlog)
 
-    async def forget_old_deliveries() -> None:
-        while True:
-            await asyncio.sleep(DELIVERY_PRUNE_INTERVAL.total_seconds())
+    async def forget_old_deliveries(stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            await pause(stopping, DELIVERY_PRUNE_INTERVAL.total_seconds())
+            if stopping.is_set():
+                return
             try:
                 cutoff = datetime.fromtimestamp(clock(), UTC) - DELIVERY_RETENTION
                 await inbox.forget_deliveries(cutoff)
@@ -180,7 +183,7 @@ def create_app(
             # Connecting does not need Redis up: the relay retries until it answers.
             await broker.connect()
         relay.start()
-        housekeeping = asyncio.create_task(forget_old_deliveries(), name="forget-deliveries")
+        housekeeping = BackgroundLoop("forget-deliveries", forget_old_deliveries)
         # With the event store known, what Redis loses is re-published (entrypoints.redis_loss).
         recovery: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
         if settings.archive_database_url and redis_client is not None:
@@ -195,9 +198,7 @@ def create_app(
             async with recovery:
                 yield
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+            await housekeeping.stop()
             await relay.stop()
             if broker is not None:
                 await broker.stop()

@@ -31,6 +31,7 @@ from newsroom.render.adapters.unit_of_work import (
     ReadModelUnitOfWork,
     UnitOfWorkRunner,
     sqlite_file_engine,
+    sqlite_writer_engine,
 )
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
 from newsroom.render.application.group_commit import GroupCommit
@@ -76,7 +77,7 @@ def open_read_model(database_url: str) -> UnitOfWorkRunner:
     """The read model's database: its engine (and, for an SQLite file, the synchronous twin
     its units of work run on). `await runner.dispose()` closes both."""
     engine = create_engine(database_url)
-    return UnitOfWorkRunner(engine, sqlite_file_engine(engine))
+    return UnitOfWorkRunner(engine, sqlite_file_engine(engine), sqlite_writer_engine(engine))
 
 
 async def migrate_read_model(database_url: str) -> None:
@@ -197,11 +198,9 @@ class RenderRuntime:
             streams=self.streams,
             cluster=settings.redis_cluster,
         )
-        # A batch of PageChanged goes out in one pipeline on this client (one by one on a
-        # cluster: FastStream's cluster broker takes no pipeline, ag2ai/faststream#3044).
-        self.publish_pages = PagePublisher(
-            pages_publisher, None if settings.redis_cluster else self.redis
-        )
+        # A batch of PageChanged goes out in one round trip on this client (on a cluster, one
+        # MULTI/EXEC on the pages stream's master: see PagePublisher).
+        self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
         self._tasks: list[asyncio.Task[None]] = []
         self._groups = contextlib.AsyncExitStack()
@@ -217,6 +216,7 @@ class RenderRuntime:
         from newsroom.render.application.read_lists import ListPages
         from newsroom.render.application.read_pages import PageReads
         from newsroom.render.domain.views import Publisher
+        from newsroom.render.entrypoints.kept import KeptPages
         from newsroom.render.entrypoints.site import Site
 
         return Site(
@@ -230,6 +230,9 @@ class RenderRuntime:
             lists=ListPages(self.read_model, PageCache(max(page_cache_size // 4, 0))),
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
+            kept=KeptPages(
+                self.read_model.version, self.clock, page_cache_size + page_cache_size // 4
+            ),
         )
 
     async def start(self) -> None:
@@ -258,6 +261,7 @@ class RenderRuntime:
         """Close the connections (what `stop` does after the broker; alone for a runtime that
         was never started)."""
         await self.redis.aclose()
+        self.read_model.close()
         await self.database.dispose()
 
     async def maintain_once(self) -> None:
@@ -292,11 +296,10 @@ def build_app(
 ) -> FastAPI:
     """The HTTP app; with `serve_streams` its lifespan runs the whole service (subscribers,
     maintenance), without it only pages are served (the benchmark's page runs)."""
-    from fastapi import FastAPI
-
     from newsroom.render.entrypoints import api, assets, middleware, openapi, ops, pages, problems
+    from newsroom.render.entrypoints.kept import RenderApp
 
-    app = FastAPI(
+    app = RenderApp(
         title="Newsroom render",
         version="1.0.0",
         lifespan=runtime.lifespan if serve_streams else None,

@@ -41,3 +41,18 @@ async def test_a_list_page_is_kept_until_its_footprint_changes() -> None:
     versions.revisions["/"] = 2  # the projector changed the page (in the same second)
     assert (await lists.page("/", "/?per_page=5", builder("f"))).body == b"f"
     assert builds == ["a", "c", "e", "f"]
+
+
+def test_a_page_cache_with_a_byte_budget_drops_its_oldest_pages_to_stay_within_it() -> None:
+    cache: PageCache[str, bytes] = PageCache(100, max_bytes=1000, weigh=len)
+    for name in "abcd":
+        cache.put(name, b"x" * 300)
+    # a, b, c fill 900 bytes; d pushes out a, the least recently used
+    assert cache.get("a") is None
+    assert [cache.get(name) is not None for name in "bcd"] == [True, True, True]
+    assert cache.bytes == 900
+    cache.put("huge", b"x" * 1001)  # larger than the whole budget: not kept, nothing dropped
+    assert cache.get("huge") is None
+    assert cache.get("b") is not None
+    cache.put("b", b"x" * 100)  # replaced: its old weight is given back
+    assert cache.bytes == 700

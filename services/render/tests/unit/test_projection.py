@@ -199,3 +199,20 @@ def test_the_enrichment_shown_is_the_one_made_from_the_copy_shown_in_any_order(s
     for order in itertools.permutations(events):
         state = run(order)
         assert state.shown_enrichment.cause_event_id == lifted.id
+
+
+def test_a_copy_with_other_versions_derives_its_own_current_version(seed):
+    # The derived properties are computed once per state; a copy with changes must not
+    # answer with the original's.
+    state = apply(apply(None, seed.v1()), seed.v2())
+    assert state.current is not None
+    assert state.current.version == seed.v2_article.version
+    assert state.status is ArticleStatus.USABLE
+    older = state.model_copy(update={"versions": state.history[:1]})
+    assert older.current is not None
+    assert older.current.version == seed.v1_article.version
+    assert older.history == state.history[:1]
+    killed = state.model_copy(
+        update={"versions": (*state.versions, apply(None, seed.kill()).versions[0])}
+    )
+    assert killed.status is ArticleStatus.WITHDRAWN

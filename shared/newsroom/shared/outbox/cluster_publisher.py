@@ -16,6 +16,7 @@ replica promoted then would not have it. Such a batch stays in the outbox and go
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,9 @@ log = structlog.get_logger(__name__)
 DATA_FIELD = "__data__"
 # How long WAIT blocks for the replicas; well below the client's socket timeout.
 WAIT_TIMEOUT_MS = 2_000
+# How long a master's replica count is trusted before it is asked again: a replica that joins
+# is waited for from then on.
+REPLICA_COUNT_TTL_SECONDS = 30.0
 
 
 class NotReplicated(Exception):
@@ -55,6 +59,8 @@ class ClusterOutboxPublisher:
         self.maxlen = maxlen
         self.min_replicas = min_replicas
         self.wait_timeout_ms = wait_timeout_ms
+        # Per master (by name): its connected replicas, and when it said so.
+        self._replicas: dict[str, tuple[int, float]] = {}
 
     async def publish(self, events: Sequence[PendingEvent]) -> None:
         if not events:
@@ -82,7 +88,7 @@ class ClusterOutboxPublisher:
 
     async def _publish_slot(self, slot: int, batch: list[PendingEvent]) -> list[PendingEvent]:
         node = self.client.nodes_manager.get_node_from_slot(slot)
-        min_replicas = self._min_replicas(slot)
+        min_replicas = await self._min_replicas(node)
         commands: list[tuple[Any, ...]] = [("MULTI",)]
         for event in batch:
             payload = await BinaryMessageFormatV1.encode(
@@ -131,10 +137,20 @@ class ClusterOutboxPublisher:
             raise PartlyPublished(appended, first_error)
         return appended
 
-    def _min_replicas(self, slot: int) -> int:
+    async def _min_replicas(self, node: ClusterNode) -> int:
+        """1 when `node` has a replica. Asked of the master itself (INFO replication), not read
+        from the client's slot map: CLUSTER SLOTS leaves out a replica whose replication offset
+        is still 0 (a cluster with no writes yet), and the map is loaded once, so a relay
+        started on a fresh cluster would never WAIT."""
         if self.min_replicas is not None:
             return self.min_replicas
-        return 1 if len(self.client.nodes_manager.slots_cache.get(slot, [])) > 1 else 0
+        known = self._replicas.get(node.name)
+        if known is None or time.monotonic() - known[1] > REPLICA_COUNT_TTL_SECONDS:
+            info = await node.execute_command("INFO", "replication")
+            replicas = int(info.get("connected_slaves", 0)) if isinstance(info, dict) else 0
+            known = (replicas, time.monotonic())
+            self._replicas[node.name] = known
+        return 1 if known[0] > 0 else 0
 
     async def _round_trip(self, node: ClusterNode, commands: list[tuple[Any, ...]]) -> list[Any]:
         """Every command sent at once on one connection of `node`, every reply read (an error
@@ -152,6 +168,7 @@ class ClusterOutboxPublisher:
             return replies
         except Exception:
             await connection.disconnect()
+            self._replicas.pop(node.name, None)
             with contextlib.suppress(Exception):
                 await self.client.nodes_manager.initialize()
             raise

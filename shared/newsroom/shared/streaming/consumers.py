@@ -16,7 +16,6 @@ subscribing and watched while consuming.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -28,6 +27,7 @@ from faststream.redis.prometheus import RedisPrometheusMiddleware
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis, RedisCluster
 
+from newsroom.shared.streaming.background import BackgroundLoop
 from newsroom.shared.streaming.dead_letters import dead_letter_middleware
 from newsroom.shared.streaming.group_recovery import recreate_group_on_loss
 from newsroom.shared.streaming.groups import prepare_groups
@@ -248,10 +248,10 @@ async def consumer_groups(
     at 0, stale consumers pruned, waiting for a Redis that is still starting). Until exit:
     their lag and pending counts refreshed as Prometheus gauges."""
     await prepare_groups(redis, groups, shards=shards)
-    watcher = asyncio.create_task(watch_lag(redis, list(groups), lag_every), name="consumer-lag")
+    watcher = BackgroundLoop(
+        "consumer-lag", lambda stopping: watch_lag(redis, list(groups), stopping, lag_every)
+    )
     try:
         yield
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        await watcher.stop()

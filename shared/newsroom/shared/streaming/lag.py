@@ -12,6 +12,7 @@ from prometheus_client import Gauge
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from newsroom.shared.streaming.background import pause
 from newsroom.shared.streams import ConsumerGroup
 
 CONSUMER_LAG = Gauge(
@@ -80,9 +81,11 @@ async def refresh_lag(redis: Redis, groups: Iterable[ConsumerGroup]) -> None:
         CONSUMER_PENDING.labels(group.stream, group.group).set(pending)
 
 
-async def watch_lag(redis: Redis, groups: list[ConsumerGroup], every: float = 5.0) -> None:
-    """Runs until cancelled; a Redis outage is logged, not fatal."""
-    while True:
+async def watch_lag(
+    redis: Redis, groups: list[ConsumerGroup], stopping: asyncio.Event, every: float = 5.0
+) -> None:
+    """Runs until `stopping` is set (a `BackgroundLoop`); a Redis outage is not fatal."""
+    while not stopping.is_set():
         with contextlib.suppress(RedisError, OSError):
             await refresh_lag(redis, groups)
-        await asyncio.sleep(every)
+        await pause(stopping, every)

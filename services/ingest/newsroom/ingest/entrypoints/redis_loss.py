@@ -16,6 +16,7 @@ from newsroom.ingest.adapters.accepted_events import InboxAcceptedEvents, outbox
 from newsroom.ingest.application.republish_lost_events import RepublishLostEvents
 from newsroom.shared.eventstore import EventStore
 from newsroom.shared.sql import UnitOfWorkRunner
+from newsroom.shared.streaming.background import BackgroundLoop, pause
 from newsroom.shared.streaming.epochs import redis_epoch
 from newsroom.shared.streams import ONE_SHARD, StreamShards
 
@@ -43,9 +44,9 @@ async def republishing_after_redis_loss(
         shards=[(streams.articles(shard), streams.enriched(shard)) for shard in streams.shards],
     )
 
-    async def watch() -> None:
+    async def watch(stopping: asyncio.Event) -> None:
         schema_ready = False
-        while True:
+        while not stopping.is_set():
             try:
                 if not schema_ready:
                     # The archive may start after ingest; creating what is missing is harmless.
@@ -55,13 +56,11 @@ async def republishing_after_redis_loss(
             except (RedisError, SQLAlchemyError, OSError) as exc:
                 # Redis or the archive not answering: asked again at the next check.
                 log.warning("redis_loss_check_failed", error=repr(exc)[:300])
-            await asyncio.sleep(every)
+            await pause(stopping, every)
 
-    task = asyncio.create_task(watch(), name="redis-loss-watch")
+    watcher = BackgroundLoop("redis-loss-watch", watch)
     try:
         yield use_case
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await watcher.stop()
         await store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -107,11 +108,54 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
     )
 
 
+class SqliteDataVersion:
+    """The version of an SQLite file: `PRAGMA data_version` on a connection of its own, which
+    moves whenever any other connection (of this process or another) commits to the file. A
+    few microseconds, no I/O beyond the shared-memory WAL index: cheap enough to read on the
+    event loop. None when it cannot be read (the full path then answers, and fails properly)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def __call__(self) -> int | None:
+        try:
+            if self._connection is None:
+                # Never written on; opened on first use (after the migrations made the file).
+                self._connection = sqlite3.connect(
+                    self.path, timeout=0.05, isolation_level=None, check_same_thread=False
+                )
+            row = self._connection.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(row[0])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 class ReadModelQueries:
     """The read side's queries, each one runner step (see adapters.unit_of_work)."""
 
     def __init__(self, runner: UnitOfWorkRunner) -> None:
         self.runner = runner
+        url = runner.engine.url
+        self._data_version = (
+            SqliteDataVersion(url.database)
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            else None
+        )
+
+    def version(self) -> int | None:
+        """A number that changes whenever the read model does (None: not known for this
+        database: only SQLite files tell it cheaply)."""
+        return self._data_version() if self._data_version is not None else None
+
+    def close(self) -> None:
+        if self._data_version is not None:
+            self._data_version.close()
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
         lookup = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 # Where each season starts (TIMEX3 SP/SU/FA/AU/WI), by month: meteorological seasons.
 _SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "AU": 9, "WI": 12}
@@ -26,6 +27,7 @@ def _day(year: int, month: int, day: int = 1) -> str:
     return date(year, month, day).isoformat()
 
 
+@lru_cache(maxsize=4096)
 def period_start(value: str) -> str:
     """`2017-W26` → `2017-06-26`, `2017-Q3` → `2017-07-01`, `2017` → `2017-01-01`, a time
     `2017-07-03T10:30` → `2017-07-03T10:30`; UNDATED for a value naming no date."""

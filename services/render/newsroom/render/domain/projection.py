@@ -10,9 +10,11 @@ delivers them in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from functools import cache, cached_property
+from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_serializer
 
@@ -42,10 +44,33 @@ class ArticleStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class VersionRecord(BaseModel):
-    """One version of the story as an event delivered it (a withdrawal has no article)."""
+class DerivedCache(BaseModel):
+    """A frozen model whose derived properties are computed once (functools.cached_property):
+    a projection batch asks for an article's current version a dozen times, each a sort of its
+    history. A copy made with changes must not keep the original's cached values."""
 
     model_config = ConfigDict(frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            for name in _cached_properties(type(self)):
+                copied.__dict__.pop(name, None)
+        return copied
+
+
+@cache
+def _cached_properties(model: type) -> tuple[str, ...]:
+    return tuple(
+        name
+        for klass in model.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, cached_property)
+    )
+
+
+class VersionRecord(DerivedCache):
+    """One version of the story as an event delivered it (a withdrawal has no article)."""
 
     event_id: str
     kind: Literal["received", "updated", "withdrawn"]
@@ -58,7 +83,7 @@ class VersionRecord(BaseModel):
     article: Article | None = None
     sequence: int | None = None  # ingest's count of the article's copies (None before it sent one)
 
-    @property
+    @cached_property
     def key(self) -> tuple[VersionKey, int, datetime, str]:
         # A version re-sent under the same number with other content (a lifted embargo) is a
         # later copy of ingest's: its sequence orders it after the first, whatever the clocks
@@ -73,9 +98,7 @@ class VersionRecord(BaseModel):
         )
 
 
-class Enrichment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Enrichment(DerivedCache):
     event_id: str
     # The article event it enriches: tells apart the enrichments of two copies of one version.
     cause_event_id: str | None = None
@@ -89,15 +112,13 @@ class Enrichment(BaseModel):
     language: str | None = None
     ner: bool = True
 
-    @property
+    @cached_property
     def key(self) -> tuple[VersionKey, str]:
         return version_order_key(self.versioncreated, self.version), self.event_id
 
 
-class ArticleState(BaseModel):
+class ArticleState(DerivedCache):
     """Everything render knows about one article."""
-
-    model_config = ConfigDict(frozen=True)
 
     article_id: str
     versions: tuple[VersionRecord, ...] = ()
@@ -114,18 +135,18 @@ class ArticleState(BaseModel):
 
     # ----- derived, never stored separately, so they cannot drift from the event set -----
 
-    @property
+    @cached_property
     def history(self) -> list[VersionRecord]:
         """Every version, oldest first by the story's clock."""
         return sorted(self.versions, key=lambda record: record.key)
 
-    @property
+    @cached_property
     def current(self) -> VersionRecord | None:
         """The newest version that carries an article."""
         with_article = [record for record in self.versions if record.article is not None]
         return max(with_article, key=lambda record: record.key) if with_article else None
 
-    @property
+    @cached_property
     def withdrawal(self) -> VersionRecord | None:
         kills = [record for record in self.versions if is_kill(record)]
         return max(kills, key=lambda record: record.key) if kills else None
@@ -142,7 +163,7 @@ class ArticleState(BaseModel):
         history = self.history
         return history[0].slug if history else None
 
-    @property
+    @cached_property
     def status(self) -> ArticleStatus:
         current = self.current
         withdrawal = self.withdrawal

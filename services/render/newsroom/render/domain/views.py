@@ -15,7 +15,7 @@ from newsroom.render.domain.projection import ArticleState, Enrichment
 from newsroom.render.domain.text import language_tag, sentence_at, sentences, timex_label
 from newsroom.render.domain.urls import public_url, web_url
 from newsroom.shared.article import Article, Picture, Rights
-from newsroom.shared.events import EnrichedEntity, TimelineEntry
+from newsroom.shared.events import EnrichedEntity, EntityMention, TimelineEntry
 
 
 def article_path(slug: str) -> str:
@@ -63,10 +63,18 @@ def _field_text(article: Article, field_name: str) -> str:
     return article.body_text
 
 
+_FIELD_ORDER = {"body": 0, "standfirst": 1, "headline": 2}
+
+
+def _mention_order(mention: EntityMention) -> tuple[int, int]:
+    return _FIELD_ORDER.get(mention.field, 3), mention.start
+
+
 def _first_sentence(article: Article, entity: EnrichedEntity) -> str:
     """The sentence of the entity's first mention, body first (headlines say little)."""
-    order = {"body": 0, "standfirst": 1, "headline": 2}
-    mentions = sorted(entity.mentions, key=lambda m: (order.get(m.field, 3), m.start))
+    mentions = entity.mentions
+    if len(mentions) > 1:
+        mentions = sorted(mentions, key=_mention_order)
     for mention in mentions:
         text = _field_text(article, mention.field)
         if text[mention.start : mention.end] == mention.text:

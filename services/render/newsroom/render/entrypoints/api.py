@@ -20,6 +20,7 @@ from newsroom.render.domain.pages import ARTICLES_API, ENTITIES_API
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import entity_api_path
 from newsroom.render.entrypoints.caching import cached_response
+from newsroom.render.entrypoints.kept import Keep
 from newsroom.render.entrypoints.lists import list_response
 from newsroom.render.entrypoints.openapi import EntityDocument, ListDocument
 from newsroom.render.entrypoints.paging import ArticlesPaging, EntitiesPaging, EntityPaging
@@ -45,14 +46,15 @@ async def articles(request: Request, site: SiteDependency, paging: ArticlesPagin
         links = paging.links(ARTICLES_API, shown.content)
         return BuiltPage(_json(article_list_json(shown.content, links)), shown.modified, links)
 
-    return await list_response(request, site, ARTICLES_API, JSON, build)
+    return await list_response(request, site, ARTICLES_API, JSON, build, keep=Keep())
 
 
 @router.get("/articles/{article_id}")
 async def article(article_id: str, request: Request, site: SiteDependency) -> Response:
     stored, body = await site.articles.document(ById(article_id), "api", _article_json)
     PAGES_RENDERED.labels("api-article", "200").inc()
-    return cached_response(request, body, JSON, stored.modified)
+    keep = Keep("api-article", shown_from=stored.visible_from)
+    return cached_response(request, body, JSON, stored.modified, keep=keep)
 
 
 @router.get("/entities", response_class=ListDocument)
@@ -62,7 +64,7 @@ async def entities(request: Request, site: SiteDependency, paging: EntitiesPagin
         links = paging.links(ENTITIES_API, shown.content)
         return BuiltPage(_json(entity_list_json(shown.content, links)), shown.modified, links)
 
-    return await list_response(request, site, ENTITIES_API, JSON, build)
+    return await list_response(request, site, ENTITIES_API, JSON, build, keep=Keep())
 
 
 @router.get("/entities/{entity_id:path}", response_class=EntityDocument)
@@ -77,6 +79,6 @@ async def entity(
         document = entity_json(entity_id, shown.content, links)
         return BuiltPage(_json(document), shown.modified, links)
 
-    response = await list_response(request, site, path, JSON, build)
+    response = await list_response(request, site, path, JSON, build, keep=Keep("api-entity"))
     PAGES_RENDERED.labels("api-entity", "200").inc()
     return response

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 
 from fastapi import Request, Response
 
+from newsroom.render.entrypoints.kept import Keep, keep_page
 from newsroom.render.entrypoints.middleware import GZIP_LEVEL, GZIP_MINIMUM_SIZE
 
 COMPRESSED_KEPT = 256  # bodies whose gzip form is kept (with the body: a few MB)
@@ -68,29 +70,96 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return False
 
 
+class Representation:
+    """A document as served, prepared once (its validators, and its gzip form the first time a
+    client takes it), so a kept page answers each request without hashing or formatting."""
+
+    __slots__ = ("_gzipped", "body", "etag", "headers", "last_modified", "media_type")
+
+    def __init__(
+        self,
+        body: bytes,
+        media_type: str,
+        last_modified: datetime | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.body = body
+        self.media_type = media_type
+        self.etag = etag_of(body)
+        self.last_modified = (last_modified or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
+        self.headers = {
+            "ETag": self.etag,
+            "Cache-Control": "public, max-age=0, must-revalidate",
+            "Last-Modified": format_datetime(self.last_modified, usegmt=True),
+            **(headers or {}),
+        }
+        self._gzipped: bytes | None = None
+
+    @property
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzipped(self.body)
+        return self._gzipped
+
+    def answer(
+        self,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+        accept_encoding: str | None,
+        status_code: int = 200,
+    ) -> Response:
+        """The response to a request with these headers: 304 on a matching revalidation, the
+        gzip form to a client that takes it, else the body."""
+        headers = self.headers
+        if status_code == 200 and (
+            (if_none_match is not None and _matches(if_none_match, self.etag))
+            or (
+                if_none_match is None
+                and if_modified_since is not None
+                and _not_modified_since(if_modified_since, self.last_modified)
+            )
+        ):
+            # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
+            return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
+        if len(self.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
+            # The gzip middleware leaves a response with a Content-Encoding as it is.
+            compressed = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return Response(
+                self.gzipped,
+                status_code=status_code,
+                media_type=self.media_type,
+                headers=compressed,
+            )
+        return Response(
+            self.body, status_code=status_code, media_type=self.media_type, headers=headers
+        )
+
+
 def cached_response(
     request: Request,
     body: bytes,
     media_type: str,
     last_modified: datetime | None,
     status_code: int = 200,
+    *,
+    headers: Mapping[str, str] | None = None,
+    keep: Keep | None = None,
 ) -> Response:
-    etag = etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=0, must-revalidate"}
-    modified = (last_modified or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
-    headers["Last-Modified"] = format_datetime(modified, usegmt=True)
-    if status_code == 200:
-        if_none_match = request.headers.get("if-none-match")
-        if_modified_since = request.headers.get("if-modified-since")
-        if (if_none_match is not None and _matches(if_none_match, etag)) or (
-            if_none_match is None
-            and if_modified_since is not None
-            and _not_modified_since(if_modified_since, modified)
-        ):
-            # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
-            return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
-    if len(body) >= GZIP_MINIMUM_SIZE and accepts_gzip(request.headers.get("accept-encoding")):
-        # The gzip middleware leaves a response with a Content-Encoding as it is.
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        body = gzipped(body)
-    return Response(body, status_code=status_code, media_type=media_type, headers=headers)
+    """The response for `body` (see Representation.answer); with `keep`, a 200 is also kept
+    for the next requests of the same URL (entrypoints.kept)."""
+    representation = Representation(body, media_type, last_modified, headers)
+    return answer(request, representation, keep, status_code)
+
+
+def answer(
+    request: Request, representation: Representation, keep: Keep | None, status_code: int = 200
+) -> Response:
+    if keep is not None and status_code == 200:
+        keep_page(request.scope, representation, keep)
+    request_headers = request.headers
+    return representation.answer(
+        request_headers.get("if-none-match"),
+        request_headers.get("if-modified-since"),
+        request_headers.get("accept-encoding"),
+        status_code,
+    )

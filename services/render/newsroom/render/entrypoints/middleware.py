@@ -79,8 +79,9 @@ class AnswerUnexpectedErrors:
 
 
 def install(app: FastAPI) -> None:
-    """Outermost first: HEAD like GET, gzip, unexpected errors (inside gzip, so an error's
-    problem document is compressed like any other)."""
+    """Outermost first (kept pages are answered before all of them, entrypoints.kept): HEAD
+    like GET, gzip, unexpected errors (inside gzip, so an error's problem document is
+    compressed like any other)."""
     app.add_middleware(AnswerUnexpectedErrors)
     app.add_middleware(
         GZipMiddleware,

@@ -3,6 +3,7 @@ with the templates (entrypoints.rendering), each with ETag and Last-Modified."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
@@ -16,7 +17,8 @@ from newsroom.render.domain.pages import FEED, FRONT_PAGE, SITEMAP, TIMELINE
 from newsroom.render.domain.periods import period_bounds
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import article_page
-from newsroom.render.entrypoints.caching import cached_response
+from newsroom.render.entrypoints.caching import Representation, answer, cached_response
+from newsroom.render.entrypoints.kept import Keep
 from newsroom.render.entrypoints.lists import list_response
 from newsroom.render.entrypoints.openapi import (
     ArchiveFeed,
@@ -61,11 +63,13 @@ async def front_page(request: Request, site: SiteDependency, paging: FrontPaging
         return BuiltPage(render("front.html", context).encode(), shown.modified, links)
 
     PAGES_RENDERED.labels("front", "200").inc()
-    return await list_response(request, site, FRONT_PAGE, HTML, build)
+    return await list_response(request, site, FRONT_PAGE, HTML, build, keep=Keep("front"))
 
 
-@router.get("/articles/{slug}", response_class=HTMLResponse)
-async def article(slug: str, request: Request, site: SiteDependency) -> Response:
+async def article_representation(site: Site, slug: str) -> tuple[Representation, Keep]:
+    """The page of the story at `slug` (from the document cache, or built), and how it may be
+    kept; raises the domain's problem when there is none to show. The route's work, shared
+    with the front (entrypoints.kept), which answers a page missing from memory with it."""
     base = site.public_base_url
 
     def html(state: ArticleState) -> bytes | None:
@@ -76,7 +80,14 @@ async def article(slug: str, request: Request, site: SiteDependency) -> Response
 
     stored, body = await site.articles.document(BySlug(slug), "page", html)
     PAGES_RENDERED.labels("article", "200").inc()
-    return cached_response(request, body, HTML, stored.modified)
+    representation = Representation(body, HTML, stored.modified)
+    return representation, Keep("article", shown_from=stored.visible_from)
+
+
+@router.get("/articles/{slug}", response_class=HTMLResponse)
+async def article(slug: str, request: Request, site: SiteDependency) -> Response:
+    representation, keep = await article_representation(site, slug)
+    return answer(request, representation, keep)
 
 
 @router.get("/entities/{entity_id:path}", response_class=EntityPage)
@@ -90,7 +101,9 @@ async def entity(
         context = entity_context(page.entity, page.names, site.public_base_url, links)
         return BuiltPage(render("entity.html", context).encode(), shown.modified, links)
 
-    response = await list_response(request, site, entity_path(entity_id), HTML, build)
+    response = await list_response(
+        request, site, entity_path(entity_id), HTML, build, keep=Keep("entity")
+    )
     PAGES_RENDERED.labels("entity", "200").inc()
     return response
 
@@ -112,7 +125,7 @@ async def _timeline(
         return BuiltPage(render("timeline.html", context).encode(), shown.modified, links)
 
     PAGES_RENDERED.labels("timeline", "200").inc()
-    return await list_response(request, site, TIMELINE, HTML, build)
+    return await list_response(request, site, TIMELINE, HTML, build, keep=Keep("timeline"))
 
 
 @router.get("/timeline", response_class=ListPage)
@@ -158,8 +171,11 @@ async def feed(request: Request, site: SiteDependency) -> Response:
 
     PAGES_RENDERED.labels("feed", "200").inc()
     # Deleted entries leave after 30 days, by the clock: a kept feed lasts a day at most.
-    today = site.pages.clock().date().isoformat()
-    return await list_response(request, site, FEED, ATOM, build, variant=today)
+    today = site.pages.clock().date()
+    keep = Keep("feed", shown_until=datetime.combine(today + timedelta(days=1), time(), UTC))
+    return await list_response(
+        request, site, FEED, ATOM, build, keep=keep, variant=today.isoformat()
+    )
 
 
 @router.get("/feed/archive/{cursor}.atom", response_class=ArchiveFeed)
@@ -173,7 +189,7 @@ async def feed_archive(cursor: ArchiveCursor, request: Request, site: SiteDepend
         return BuiltPage(render("feed.atom.xml", context).encode(), shown.modified, {})
 
     PAGES_RENDERED.labels("feed-archive", "200").inc()
-    return await list_response(request, site, FEED, ATOM, build)
+    return await list_response(request, site, FEED, ATOM, build, keep=Keep("feed-archive"))
 
 
 @router.get("/sitemap.xml", response_class=XmlDocument)
@@ -186,13 +202,13 @@ async def sitemap(request: Request, site: SiteDependency) -> Response:
         return BuiltPage(render("sitemap_index.xml", context).encode(), shown.modified, {})
 
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return await list_response(request, site, SITEMAP, XML, build)
+    return await list_response(request, site, SITEMAP, XML, build, keep=Keep("sitemap"))
 
 
 @router.get("/sitemaps/pages.xml", response_class=XmlDocument)
 async def sitemap_pages(request: Request, site: SiteDependency) -> Response:
     body = render("sitemap.xml", sitemap_context([], [], site.public_base_url, ["/", "/timeline"]))
-    return cached_response(request, body.encode(), XML, None)
+    return cached_response(request, body.encode(), XML, None, keep=Keep())
 
 
 @router.get("/sitemaps/news.xml", response_class=XmlDocument)
@@ -218,7 +234,7 @@ async def sitemap_month(
         return BuiltPage(render("sitemap.xml", context).encode(), shown.modified, {})
 
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return await list_response(request, site, SITEMAP, XML, build)
+    return await list_response(request, site, SITEMAP, XML, build, keep=Keep("sitemap"))
 
 
 @router.get("/sitemaps/entities/{part}.xml", response_class=SitemapFile)
@@ -229,4 +245,4 @@ async def sitemap_entities(part: SitemapPart, request: Request, site: SiteDepend
         return BuiltPage(render("sitemap.xml", context).encode(), shown.modified, {})
 
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return await list_response(request, site, SITEMAP, XML, build)
+    return await list_response(request, site, SITEMAP, XML, build, keep=Keep("sitemap"))

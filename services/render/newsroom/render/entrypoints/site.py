@@ -12,6 +12,7 @@ from newsroom.render.application.read_article import ArticleDocuments
 from newsroom.render.application.read_lists import ListPages
 from newsroom.render.application.read_pages import PageReads
 from newsroom.render.domain.views import Publisher
+from newsroom.render.entrypoints.kept import KeptPages
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Site:
     lists: ListPages  # list pages kept once built
     articles: ArticleDocuments
     readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not
+    kept: KeptPages  # pages answered from memory while the read model is unchanged
 
 
 async def _site(request: Request) -> Site:

@@ -1,0 +1,257 @@
+"""Kept pages answered ahead of the framework: a page or document served once is kept by its
+URL, and the next GET or HEAD of that URL is answered from memory by a plain ASGI middleware,
+without FastAPI's routing, dependencies or the database step.
+
+Never stale: a kept page is tagged with the read model's version read before its request read
+anything (SQLite's `PRAGMA data_version`, a few microseconds: it moves on every commit of any
+connection or process on the file), and is answered only while that version holds. The
+projector commits a change before its PageChanged goes out, so once a PageChanged is published
+the version has moved and the next request goes down the full path (whose caches are keyed by
+the rows' revisions) and keeps what it serves under the new version. Several workers or
+replicas on the same file each see every commit. Without a version (PostgreSQL, an in-memory
+database) nothing is kept here: article pages are still built here, everything else takes the
+full path.
+
+Profiling render under wrk showed a kept article page spending most of its time in the
+framework's layers and in the hand-off of its revision lookup to the database thread; the
+bytes themselves cost nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+
+from newsroom.render.adapters.metrics import PAGES_RENDERED
+from newsroom.render.adapters.page_cache import PageCache
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from newsroom.render.entrypoints.caching import Representation
+
+# Where the middleware leaves the version it read for the route to keep its page under.
+VERSION_KEY = "newsroom.read_model_version"
+KEPT_PAGES_KEY = "newsroom.kept_pages"
+METHODS = ("GET", "HEAD")
+ARTICLES = "/articles/"
+
+
+@dataclass(frozen=True, slots=True)
+class Keep:
+    """How a route's page may be kept: the `page` label it counts under in
+    newsroom_render_pages_rendered_total (None: not counted), and the times outside which it
+    must be built again whatever the database says (a story's embargo end; the day a feed's
+    deleted entries age by)."""
+
+    page: str | None = None
+    shown_from: datetime | None = None
+    shown_until: datetime | None = None
+
+
+RawHeaders = list[tuple[bytes, bytes]]
+BuildArticle = Callable[[str], Awaitable[tuple["Representation", "Keep"]]]
+Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
+# A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
+Asked = tuple[str | None, str | None, str | None]
+WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask alike)
+# What kept pages may hold in all. The wire forms share the page's two bodies (identity and
+# gzip), so a page weighs at most twice its body.
+KEPT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class KeptPage:
+    representation: Representation
+    version: int | None  # None: answered once, never kept
+    shown_from: datetime | None
+    shown_until: datetime | None
+    counter: Any  # the prometheus child of its page label, or None
+    # Answers as sent, by what was asked: a hit costs a dict lookup, not a response's making.
+    wire: dict[Asked, Wire] = field(default_factory=dict)
+
+    def answer(self, asked: Asked, minimum_compressed: int) -> Wire:
+        wire = self.wire.get(asked)
+        if wire is None:
+            response = self.representation.answer(*asked)
+            if (
+                response.status_code == 200
+                and len(response.body) >= minimum_compressed
+                and "content-encoding" not in response.headers
+            ):
+                # What the gzip middleware adds to a body it could have compressed.
+                response.headers["vary"] = "Accept-Encoding"
+            wire = (response.status_code, response.raw_headers, bytes(response.body))
+            if len(self.wire) < WIRE_FORMS_KEPT:
+                self.wire[asked] = wire
+        return wire
+
+
+def _weight(page: KeptPage) -> int:
+    return 2 * len(page.representation.body)
+
+
+def target_of(scope: Scope) -> str:
+    """The key of a request: its path and query, as the list cache keys them."""
+    query: bytes = scope.get("query_string", b"")
+    path: str = scope["path"]
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+class KeptPages:
+    """The kept pages by URL (an LRU of `size`), and the read model's version they hold for."""
+
+    def __init__(
+        self, version: Callable[[], int | None], clock: Callable[[], datetime], size: int
+    ) -> None:
+        self.version = version
+        self.clock = clock
+        self._pages: PageCache[str, KeptPage] = PageCache(size, max_bytes=KEPT_BYTES, weigh=_weight)
+
+    @property
+    def enabled(self) -> bool:
+        return self._pages.size > 0
+
+    def find(self, target: str, version: int) -> KeptPage | None:
+        kept = self._pages.get(target)
+        if kept is None or kept.version != version:
+            return None
+        if kept.shown_from is not None or kept.shown_until is not None:
+            now = self.clock()
+            if (kept.shown_from is not None and now < kept.shown_from) or (
+                kept.shown_until is not None and now >= kept.shown_until
+            ):
+                return None
+        return kept
+
+    def keep(
+        self, target: str, version: int | None, representation: Representation, how: Keep
+    ) -> KeptPage:
+        """Keep the page served at `target` while the read model is at `version` (read before
+        the page's request read anything; None: not known, so not kept)."""
+        counter = PAGES_RENDERED.labels(how.page, "200") if how.page is not None else None
+        page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
+        if version is not None:
+            self._pages.put(target, page)
+        return page
+
+
+def keep_page(scope: Scope, representation: Representation, how: Keep) -> None:
+    """Keep a page a route served (200) for the next requests of its URL, if the request came
+    through ServeKeptPages (which left the version it read in the scope)."""
+    kept: KeptPages | None = scope.get(KEPT_PAGES_KEY)
+    version: int | None = scope.get(VERSION_KEY)
+    if kept is not None and version is not None:
+        kept.keep(target_of(scope), version, representation, how)
+
+
+def _asked(scope: Scope) -> Asked:
+    """If-None-Match, If-Modified-Since and Accept-Encoding (the first of each, as Starlette's
+    `request.headers.get` reads them)."""
+    if_none_match = if_modified_since = accept_encoding = None
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            if if_none_match is None:
+                if_none_match = value.decode("latin-1")
+        elif name == b"if-modified-since":
+            if if_modified_since is None:
+                if_modified_since = value.decode("latin-1")
+        elif name == b"accept-encoding" and accept_encoding is None:
+            accept_encoding = value.decode("latin-1")
+    return if_none_match, if_modified_since, accept_encoding
+
+
+class ServeKeptPages:
+    """Answers a GET or HEAD of a kept page from memory, exactly as the full path would (the
+    same Representation.answer, with the Vary the gzip middleware adds to a body it could have
+    compressed, and no body for HEAD); everything else goes on to the app, with the version
+    read so that the route keeps what it serves. It wraps the whole app (RenderApp): a hit
+    needs none of it."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        kept: KeptPages,
+        minimum_compressed: int,
+        article: BuildArticle | None = None,
+    ) -> None:
+        """`article`: builds a story's page by its slug (the /articles/{slug} route's own
+        work), for a page not in memory: answered here too, without the stack."""
+        self.app = app
+        self.kept = kept
+        self.minimum_compressed = minimum_compressed
+        self.article = article
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in METHODS or not self.kept.enabled:
+            await self.app(scope, receive, send)
+            return
+        version = self.kept.version()
+        target = target_of(scope)
+        kept = self.kept.find(target, version) if version is not None else None
+        if kept is not None:
+            if kept.counter is not None:
+                kept.counter.inc()
+        elif (slug := _article_slug(scope["path"])) is not None and self.article is not None:
+            kept = await self._build_article(slug, target, version)
+        if kept is None:
+            if version is not None:
+                scope[VERSION_KEY] = version
+                scope[KEPT_PAGES_KEY] = self.kept
+            await self.app(scope, receive, send)
+            return
+        status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send(
+            {
+                "type": "http.response.body",
+                "body": b"" if scope["method"] == "HEAD" else body,
+                "more_body": False,
+            }
+        )
+
+    async def _build_article(self, slug: str, target: str, version: int | None) -> KeptPage | None:
+        """The story's page built (and kept, if the version is known) here; None when the full
+        path must answer: no
+        page to show (its problem is answered there), or a failure (answered, and logged
+        once, by the stack's error handling when the route meets it again)."""
+        assert self.article is not None
+        try:
+            representation, how = await self.article(slug)
+        except Exception:
+            return None
+        return self.kept.keep(target, version, representation, how)
+
+
+def _article_slug(path: str) -> str | None:
+    """The slug of an article page's path (the route's `/articles/{slug}`), else None."""
+    if not path.startswith(ARTICLES):
+        return None
+    slug = path[len(ARTICLES) :]
+    return slug if slug and "/" not in slug else None
+
+
+class RenderApp(FastAPI):
+    """FastAPI with the kept pages answered before it: before its per-request checks (its
+    telemetry's, about a tenth of a hit's time) and its whole middleware stack, error handling
+    included (a hit runs no code that can fail but the send). Misses go on to FastAPI whole."""
+
+    _front: ServeKeptPages | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._front is None:
+            from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE
+            from newsroom.render.entrypoints.pages import article_representation
+
+            site = self.state.site
+            self._front = ServeKeptPages(
+                partial(FastAPI.__call__, self),
+                kept=site.kept,
+                minimum_compressed=GZIP_MINIMUM_SIZE,
+                article=partial(article_representation, site),
+            )
+        await self._front(scope, receive, send)
