@@ -2,7 +2,7 @@
 
 uv run python -m bench              # all
 uv run python -m bench ingest       # one
-uv run python -m bench render-scale --million   # options (--…) go to each script named
+uv run python -m bench render-scale --million --sizes=10000   # options go to each script
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ BENCHMARKS = {
 def main(arguments: list[str]) -> int:
     names = [a for a in arguments if not a.startswith("--")]
     options = [a for a in arguments if a.startswith("--")]
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        # Also what an option's value standing apart looks like (`--sizes 10000`).
+        print(
+            f"no benchmark named {', '.join(unknown)} (known: {', '.join(BENCHMARKS)}); "
+            "give an option's value with '=': --sizes=10000,100000",
+            file=sys.stderr,
+        )
+        return 2
     failed = []
     for name in names or list(BENCHMARKS):
         script = BENCHMARKS[name]
