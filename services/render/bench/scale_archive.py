@@ -1,16 +1,15 @@
 """A synthetic archive for the scale benchmark: N stories, one a minute, each naming about
 10 entities drawn from a Zipf-like popularity (a few entities are named in 10 %+ of stories)
-and dated by 5 timeline entries; read through the replay use case's event log port
-(application.ports.EventLog), as a replay reads the Redis streams."""
+and dated by 5 timeline entries; the scale benchmark writes their events into an event store,
+and `newsroom-render replay` reads them back."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from newsroom.render.application.ports import LogBatch
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.shared.article import Article
 from newsroom.shared.events import (
@@ -159,21 +158,3 @@ class Archive:
     def events(self) -> Iterator[RenderEvent]:
         for n in range(self.stories):
             yield from self.story(n)
-
-
-class ArchiveLog:
-    """The archive as the replay use case reads a log (application.ports.EventLog)."""
-
-    def __init__(self, archive: Archive) -> None:
-        self.archive = archive
-
-    async def require_complete(self) -> None:
-        return None
-
-    async def total_entries(self) -> int:
-        return 2 * self.archive.stories
-
-    async def batches(self, size: int) -> AsyncIterator[LogBatch]:
-        events = self.archive.events()
-        while batch := list(itertools.islice(events, size)):
-            yield LogBatch(entries=len(batch), events=batch, skipped=0)
