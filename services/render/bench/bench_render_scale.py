@@ -138,6 +138,8 @@ async def fill_archive(archive_url: str, stories: int) -> None:
                 if len(records) >= ARCHIVE_BATCH:
                     progress.advance(task, await store.append(records))
                     records = []
+                if n and n % 100_000 == 0 and not progress.console.is_terminal:
+                    say(f"archived {n:,} stories")  # the bar is not drawn in a log file
             progress.advance(task, await store.append(records))
     finally:
         await store.close()

@@ -69,6 +69,7 @@ class Archive:
             body_text=BODY,
         )
         self.mention = EntityMention(field="body", start=0, end=9, text=BODY[:9])
+        self.entity_models: dict[str, EnrichedEntity] = {}
 
     def _entities(self) -> list[tuple[str, str, str]]:
         chosen: dict[int, None] = {}
@@ -78,6 +79,21 @@ class Archive:
             ):
                 chosen.setdefault(rank)
         return [self.names[rank] for rank in list(chosen)[:ENTITIES_PER_STORY]]
+
+    def _entity(self, entity_id: str, name: str, kind: str) -> EnrichedEntity:
+        # Built once each (50,000 at most): validating them anew for every story was most of
+        # the time taken to write a large archive. Read-only, so one object can be shared.
+        entity = self.entity_models.get(entity_id)
+        if entity is None:
+            entity = self.entity_models[entity_id] = EnrichedEntity(
+                id=entity_id,
+                name=name,
+                type=kind,  # type: ignore[arg-type]
+                mentions=[self.mention],
+                mention_count=1,
+                salience=0.1,
+            )
+        return entity
 
     def _dates(self, moment: datetime) -> list[tuple[str, str]]:
         day = moment.date()
@@ -112,17 +128,7 @@ class Archive:
                 article_id=aid, slug=article_slug(article.headline, aid), article=article
             ),
         )
-        entities = [
-            EnrichedEntity(
-                id=entity_id,
-                name=name,
-                type=kind,  # type: ignore[arg-type]
-                mentions=[self.mention],
-                mention_count=1,
-                salience=0.1,
-            )
-            for entity_id, name, kind in self._entities()
-        ]
+        entities = [self._entity(*named) for named in self._entities()]
         timeline = [
             TimelineEntry(
                 value=value,
