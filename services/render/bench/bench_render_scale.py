@@ -2,8 +2,10 @@
 
 For each archive size (10,000 and 100,000 stories; 1,000,000 with --million) and each
 database (SQLite, PostgreSQL):
-  * builds the read model through the replay use case (application.replay over the event log
-    port, batches applied by the projector), with a progress bar, and times it;
+  * writes the stories' events into an event store (the archive's table, on the same
+    backend), not timed; then times `newsroom-render replay` (a process of its own, as an
+    operator runs it) reading that archive and the empty tails of a private Redis: wall and
+    CPU seconds, events/s, peak RSS;
   * serves it with render (one uvicorn process) and loads each page type with wrk on loopback
     (2 threads, 16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS;
   * serves the same bytes from memory with a minimal ASGI app on the same stack (the
@@ -12,8 +14,10 @@ Then prints the goals: every page type's p99 at the largest size within 1.5x of 
 over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page built
 afresh >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
 
-Options: --sizes 10000,100000  --million  --backends sqlite,postgresql  --duration 5
-A private temporary directory and PostgreSQL databases of its own (dropped after)."""
+Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=5
+         --replay-only (no serving)  --batch=N (replay's --batch; default: the command's)
+A private temporary directory, redis-server and PostgreSQL databases of its own (dropped
+after)."""
 
 from __future__ import annotations
 
@@ -24,7 +28,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,12 +39,16 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+from bench_render import free_port, start_redis
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from scale_archive import Archive, ArchiveLog
+from scale_archive import Archive
+from sqlalchemy import func, select
 
-from newsroom.render.adapters.migrate import migrate
-from newsroom.render.application.replay import replay
-from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.render.adapters.orm import AppliedEventRow
+from newsroom.render.bootstrap import open_read_model
+from newsroom.render.domain.projection import RenderEvent
+from newsroom.shared.eventstore import EntryId, EventRecord, EventStore
+from newsroom.shared.streams import articles_stream, enriched_stream
 
 HERE = Path(__file__).resolve().parent
 ADMIN_DSN = os.environ.get("POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -55,6 +62,8 @@ request = function()
 end
 """
 MB = 1_000_000
+ENTRY_MS = 1_546_300_800_000  # the stream entry id of the first story (2019-01-01)
+ARCHIVE_BATCH = 5000  # records per append (one transaction) while filling the archive
 
 
 def say(message: str) -> None:
@@ -70,10 +79,20 @@ class Load:
 
 
 @dataclass
+class Replayed:
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+
+    def rate(self, stories: int) -> float:
+        return 2 * stories / self.wall_s
+
+
+@dataclass
 class Run:
     backend: str
     stories: int
-    replay_s: float
+    replayed: Replayed
     pages: dict[str, Load] = field(default_factory=dict)
     baseline: dict[str, Load] = field(default_factory=dict)
     rss_mb: float = 0.0
@@ -82,30 +101,77 @@ class Run:
 # ---------------------------------------------------------------- building the read model
 
 
-async def build(url: str, stories: int) -> float:
-    """Replay `stories` synthetic stories into a fresh read model at `url`; seconds taken."""
-    runner = open_read_model(url)
+def _record(event: RenderEvent, stream: str, entry: EntryId) -> EventRecord:
+    """The row the archive service stores for the stream entry carrying `event`."""
+    return EventRecord(
+        event_id=event.id,
+        stream=stream,
+        entry_id=entry,
+        event_type=event.type,
+        subject=event.subject,
+        causation_id=event.causationid,
+        correlation_id=event.correlationid,
+        body=event.model_dump_json(),
+    )
+
+
+async def fill_archive(archive_url: str, stories: int) -> None:
+    """Writes the stories' events into the event store at `archive_url`, as the archive
+    service would have (each stream's entries in order, interleaved as they arrive); not
+    timed. One entry a minute per story on each stream."""
+    store = EventStore.open(archive_url)
     try:
-        await migrate(runner.engine)
-        projection = Projection(runner, public_base_url="http://bench", emit_pages=False)
-        log = ArchiveLog(Archive(stories))
+        await store.create_schema()
+        articles, enriched = articles_stream(), enriched_stream()
+        records: list[EventRecord] = []
         with Progress(
-            TextColumn(f"replay {stories:,}"),
+            TextColumn(f"archive {stories:,}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         ) as progress:
-            task = progress.add_task("replay", total=await log.total_entries())
-            started = time.monotonic()
-            stats = await replay(
-                log,
-                projection.project.apply,
-                batch=2000,
-                progress=lambda n: progress.advance(task, n),
-            )
-            took = time.monotonic() - started
-        assert stats.applied == 2 * stories, stats
-        return took
+            task = progress.add_task("archive", total=2 * stories)
+            for n, (received, enrichment) in enumerate(map(Archive(stories).story, range(stories))):
+                entry = EntryId(ENTRY_MS + 60_000 * n, 0)
+                records.append(_record(received, articles, entry))
+                records.append(_record(enrichment, enriched, entry))
+                if len(records) >= ARCHIVE_BATCH:
+                    progress.advance(task, await store.append(records))
+                    records = []
+                if n and n % 100_000 == 0 and not progress.console.is_terminal:
+                    say(f"archived {n:,} stories")  # the bar is not drawn in a log file
+            progress.advance(task, await store.append(records))
+    finally:
+        await store.close()
+
+
+def replay_command(url: str, archive_url: str, redis_url: str, batch: int | None) -> Replayed:
+    """Runs `newsroom-render replay` (the archive, then the streams' empty tails) into `url`,
+    as an operator does; wall and CPU seconds and the peak RSS of that process."""
+    environment = {
+        **os.environ,
+        "ARCHIVE_DATABASE_URL": archive_url,
+        "REDIS_URL": redis_url,
+        # not the target (the command refuses to replay into the live read model)
+        "DATABASE_URL": "sqlite+aiosqlite:///render-scale-not-live.db",
+    }
+    command = [sys.executable, "-m", "newsroom.render.entrypoints.cli", "replay"]
+    command += ["--database-url", url] + ([] if batch is None else ["--batch", str(batch)])
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own command
+    _, status, usage = os.wait4(process.pid, 0)
+    took = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"replay exited {process.returncode}")
+    return Replayed(took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1000)
+
+
+async def applied_events(url: str) -> int:
+    runner = open_read_model(url)
+    try:
+        count = select(func.count()).select_from(AppliedEventRow)
+        return int(await runner.read(lambda connection: connection.execute(count).scalar_one()))
     finally:
         await runner.dispose()
 
@@ -130,12 +196,6 @@ async def drop_database(name: str) -> None:
 
 
 # ---------------------------------------------------------------- serving and loading
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -288,13 +348,21 @@ def measure(url: str, run: Run, duration: int, workdir: Path) -> None:
 # ---------------------------------------------------------------- the report
 
 
+def replay_line(run: Run) -> str:
+    replayed = run.replayed
+    return (
+        f"replay {replayed.wall_s:.1f} s ({replayed.rate(run.stories):,.0f} events/s), "
+        f"{replayed.cpu_s:.1f} CPU s ({2 * run.stories / replayed.cpu_s:,.0f} events per CPU s), "
+        f"peak RSS {replayed.max_rss_mb:.0f} MB"
+    )
+
+
 def report(runs: list[Run]) -> None:
     print("\n=== render at scale: bytes, p50 / p99 ms, requests/s (render | baseline, ratio)")
     for run in runs:
-        print(
-            f"\n{run.backend}, {run.stories:,} stories: replay {run.replay_s:.0f} s "
-            f"({2 * run.stories / run.replay_s:,.0f} events/s), render RSS {run.rss_mb:.0f} MB"
-        )
+        print(f"\n{run.backend}, {run.stories:,} stories: {replay_line(run)}")
+        if run.pages:
+            print(f"  render RSS {run.rss_mb:.0f} MB")
         for name, load in run.pages.items():
             base = run.baseline[name]
             print(
@@ -305,19 +373,22 @@ def report(runs: list[Run]) -> None:
     for backend in sorted({r.backend for r in runs}):
         mine = sorted((r for r in runs if r.backend == backend), key=lambda r: r.stories)
         small, large = mine[0], mine[-1]
-        if large is not small:
+        if large is not small and large.pages:
             worst = max(large.pages, key=lambda n: large.pages[n].p99_ms / small.pages[n].p99_ms)
             ratio = large.pages[worst].p99_ms / small.pages[worst].p99_ms
             print(
                 f"{backend}: p99 at {large.stories:,} / at {small.stories:,}, worst page "
                 f"type {worst}: {ratio:.2f}x (goal <= 1.5x) {'ok' if ratio <= 1.5 else 'MISSED'}"
             )
-        biggest = max((r.pages[n].bytes, n) for r in mine for n in r.pages)
-        print(
-            f"{backend}: largest page {biggest[1]} {biggest[0]:,} B (goal <= 1 MB) "
-            f"{'ok' if biggest[0] <= MB else 'MISSED'}"
-        )
+        if large.pages:
+            biggest = max((r.pages[n].bytes, n) for r in mine for n in r.pages)
+            print(
+                f"{backend}: largest page {biggest[1]} {biggest[0]:,} B (goal <= 1 MB) "
+                f"{'ok' if biggest[0] <= MB else 'MISSED'}"
+            )
         for run in mine:
+            if not run.pages:
+                continue
             kept = [n for n in run.pages if n not in ("article (built)", "news sitemap")]
             weakest = min(kept, key=lambda n: run.pages[n].rps / run.baseline[n].rps)
             ratio = run.pages[weakest].rps / run.baseline[weakest].rps
@@ -327,12 +398,14 @@ def report(runs: list[Run]) -> None:
                 f"baseline (goal >= 0.5x) {'ok' if ratio >= 0.5 else 'MISSED'}; article built "
                 f"afresh {built:.2f}x (goal >= 0.25x) {'ok' if built >= 0.25 else 'MISSED'}"
             )
-        rate = 2 * large.stories / large.replay_s
+        rate = large.replayed.rate(large.stories)
         million = 2_000_000 / rate
+        basis = (
+            "(measured)" if large.stories >= 1_000_000 else f"(predicted from {large.stories:,})"
+        )
         print(
-            f"{backend}: replay {rate:,.0f} events/s: 1M stories in {million / 60:.1f} min "
-            f"{'(measured)' if large.stories >= 1_000_000 else '(predicted from ' + f'{large.stories:,})'}"
-            f" (goal <= 10 min) {'ok' if million <= 600 else 'MISSED'}"
+            f"{backend}: replay {rate:,.0f} events/s (goal >= 10,000): 1M stories in "
+            f"{million / 60:.1f} min {basis} (goal <= 10 min) {'ok' if million <= 600 else 'MISSED'}"
         )
 
 
@@ -342,32 +415,54 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="also 1,000,000 stories")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--duration", type=int, default=5, help="seconds of load a page type")
+    parser.add_argument("--replay-only", action="store_true", help="no serving, no load")
+    parser.add_argument("--batch", type=int, help="replay --batch (default: the command's own)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="render-scale-") as directory:
         workdir = Path(directory)
-        for backend in args.backends.split(","):
-            for stories in sizes:
-                say(f"{backend}: building a read model of {stories:,} stories by replay")
-                name = f"bench_render_scale_{uuid.uuid4().hex[:8]}"
-                if backend == "sqlite":
-                    url = f"sqlite+aiosqlite:///{workdir / f'{stories}.db'}"
-                else:
-                    url = asyncio.run(create_database(name))
-                try:
-                    took = asyncio.run(build(url, stories))
-                    say(f"{backend}: replayed {stories:,} stories in {took:.0f} s; loading pages")
-                    run = Run(backend, stories, took)
-                    measure(url, run, args.duration, workdir)
+        redis, redis_url = start_redis(workdir)  # the tail: a Redis of our own, its streams empty
+        try:
+            for backend in args.backends.split(","):
+                for stories in sizes:
+                    run = run_size(backend, stories, args, workdir, redis_url)
                     runs.append(run)
-                finally:
-                    if backend == "sqlite":
-                        (workdir / f"{stories}.db").unlink(missing_ok=True)
-                    else:
-                        asyncio.run(drop_database(name))
+                    say(f"{backend} {stories:,} stories: {replay_line(run)}")
+        finally:
+            redis.terminate()
+            redis.wait()
     report(runs)
     return 0
+
+
+def run_size(
+    backend: str, stories: int, args: argparse.Namespace, workdir: Path, redis_url: str
+) -> Run:
+    """Archives `stories` stories, replays them into a new read model, and (unless
+    --replay-only) serves it under load; every database dropped after."""
+    names = [f"bench_render_scale_{uuid.uuid4().hex[:8]}" for _ in ("read model", "archive")]
+    if backend == "sqlite":
+        url, archive_url = (f"sqlite+aiosqlite:///{workdir / f'{n}.db'}" for n in names)
+    else:
+        url, archive_url = (asyncio.run(create_database(n)) for n in names)
+    try:
+        say(f"{backend}: archiving the events of {stories:,} stories (not timed)")
+        asyncio.run(fill_archive(archive_url, stories))
+        say(f"{backend}: newsroom-render replay of {stories:,} stories (timed)")
+        run = Run(backend, stories, replay_command(url, archive_url, redis_url, args.batch))
+        applied = asyncio.run(applied_events(url))
+        assert applied == 2 * stories, f"{applied} events applied of {2 * stories}"
+        if not args.replay_only:
+            say(f"{backend}: replayed {stories:,} stories; loading pages")
+            measure(url, run, args.duration, workdir)
+        return run
+    finally:
+        for name in names:
+            if backend == "sqlite":
+                (workdir / f"{name}.db").unlink(missing_ok=True)
+            else:
+                asyncio.run(drop_database(name))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,15 @@
 """A synthetic archive for the scale benchmark: N stories, one a minute, each naming about
 10 entities drawn from a Zipf-like popularity (a few entities are named in 10 %+ of stories)
-and dated by 5 timeline entries; read through the replay use case's event log port
-(application.ports.EventLog), as a replay reads the Redis streams."""
+and dated by 5 timeline entries; the scale benchmark writes their events into an event store,
+and `newsroom-render replay` reads them back."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from newsroom.render.application.ports import LogBatch
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.shared.article import Article
 from newsroom.shared.events import (
@@ -70,6 +69,7 @@ class Archive:
             body_text=BODY,
         )
         self.mention = EntityMention(field="body", start=0, end=9, text=BODY[:9])
+        self.entity_models: dict[str, EnrichedEntity] = {}
 
     def _entities(self) -> list[tuple[str, str, str]]:
         chosen: dict[int, None] = {}
@@ -79,6 +79,21 @@ class Archive:
             ):
                 chosen.setdefault(rank)
         return [self.names[rank] for rank in list(chosen)[:ENTITIES_PER_STORY]]
+
+    def _entity(self, entity_id: str, name: str, kind: str) -> EnrichedEntity:
+        # Built once each (50,000 at most): validating them anew for every story was most of
+        # the time taken to write a large archive. Read-only, so one object can be shared.
+        entity = self.entity_models.get(entity_id)
+        if entity is None:
+            entity = self.entity_models[entity_id] = EnrichedEntity(
+                id=entity_id,
+                name=name,
+                type=kind,  # type: ignore[arg-type]
+                mentions=[self.mention],
+                mention_count=1,
+                salience=0.1,
+            )
+        return entity
 
     def _dates(self, moment: datetime) -> list[tuple[str, str]]:
         day = moment.date()
@@ -113,17 +128,7 @@ class Archive:
                 article_id=aid, slug=article_slug(article.headline, aid), article=article
             ),
         )
-        entities = [
-            EnrichedEntity(
-                id=entity_id,
-                name=name,
-                type=kind,  # type: ignore[arg-type]
-                mentions=[self.mention],
-                mention_count=1,
-                salience=0.1,
-            )
-            for entity_id, name, kind in self._entities()
-        ]
+        entities = [self._entity(*named) for named in self._entities()]
         timeline = [
             TimelineEntry(
                 value=value,
@@ -159,21 +164,3 @@ class Archive:
     def events(self) -> Iterator[RenderEvent]:
         for n in range(self.stories):
             yield from self.story(n)
-
-
-class ArchiveLog:
-    """The archive as the replay use case reads a log (application.ports.EventLog)."""
-
-    def __init__(self, archive: Archive) -> None:
-        self.archive = archive
-
-    async def require_complete(self) -> None:
-        return None
-
-    async def total_entries(self) -> int:
-        return 2 * self.archive.stories
-
-    async def batches(self, size: int) -> AsyncIterator[LogBatch]:
-        events = self.archive.events()
-        while batch := list(itertools.islice(events, size)):
-            yield LogBatch(entries=len(batch), events=batch, skipped=0)
