@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from newsroom.render.adapters.metrics import PAGES_RENDERED
 from newsroom.render.application.ports import BuiltPage, BySlug
+from newsroom.render.application.read_pages import NEWS_WINDOW
 from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.keyset import MAX_CURSOR_LENGTH, decode_cursor
 from newsroom.render.domain.pages import FEED, FRONT_PAGE, SITEMAP, TIMELINE
@@ -213,13 +214,17 @@ async def sitemap_pages(request: Request, site: SiteDependency) -> Response:
 
 @router.get("/sitemaps/news.xml", response_class=XmlDocument)
 async def sitemap_news(request: Request, site: SiteDependency) -> Response:
-    """A Google News sitemap: the stories first published in the last 48 hours (by the
-    clock, so built on every request: small, and never kept)."""
+    """A Google News sitemap: the stories first published in the last 48 hours. Kept until
+    the oldest of them leaves the window by the clock (or the read model changes)."""
     shown = await site.pages.news_sitemap()
     context = {"base_url": site.public_base_url, "stories": shown.content, "site": site}
     body = render("news_sitemap.xml", context)
     PAGES_RENDERED.labels("sitemap", "200").inc()
-    return cached_response(request, body.encode(), XML, shown.modified)
+    oldest = min((story.firstcreated for story in shown.content), default=None)
+    until = oldest + NEWS_WINDOW if oldest is not None else None
+    return cached_response(
+        request, body.encode(), XML, shown.modified, keep=Keep("sitemap", shown_until=until)
+    )
 
 
 @router.get("/sitemaps/stories/{year}/{month}/{part}.xml", response_class=SitemapFile)
