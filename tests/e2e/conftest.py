@@ -115,7 +115,13 @@ def running_system(
     for attempt in range(1, STARTS + 1):
         running = start_system(tmp_path / f"var-{attempt}", redis, env)
         try:
-            for url in (running.ingest_url, running.render_url, running.enrich_url):
+            # Every worker, the second enrich too: each loads its models at its own pace.
+            for url in (
+                running.ingest_url,
+                running.render_url,
+                running.enrich_url,
+                running.second_enrich_url,
+            ):
                 wait_ready(url, running.process)
         except AssertionError:
             stop_system(running, artifacts / f"{name}.attempt-{attempt}.log")

@@ -12,12 +12,11 @@ pytestmark = pytest.mark.e2e
 
 
 def test_every_service_answers_readyz_in_one_shape(system: RunningSystem) -> None:
-    second_enrich = system.enrich_url.rsplit(":", 1)
     urls = {
         "ingest": system.ingest_url,
         "render": system.render_url,
         "enrich": system.enrich_url,
-        "enrich-2": f"{second_enrich[0]}:{int(second_enrich[1]) + 1}",
+        "enrich-2": system.second_enrich_url,
     }
     checks = {}
     for name, url in urls.items():

@@ -30,6 +30,12 @@ class RunningSystem:
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
 
+    @property
+    def second_enrich_url(self) -> str:
+        """`newsroom up` runs two enrich workers, the second on the port after the first's."""
+        host, port = self.enrich_url.rsplit(":", 1)
+        return f"{host}:{int(port) + 1}"
+
     def service_pids(self) -> dict[str, int]:
         pids: dict[str, int] = {}
         for line in self.output:
