@@ -46,8 +46,7 @@ from sqlalchemy import func, select
 
 from newsroom.render.adapters.orm import AppliedEventRow
 from newsroom.render.bootstrap import open_read_model
-from newsroom.render.domain.projection import RenderEvent
-from newsroom.shared.eventstore import EntryId, EventRecord, EventStore
+from newsroom.shared.eventstore import EntryId, EventRecord, EventStore, record_of_entry
 from newsroom.shared.streams import articles_stream, enriched_stream
 
 HERE = Path(__file__).resolve().parent
@@ -101,20 +100,6 @@ class Run:
 # ---------------------------------------------------------------- building the read model
 
 
-def _record(event: RenderEvent, stream: str, entry: EntryId) -> EventRecord:
-    """The row the archive service stores for the stream entry carrying `event`."""
-    return EventRecord(
-        event_id=event.id,
-        stream=stream,
-        entry_id=entry,
-        event_type=event.type,
-        subject=event.subject,
-        causation_id=event.causationid,
-        correlation_id=event.correlationid,
-        body=event.model_dump_json(),
-    )
-
-
 async def fill_archive(archive_url: str, stories: int) -> None:
     """Writes the stories' events into the event store at `archive_url`, as the archive
     service would have (each stream's entries in order, interleaved as they arrive); not
@@ -133,8 +118,8 @@ async def fill_archive(archive_url: str, stories: int) -> None:
             task = progress.add_task("archive", total=2 * stories)
             for n, (received, enrichment) in enumerate(map(Archive(stories).story, range(stories))):
                 entry = EntryId(ENTRY_MS + 60_000 * n, 0)
-                records.append(_record(received, articles, entry))
-                records.append(_record(enrichment, enriched, entry))
+                records.append(record_of_entry(articles, entry, received.model_dump_json()))
+                records.append(record_of_entry(enriched, entry, enrichment.model_dump_json()))
                 if len(records) >= ARCHIVE_BATCH:
                     progress.advance(task, await store.append(records))
                     records = []
