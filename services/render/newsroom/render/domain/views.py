@@ -152,11 +152,7 @@ class TimelineItem:
     text: str
     sentence: str
     entities: list[EntityRef]
-
-    @property
-    def datetime(self) -> str | None:
-        """The value as a `<time datetime>` may hold it (None: it has no such form)."""
-        return html_datetime(self.value)
+    time_value: str | None  # the value as a `<time datetime>` may hold it (None: no such form)
 
 
 @dataclass(frozen=True)
@@ -288,6 +284,7 @@ def timeline_items(
             text=entry.text,
             sentence=entry.sentence,
             entities=[names[i] for i in entry.entity_ids if i in names],
+            time_value=html_datetime(entry.value),
         )
         for entry in entries
     ]
