@@ -264,3 +264,20 @@ def test_the_sqlite_version_moves_with_every_commit_of_any_connection(tmp_path):
     assert version() != first
     version.close()
     writer.close()
+
+
+async def test_probes_and_metrics_never_wait_for_the_version(render_service, monkeypatch):
+    import asyncio
+
+    stalled = asyncio.Event()  # never set: a version read that hangs (a server that stalls)
+
+    async def never_answers() -> None:
+        await stalled.wait()
+
+    monkeypatch.setattr(render_service.app_site.kept, "version", never_answers)
+    try:
+        async with httpx.AsyncClient(base_url=render_service.base_url, timeout=10) as client:
+            for path in ("/healthz", "/readyz", "/metrics"):
+                assert (await client.get(path)).status_code == 200, path
+    finally:
+        stalled.set()  # a request left waiting (were a probe to wait) ends: the server stops

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 VERSION_KEY = "newsroom.read_model_version"
 KEPT_PAGES_KEY = "newsroom.kept_pages"
 METHODS = ("GET", "HEAD")
+# Probes and metrics must answer whatever the database does: they never wait for its version
+# (on PostgreSQL a round trip, up to its timeout when the server stalls).
+NEVER_KEPT = frozenset({"/healthz", "/readyz", "/metrics"})
 ARTICLES = "/articles/"
 
 
@@ -187,7 +190,12 @@ class ServeKeptPages:
         self.article = article
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in METHODS or not self.kept.enabled:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in METHODS
+            or not self.kept.enabled
+            or scope["path"] in NEVER_KEPT
+        ):
             await self.app(scope, receive, send)
             return
         version = await self.kept.version()
