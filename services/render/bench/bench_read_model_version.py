@@ -4,8 +4,9 @@
 Reads adapters.read_model_version on a private database of the machine's server (created and
 dropped here; POSTGRES_ADMIN_DSN names the server) and prints, per request, wall and process
 CPU microseconds: one caller at a time (a full round trip each), then C callers at once in
-rounds (as under wrk's 16 connections: one read shared by the callers waiting for it), and the
-SQLite file's `PRAGMA data_version` for comparison. The server's own CPU is not in the figures."""
+rounds (as under wrk's 16 connections: one read shared by the callers waiting for it); the
+SQLite file's `PRAGMA data_version` for comparison; and a constant version: the harness's own
+cost (a task per caller), to subtract. The server's own CPU is not in the figures."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ from pathlib import Path
 import asyncpg
 
 from newsroom.render.adapters.queries import ReadModelQueries
-from newsroom.render.adapters.read_model_version import ReadModelVersion, read_model_version
+from newsroom.render.adapters.read_model_version import (
+    ReadModelVersion,
+    SqliteFileVersion,
+    read_model_version,
+)
 from newsroom.render.bootstrap import migrate_read_model, open_read_model
 
 ADMIN_DSN = os.environ.get("POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -44,19 +49,23 @@ async def per_request(
     )
 
 
+async def show(name: str, version: ReadModelVersion, reads: int, callers: int) -> None:
+    assert await version() is not None, "the version cannot be read"
+    for at_once in (1, callers):
+        wall, cpu, requests = await per_request(version, reads, at_once)
+        print(
+            f"{name:<10} {at_once:>3} at once: {wall:8.1f} µs wall, {cpu:6.1f} µs CPU "
+            f"per request ({requests:,} requests)"
+        )
+
+
 async def measure(name: str, database_url: str, reads: int, callers: int) -> None:
     await migrate_read_model(database_url)
     runner = open_read_model(database_url)
     queries = ReadModelQueries(runner)
     version = read_model_version(runner.engine, queries.version)
     try:
-        assert await version() is not None, "the version cannot be read"
-        for at_once in (1, callers):
-            wall, cpu, requests = await per_request(version, reads, at_once)
-            print(
-                f"{name:<10} {at_once:>3} at once: {wall:8.1f} µs wall, {cpu:6.1f} µs CPU "
-                f"per request ({requests:,} requests)"
-            )
+        await show(name, version, reads, callers)
     finally:
         await version.close()
         queries.close()
@@ -85,6 +94,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite+aiosqlite:///{Path(directory) / 'render.db'}"
         await measure("sqlite", url, options.reads, options.callers)
+    await show("constant", SqliteFileVersion(lambda: 0), options.reads, options.callers)
 
 
 if __name__ == "__main__":

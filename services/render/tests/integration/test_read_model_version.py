@@ -84,3 +84,14 @@ async def test_a_server_that_refuses_reads_none_at_once() -> None:
     assert await read() is None
     await read.close()
     await engine.dispose()
+
+
+async def test_with_several_hosts_nothing_is_kept(postgres_url: str) -> None:
+    # Both hosts answer: the version's connection and the queries' could still differ.
+    url = make_url(postgres_url)
+    hosts = f"host={url.host}:{url.port}&host={url.host}:{url.port}"
+    engine = create_engine(f"postgresql+asyncpg://{url.username}@/{url.database}?{hosts}")
+    read = read_model_version(engine, _no_sqlite_version)
+    assert await read() is None
+    await read.close()
+    await engine.dispose()

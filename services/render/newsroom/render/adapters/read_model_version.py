@@ -125,14 +125,14 @@ class PostgresSnapshotVersion:
             if not self._failing:
                 log.warning("read_model_version_unreadable", error=repr(exc)[:300])
             self._failing = True
-            await self._disconnect()
+            self._disconnect()
             return None
         if self._failing:
             log.info("read_model_version_readable")
             self._failing = False
         return snapshot
 
-    async def _disconnect(self) -> None:
+    def _disconnect(self) -> None:
         connection, self._connection, self._statement = self._connection, None, None
         if connection is not None:
             connection.terminate()  # no goodbye on a connection that may be dead
@@ -142,6 +142,16 @@ class PostgresSnapshotVersion:
         connection, self._connection, self._statement = self._connection, None, None
         if connection is not None:
             await connection.close(timeout=TIMEOUT)
+
+
+class NoVersion:
+    """A read model whose version is not known: nothing is kept."""
+
+    async def __call__(self) -> Version | None:
+        return None
+
+    async def close(self) -> None:
+        """Nothing to close."""
 
 
 class SqliteFileVersion:
@@ -162,10 +172,16 @@ def read_model_version(
 ) -> ReadModelVersion:
     """The version of the read model behind `engine`: its snapshot on PostgreSQL over asyncpg
     (connected as the engine connects), else `sqlite_version` (an SQLite file's data_version;
-    None for an in-memory database, where nothing is kept)."""
-    if engine.url.get_backend_name() == "postgresql" and engine.dialect.driver == "asyncpg":
-        _, arguments = engine.dialect.create_connect_args(engine.url)
-        return PostgresSnapshotVersion(
-            {name: value for name, value in arguments.items() if name not in SQLALCHEMY_ONLY}
-        )
-    return SqliteFileVersion(sqlite_version)
+    None for an in-memory database, where nothing is kept).
+
+    Nothing is kept on PostgreSQL through another driver, nor with several hosts in the URL:
+    the version's connection could reach another server than the queries' do, and a snapshot
+    says nothing of another server's commits."""
+    if engine.url.get_backend_name() != "postgresql":
+        return SqliteFileVersion(sqlite_version)
+    _, arguments = engine.dialect.create_connect_args(engine.url)
+    if engine.dialect.driver != "asyncpg" or isinstance(arguments.get("host"), list):
+        return NoVersion()
+    return PostgresSnapshotVersion(
+        {name: value for name, value in arguments.items() if name not in SQLALCHEMY_ONLY}
+    )
