@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 from newsroom.render.adapters.queries import SqliteDataVersion
+from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.events import PageChanged
 from newsroom.shared.streams import pages_stream
 from render_test_support import document_with_entities
@@ -182,6 +183,32 @@ async def test_a_kept_article_is_not_served_stale_after_its_page_changed(
         await eventually(lambda: announced("article-withdrawn"))
         assert (await client.get(page)).status_code == 410
     await redis.aclose()
+
+
+async def test_a_change_another_replica_commits_is_seen_by_the_next_request(
+    redis_url, database_url, start_render, publisher, seed, eventually
+):
+    page = f"/articles/{seed.slug}"
+    async with (
+        start_render(redis_url, database_url, public_base_url=BASE) as keeping,
+        httpx.AsyncClient(base_url=keeping.base_url, timeout=10) as client,
+    ):
+        v1 = seed.v1()
+        await publisher(v1, seed.enriched(v1))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        document = f"/api/articles/{seed.article_id}"
+        for url in (page, document):
+            await eventually(lambda url=url: _served_and_kept(client, keeping, url))
+        kept = await client.get(page)
+        assert (await client.get(document)).json()["version"] == seed.v1_article.version
+        # Another replica's projector (the update never reaches this one's streams).
+        other = open_read_model(database_url)
+        try:
+            await Projection(other, public_base_url=BASE).project.apply([seed.v2()])
+        finally:
+            await other.dispose()
+        assert (await client.get(page)).headers["etag"] != kept.headers["etag"]
+        assert (await client.get(document)).json()["version"] == seed.v2_article.version
 
 
 async def _etag_moved(client: httpx.AsyncClient, page: str, etag: str) -> bool:
