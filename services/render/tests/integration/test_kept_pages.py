@@ -195,8 +195,8 @@ async def test_a_change_another_replica_commits_is_seen_by_the_next_request(
     ):
         v1 = seed.v1()
         await publisher(v1, seed.enriched(v1))
-        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         document = f"/api/articles/{seed.article_id}"
+        await eventually(lambda: document_with_entities(client, document))
         for url in (page, document):
             await eventually(lambda url=url: _served_and_kept(client, keeping, url))
         kept = await client.get(page)
