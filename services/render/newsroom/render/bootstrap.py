@@ -26,6 +26,7 @@ from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.page_outbox import PageOutbox
 from newsroom.render.adapters.page_publisher import PagePublisher
 from newsroom.render.adapters.queries import ReadModelQueries
+from newsroom.render.adapters.read_model_version import read_model_version
 from newsroom.render.adapters.stream_log import RedisStreamLog
 from newsroom.render.adapters.unit_of_work import (
     ReadModelUnitOfWork,
@@ -183,6 +184,7 @@ class RenderRuntime:
         self.database = open_read_model(settings.database_url)
         self.sessions = self.database.sessions
         self.read_model = ReadModelQueries(self.database)
+        self.read_model_version = read_model_version(self.database.engine, self.read_model.version)
         self.projection = Projection(
             self.database, public_base_url=self.public_base_url, clock=clock
         )
@@ -232,7 +234,7 @@ class RenderRuntime:
             articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
             readiness=partial(readiness, self.redis, self.database.engine),
             kept=KeptPages(
-                self.read_model.version, self.clock, page_cache_size + page_cache_size // 4
+                self.read_model_version, self.clock, page_cache_size + page_cache_size // 4
             ),
         )
 
@@ -259,6 +261,7 @@ class RenderRuntime:
         """Close the connections (what `stop` does after the broker; alone for a runtime that
         was never started)."""
         await self.redis.aclose()
+        await self.read_model_version.close()
         self.read_model.close()
         await self.database.dispose()
 

@@ -1,22 +1,26 @@
 """Kept pages (entrypoints.kept): a page answered from memory answers every request exactly as
 the full path does (status, headers, body, for GET, HEAD, gzip and revalidation), is counted
 as the full path counts it, and is never served stale after its PageChanged, whichever of two
-replicas on the same database projected the change. Real HTTP (uvicorn), Redis and SQLite."""
+replicas on the same database projected the change; on SQLite and PostgreSQL alike. A version
+that cannot be read sends requests down the full path until it can again. Real HTTP (uvicorn),
+Redis, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
 
 from newsroom.render.adapters.queries import SqliteDataVersion
+from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.events import PageChanged
 from newsroom.shared.streams import pages_stream
 from render_test_support import document_with_entities
@@ -60,15 +64,24 @@ async def _raw(client: httpx.AsyncClient, method: str, url: str, headers: dict[s
 
 @pytest.fixture
 async def two_renders(
-    redis_url: str, tmp_path: Path, start_render: Any
+    redis_url: str, database_url: str, start_render: Any
 ) -> AsyncIterator[tuple[Any, Any]]:
-    """Two replicas on one database: one keeping pages, one that keeps none."""
-    database = f"sqlite+aiosqlite:///{tmp_path / 'render.db'}"
+    """Two replicas on one database (an SQLite file, then PostgreSQL): one keeping pages, one
+    that keeps none."""
     async with (
-        start_render(redis_url, database, public_base_url=BASE) as keeping,
-        start_render(redis_url, database, public_base_url=BASE, page_cache_size=0) as building,
+        start_render(redis_url, database_url, public_base_url=BASE) as keeping,
+        start_render(redis_url, database_url, public_base_url=BASE, page_cache_size=0) as building,
     ):
         yield keeping, building
+
+
+async def _served_and_kept(client: httpx.AsyncClient, service: Any, url: str) -> bool:
+    """Whether `url`, served once more, is then kept under the version now. On the shared
+    PostgreSQL server another session's commit may move the version in between: callers ask
+    again (`eventually`)."""
+    await _raw(client, "GET", url, {"accept-encoding": "identity"})
+    kept = service.app_site.kept
+    return kept.find(url, await kept.version()) is not None
 
 
 async def test_a_kept_page_answers_every_request_as_the_full_path_does(
@@ -101,7 +114,7 @@ async def test_a_kept_page_answers_every_request_as_the_full_path_does(
             identity = {"accept-encoding": "identity"}
             first = await _raw(kept, "GET", url, identity)  # built, and kept from now on
             assert _answer(first) == _answer(await _raw(built, "GET", url, identity)), url
-            assert keeping.app_site.kept.find(url, keeping.app_site.kept.version()), url
+            await eventually(lambda url=url: _served_and_kept(kept, keeping, url))
             variants = _variants(first.headers["etag"], first.headers["last-modified"])
             for name, (method, headers) in variants.items():
                 from_memory = await _raw(kept, method, url, headers)
@@ -116,12 +129,17 @@ def _rendered(page: str) -> float:
     return value or 0.0
 
 
-async def test_a_kept_page_is_counted_like_a_built_one(render_service, publisher, seed):
-    v1 = seed.v1()
-    await publisher(v1, seed.enriched(v1))
-    async with httpx.AsyncClient(base_url=render_service.base_url, timeout=10) as client:
+async def test_a_kept_page_is_counted_like_a_built_one(
+    start_render, redis_url, database_url, publisher, seed
+):
+    async with (
+        start_render(redis_url, database_url) as render,
+        httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
+    ):
         from support.polling import eventually
 
+        v1 = seed.v1()
+        await publisher(v1, seed.enriched(v1))
         await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         for page, url in [("article", f"/articles/{seed.slug}"), ("entity", f"/entities/{ENTITY}")]:
             before = _rendered(page)
@@ -150,11 +168,12 @@ async def test_a_kept_article_is_not_served_stale_after_its_page_changed(
     await publisher(v1, seed.enriched(v1))
     async with httpx.AsyncClient(base_url=keeping.base_url, timeout=10) as client:
         await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
-        for _ in range(3):
-            first = await client.get(page)
+        first = await client.get(page)
         assert html.escape(seed.v1_article.headline) in first.text
+        await eventually(lambda: _served_and_kept(client, keeping, page))
         await redis.delete(pages_stream())
-        # Either replica may project the update: both share the database kept pages check.
+        # Either replica may project the update: kept pages are dropped by the version alone,
+        # which moves with the commit whoever made it.
         await publisher(seed.v2())
         await eventually(lambda: announced("article-updated"))
         updated = await client.get(page)
@@ -164,6 +183,97 @@ async def test_a_kept_article_is_not_served_stale_after_its_page_changed(
         await eventually(lambda: announced("article-withdrawn"))
         assert (await client.get(page)).status_code == 410
     await redis.aclose()
+
+
+async def test_a_change_another_replica_commits_is_seen_by_the_next_request(
+    redis_url, database_url, start_render, publisher, seed, eventually
+):
+    page = f"/articles/{seed.slug}"
+    async with (
+        start_render(redis_url, database_url, public_base_url=BASE) as keeping,
+        httpx.AsyncClient(base_url=keeping.base_url, timeout=10) as client,
+    ):
+        v1 = seed.v1()
+        await publisher(v1, seed.enriched(v1))
+        document = f"/api/articles/{seed.article_id}"
+        await eventually(lambda: document_with_entities(client, document))
+        for url in (page, document):
+            await eventually(lambda url=url: _served_and_kept(client, keeping, url))
+        kept = await client.get(page)
+        assert (await client.get(document)).json()["version"] == seed.v1_article.version
+        # Another replica's projector (the update never reaches this one's streams).
+        other = open_read_model(database_url)
+        try:
+            await Projection(other, public_base_url=BASE).project.apply([seed.v2()])
+        finally:
+            await other.dispose()
+        assert (await client.get(page)).headers["etag"] != kept.headers["etag"]
+        assert (await client.get(document)).json()["version"] == seed.v2_article.version
+
+
+async def _etag_moved(client: httpx.AsyncClient, page: str, etag: str) -> bool:
+    return (await client.get(page)).headers.get("etag") not in (None, etag)
+
+
+async def _version_connections(database_url: str) -> list[int]:
+    """The backends reading the read model's version (adapters.read_model_version)."""
+    from newsroom.render.adapters.read_model_version import SNAPSHOT
+
+    url = make_url(database_url)
+    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query = $2",
+            url.database,
+            SNAPSHOT,
+        )
+        return [row["pid"] for row in rows]
+    finally:
+        await connection.close()
+
+
+async def _terminate(database_url: str, pids: list[int]) -> None:
+    url = make_url(database_url)
+    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids
+        )
+    finally:
+        await connection.close()
+
+
+async def test_on_postgresql_a_lost_version_connection_means_the_full_path_until_it_is_back(
+    redis_url, postgres_url, start_render, publisher, seed, eventually
+):
+    page = f"/articles/{seed.slug}"
+    async with (
+        start_render(redis_url, postgres_url, public_base_url=BASE) as keeping,
+        start_render(redis_url, postgres_url, public_base_url=BASE, page_cache_size=0) as building,
+        httpx.AsyncClient(base_url=keeping.base_url, timeout=10) as client,
+        httpx.AsyncClient(base_url=building.base_url, timeout=10) as full_path,
+    ):
+        v1 = seed.v1()
+        await publisher(v1, seed.enriched(v1))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        await eventually(lambda: _served_and_kept(client, keeping, page))
+        kept_etag = (await client.get(page)).headers["etag"]
+        killed = await _version_connections(postgres_url)
+        assert len(killed) == 1  # the keeping replica's; the other keeps nothing
+        await _terminate(postgres_url, killed)
+        await publisher(seed.v2())
+        await eventually(lambda: _etag_moved(full_path, page, kept_etag))
+        # The first request after the loss cannot read the version: the full path answers.
+        updated = await _raw(client, "GET", page, {"accept-encoding": "identity"})
+        assert updated.headers["etag"] != kept_etag
+        assert _answer(updated) == _answer(
+            await _raw(full_path, "GET", page, {"accept-encoding": "identity"})
+        )
+        # Then a new connection, and pages are kept again.
+        await eventually(lambda: _served_and_kept(client, keeping, page))
+        reconnected = await _version_connections(postgres_url)
+        assert len(reconnected) == 1
+        assert reconnected != killed
 
 
 def test_the_sqlite_version_moves_with_every_commit_of_any_connection(tmp_path):
@@ -181,3 +291,20 @@ def test_the_sqlite_version_moves_with_every_commit_of_any_connection(tmp_path):
     assert version() != first
     version.close()
     writer.close()
+
+
+async def test_probes_and_metrics_never_wait_for_the_version(render_service, monkeypatch):
+    import asyncio
+
+    stalled = asyncio.Event()  # never set: a version read that hangs (a server that stalls)
+
+    async def never_answers() -> None:
+        await stalled.wait()
+
+    monkeypatch.setattr(render_service.app_site.kept, "version", never_answers)
+    try:
+        async with httpx.AsyncClient(base_url=render_service.base_url, timeout=10) as client:
+            for path in ("/healthz", "/readyz", "/metrics"):
+                assert (await client.get(path)).status_code == 200, path
+    finally:
+        stalled.set()  # a request left waiting (were a probe to wait) ends: the server stops

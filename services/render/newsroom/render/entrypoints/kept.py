@@ -3,14 +3,15 @@ URL, and the next GET or HEAD of that URL is answered from memory by a plain ASG
 without FastAPI's routing, dependencies or the database step.
 
 Never stale: a kept page is tagged with the read model's version read before its request read
-anything (SQLite's `PRAGMA data_version`, a few microseconds: it moves on every commit of any
-connection or process on the file), and is answered only while that version holds. The
-projector commits a change before its PageChanged goes out, so once a PageChanged is published
-the version has moved and the next request goes down the full path (whose caches are keyed by
-the rows' revisions) and keeps what it serves under the new version. Several workers or
-replicas on the same file each see every commit. Without a version (PostgreSQL, an in-memory
-database) nothing is kept here: article pages are still built here, everything else takes the
-full path.
+anything (adapters.read_model_version: SQLite's `PRAGMA data_version`, a few microseconds;
+PostgreSQL's `pg_current_snapshot()`, one round trip shared by the requests waiting for it;
+either moves with every commit of any connection, process or replica), and is answered only
+while that version holds. The projector commits a change before its PageChanged goes out, so
+once a PageChanged is published the version has moved and the next request goes down the full
+path (whose caches are keyed by the rows' revisions) and keeps what it serves under the new
+version. Without a version (an in-memory database, or the version unreadable for now) nothing
+is kept or served kept: article pages are still built here, everything else takes the full
+path.
 
 Profiling render under wrk showed a kept article page spending most of its time in the
 framework's layers and in the hand-off of its revision lookup to the database thread; the
@@ -32,12 +33,16 @@ from newsroom.render.adapters.page_cache import PageCache
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from newsroom.render.adapters.read_model_version import ReadModelVersion, Version
     from newsroom.render.entrypoints.caching import Representation
 
 # Where the middleware leaves the version it read for the route to keep its page under.
 VERSION_KEY = "newsroom.read_model_version"
 KEPT_PAGES_KEY = "newsroom.kept_pages"
 METHODS = ("GET", "HEAD")
+# Probes and metrics must answer whatever the database does: they never wait for its version
+# (on PostgreSQL a round trip, up to its timeout when the server stalls).
+NEVER_KEPT = frozenset({"/healthz", "/readyz", "/metrics"})
 ARTICLES = "/articles/"
 
 
@@ -67,7 +72,7 @@ KEPT_BYTES = 256 * 1024 * 1024
 @dataclass(slots=True)
 class KeptPage:
     representation: Representation
-    version: int | None  # None: answered once, never kept
+    version: Version | None  # None: answered once, never kept
     shown_from: datetime | None
     shown_until: datetime | None
     counter: Any  # the prometheus child of its page label, or None
@@ -105,9 +110,7 @@ def target_of(scope: Scope) -> str:
 class KeptPages:
     """The kept pages by URL (an LRU of `size`), and the read model's version they hold for."""
 
-    def __init__(
-        self, version: Callable[[], int | None], clock: Callable[[], datetime], size: int
-    ) -> None:
+    def __init__(self, version: ReadModelVersion, clock: Callable[[], datetime], size: int) -> None:
         self.version = version
         self.clock = clock
         self._pages: PageCache[str, KeptPage] = PageCache(size, max_bytes=KEPT_BYTES, weigh=_weight)
@@ -116,7 +119,7 @@ class KeptPages:
     def enabled(self) -> bool:
         return self._pages.size > 0
 
-    def find(self, target: str, version: int) -> KeptPage | None:
+    def find(self, target: str, version: Version) -> KeptPage | None:
         kept = self._pages.get(target)
         if kept is None or kept.version != version:
             return None
@@ -129,7 +132,7 @@ class KeptPages:
         return kept
 
     def keep(
-        self, target: str, version: int | None, representation: Representation, how: Keep
+        self, target: str, version: Version | None, representation: Representation, how: Keep
     ) -> KeptPage:
         """Keep the page served at `target` while the read model is at `version` (read before
         the page's request read anything; None: not known, so not kept)."""
@@ -144,7 +147,7 @@ def keep_page(scope: Scope, representation: Representation, how: Keep) -> None:
     """Keep a page a route served (200) for the next requests of its URL, if the request came
     through ServeKeptPages (which left the version it read in the scope)."""
     kept: KeptPages | None = scope.get(KEPT_PAGES_KEY)
-    version: int | None = scope.get(VERSION_KEY)
+    version: Version | None = scope.get(VERSION_KEY)
     if kept is not None and version is not None:
         kept.keep(target_of(scope), version, representation, how)
 
@@ -187,10 +190,15 @@ class ServeKeptPages:
         self.article = article
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in METHODS or not self.kept.enabled:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in METHODS
+            or not self.kept.enabled
+            or scope["path"] in NEVER_KEPT
+        ):
             await self.app(scope, receive, send)
             return
-        version = self.kept.version()
+        version = await self.kept.version()
         target = target_of(scope)
         kept = self.kept.find(target, version) if version is not None else None
         if kept is not None:
@@ -214,7 +222,9 @@ class ServeKeptPages:
             }
         )
 
-    async def _build_article(self, slug: str, target: str, version: int | None) -> KeptPage | None:
+    async def _build_article(
+        self, slug: str, target: str, version: Version | None
+    ) -> KeptPage | None:
         """The story's page built (and kept, if the version is known) here; None when the full
         path must answer: no
         page to show (its problem is answered there), or a failure (answered, and logged
