@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.render.domain.body import link_entities
+from newsroom.render.domain.body import link_entities, sanitise
 from newsroom.shared.events import EnrichedEntity, EntityMention
 
 
@@ -88,3 +88,29 @@ def test_entity_names_are_escaped_in_link_attributes():
         [entity('person/x"><script>', '"><script>alert(1)</script>', (0, 12, "Bobby Tables"))],
     )
     assert "<script>" not in linked
+
+
+def test_the_sanitiser_drops_scripts_handlers_and_script_urls_and_keeps_our_link():
+    html = sanitise(
+        '<p>x<script>alert(1)</script><style>p{}</style><img src="a.png" onerror="alert(1)">'
+        '<a href="javascript:alert(1)" onclick="alert(1)">j</a>'
+        '<a class="entity-link" href="/entities/person/a" data-entity-id="person/a">A</a></p>'
+    )
+    assert "alert" not in html
+    assert "p{}" not in html
+    assert "javascript:" not in html
+    assert '<img src="a.png">' in html
+    assert '<a class="entity-link" href="/entities/person/a" data-entity-id="person/a"' in html
+
+
+def test_mentions_are_found_around_escaped_text_and_quoted_angle_brackets():
+    html = '<p title="a > b">Tom &amp; Jerry met&nbsp;Elon Musk &lt;here&gt;.</p>'
+    text = "Tom & Jerry met\u00a0Elon Musk <here>."
+    linked = link_entities(
+        html, text, [entity("person/elon-musk", "Elon Musk", (16, 25, "Elon Musk"))]
+    )
+    assert linked == (
+        '<p title="a &gt; b">Tom &amp; Jerry met&nbsp;<a class="entity-link" '
+        'href="/entities/person/elon-musk" data-entity-id="person/elon-musk" title="Elon Musk"'
+        ' rel="noopener noreferrer">Elon Musk</a> &lt;here&gt;.</p>'
+    )

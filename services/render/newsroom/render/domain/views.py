@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -152,11 +153,7 @@ class TimelineItem:
     text: str
     sentence: str
     entities: list[EntityRef]
-
-    @property
-    def datetime(self) -> str | None:
-        """The value as a `<time datetime>` may hold it (None: it has no such form)."""
-        return html_datetime(self.value)
+    time_value: str | None  # the value as a `<time datetime>` may hold it (None: no such form)
 
 
 @dataclass(frozen=True)
@@ -277,6 +274,11 @@ def _entities_notice(enrichment: Enrichment | None, shown: list[EntityRef]) -> s
     )
 
 
+# A date's `<time>` value, like its label (domain.text.timex_label), is the same on every page
+# naming it: computed once a date, not once a page.
+_time_value = lru_cache(maxsize=4096)(html_datetime)
+
+
 def timeline_items(
     entries: tuple[TimelineEntry, ...], names: dict[str, EntityRef]
 ) -> list[TimelineItem]:
@@ -288,6 +290,7 @@ def timeline_items(
             text=entry.text,
             sentence=entry.sentence,
             entities=[names[i] for i in entry.entity_ids if i in names],
+            time_value=_time_value(entry.value),
         )
         for entry in entries
     ]

@@ -51,6 +51,9 @@ from newsroom.render.entrypoints.rendering import (
 from newsroom.render.entrypoints.site import Site, SiteDependency
 
 HTML = "text/html; charset=utf-8"
+# The counter's child for article pages, looked up once: `labels()` takes a lock and builds a
+# key on every call, and an article page is the one page built on every request.
+ARTICLES_RENDERED = PAGES_RENDERED.labels("article", "200")
 
 router = APIRouter()
 
@@ -80,7 +83,7 @@ async def article_representation(site: Site, slug: str) -> tuple[Representation,
         )
 
     stored, body = await site.articles.document(BySlug(slug), "page", html)
-    PAGES_RENDERED.labels("article", "200").inc()
+    ARTICLES_RENDERED.inc()
     representation = Representation(body, HTML, stored.modified)
     return representation, Keep("article", shown_from=stored.visible_from)
 
