@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from newsroom.render.adapters.page_outbox import PageOutboxWriter
-from newsroom.render.adapters.repository import ArticleRepository
+from newsroom.render.adapters.repository import ArticleRepository, ReplayTotals
 from newsroom.shared.sql import create_sqlite_sync_engine
 
 T = TypeVar("T")
@@ -154,8 +154,8 @@ class UnitOfWorkRunner:
 class SqlProjectionTransaction:
     """The stores of one transaction (application.ports.ProjectionTransaction)."""
 
-    def __init__(self, session: Session) -> None:
-        self.articles = ArticleRepository(session)
+    def __init__(self, session: Session, *, bulk: bool = False) -> None:
+        self.articles = ArticleRepository(session, bulk=bulk)
         self.page_outbox = PageOutboxWriter(session)
 
 
@@ -168,8 +168,11 @@ class ReadModelUnitOfWork:
 
     conflicts: tuple[type[Exception], ...] = (IntegrityError, StaleDataError, OperationalError)
 
-    def __init__(self, runner: UnitOfWorkRunner) -> None:
+    def __init__(self, runner: UnitOfWorkRunner, *, totals: ReplayTotals | None = None) -> None:
+        """`totals`: a bulk replay's (see ReplayTotals): each transaction's entity and month
+        counts are added to it once it commits, instead of written to their rows."""
         self.runner = runner
+        self.totals = totals
         self._lock = asyncio.Lock()
 
     def writing(self) -> AbstractAsyncContextManager[None]:
@@ -177,4 +180,17 @@ class ReadModelUnitOfWork:
         return self._lock
 
     async def write(self, work: Callable[[SqlProjectionTransaction], T]) -> T:
-        return await self.runner.write(lambda session: work(SqlProjectionTransaction(session)))
+        if self.totals is None:
+            return await self.runner.write(lambda session: work(SqlProjectionTransaction(session)))
+        transactions: list[SqlProjectionTransaction] = []
+
+        def bulk(session: Session) -> T:
+            transactions.append(SqlProjectionTransaction(session, bulk=True))
+            return work(transactions[-1])
+
+        result = await self.runner.write(bulk)
+        # Only the committed attempt counts (a retried one raised before getting here).
+        committed = transactions[-1].articles.totals
+        if committed is not None:
+            self.totals.merge(committed)
+        return result

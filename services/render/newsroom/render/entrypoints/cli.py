@@ -78,6 +78,15 @@ def replay(
     # 2,000 events a transaction: a quarter of the commits (and WAL checkpoints) of 500, 7-13 %
     # less wall time on 10k stories (SQLite); about 60 MB more at the peak, flat after.
     batch: Annotated[int, typer.Option(min=1, max=10_000)] = 2000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes, each replaying a share of the articles (default: the CPU "
+            "count, at most 8).",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild the read model from stream id 0 into a fresh database (no NLP runs)."""
     settings = _settings()
@@ -91,8 +100,12 @@ def replay(
             err=True,
         )
         raise typer.Exit(2)
+    from newsroom.render.entrypoints.replay_workers import default_workers
+
     with collector_for_replay():
-        code = asyncio.run(_replay(settings, database_url, replace, batch))
+        code = asyncio.run(
+            _replay(settings, database_url, replace, batch, workers or default_workers())
+        )
     raise typer.Exit(code)
 
 
@@ -132,13 +145,15 @@ def same_database(a: str, b: str) -> bool:
     ) == (second.get_backend_name(), second.host or "localhost", second.port, second.database)
 
 
-async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int) -> int:
+async def _replay(
+    settings: RenderSettings, url: str, replace: bool, batch: int, workers: int
+) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
     from newsroom.render.application.ports import IncompleteLog
-    from newsroom.render.application.replay import replay as run_replay
-    from newsroom.render.bootstrap import Projection, replay_sources
+    from newsroom.render.bootstrap import replay_sources
+    from newsroom.render.entrypoints.replay_workers import ReplayFailed, bulk_replay
 
     async with replay_sources(settings, url) as (event_log, database):
         try:
@@ -155,9 +170,6 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
                 return 2
             await drop_all(database.engine)
         await migrate(database.engine)
-        projection = Projection(
-            database, public_base_url=settings.public_base_url, emit_pages=False
-        )
         total = await event_log.total_entries()
         with Progress(
             TextColumn("replay"),
@@ -169,15 +181,22 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
         ) as progress:
             task = progress.add_task("replay", total=total)
             try:
-                stats = await run_replay(
-                    event_log,
-                    projection.project.apply,
+                stats = await bulk_replay(
+                    settings,
+                    url,
+                    database.engine,
                     batch=batch,
+                    workers=workers,
                     progress=ProgressReport(progress, task, total),
                 )
             except IncompleteLog as exc:  # trimmed between the check and the read
                 typer.echo(str(exc), err=True)
                 return 3
+            except ReplayFailed as exc:
+                typer.echo(
+                    f"{exc}\nthe replay is incomplete: run it again with --replace", err=True
+                )
+                return 1
         typer.echo(
             f"replayed {stats.entries} entries: {stats.applied} applied, "
             f"{stats.duplicates} duplicates, {stats.skipped} skipped"
