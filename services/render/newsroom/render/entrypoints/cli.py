@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from faststream.specification import AsyncAPI
@@ -19,6 +19,9 @@ from rich.progress import Progress, TaskID
 from newsroom.shared import cli
 from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import RenderSettings
+
+if TYPE_CHECKING:
+    from newsroom.render.entrypoints.replay_workers import ReplayWorkers
 
 PROGRESS_LINE_S = 30.0
 
@@ -100,12 +103,15 @@ def replay(
             err=True,
         )
         raise typer.Exit(2)
-    from newsroom.render.entrypoints.replay_workers import default_workers
+    from newsroom.render.entrypoints.replay_workers import ReplayWorkers, default_workers
 
-    with collector_for_replay():
-        code = asyncio.run(
-            _replay(settings, database_url, replace, batch, workers or default_workers())
-        )
+    with (
+        collector_for_replay(),
+        ReplayWorkers(
+            settings, database_url, batch=batch, workers=workers or default_workers()
+        ) as pool,
+    ):
+        code = asyncio.run(_replay(settings, database_url, replace, pool))
     raise typer.Exit(code)
 
 
@@ -145,9 +151,7 @@ def same_database(a: str, b: str) -> bool:
     ) == (second.get_backend_name(), second.host or "localhost", second.port, second.database)
 
 
-async def _replay(
-    settings: RenderSettings, url: str, replace: bool, batch: int, workers: int
-) -> int:
+async def _replay(settings: RenderSettings, url: str, replace: bool, workers: ReplayWorkers) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
@@ -182,12 +186,7 @@ async def _replay(
             task = progress.add_task("replay", total=total)
             try:
                 stats = await bulk_replay(
-                    settings,
-                    url,
-                    database.engine,
-                    batch=batch,
-                    workers=workers,
-                    progress=ProgressReport(progress, task, total),
+                    database.engine, workers, ProgressReport(progress, task, total)
                 )
             except IncompleteLog as exc:  # trimmed between the check and the read
                 typer.echo(str(exc), err=True)
