@@ -28,6 +28,7 @@ from newsroom.render.adapters.unit_of_work import (
     sqlite_file_engine,
     sqlite_writer_engine,
 )
+from newsroom.render.adapters.write_turn import Lock
 from newsroom.shared.sql import create_engine
 
 # WAL pages between checkpoints during a replay (SQLite's default is 1,000: a checkpoint
@@ -121,8 +122,11 @@ def _bulk_writer(engine: AsyncEngine) -> Engine | None:
     return writer
 
 
-def open_replay_target(database_url: str) -> UnitOfWorkRunner:
+def open_replay_target(database_url: str, write_lock: Lock | None = None) -> UnitOfWorkRunner:
     """The read model a replay loads (bootstrap.open_read_model's, with the bulk writer's
-    SQLite settings above)."""
+    SQLite settings above); `write_lock`: shared by the processes loading one SQLite file
+    (write_turn.WriteTurn)."""
     engine = create_engine(database_url)
-    return UnitOfWorkRunner(engine, sqlite_file_engine(engine), _bulk_writer(engine))
+    return UnitOfWorkRunner(
+        engine, sqlite_file_engine(engine), _bulk_writer(engine), write_lock=write_lock
+    )

@@ -29,6 +29,7 @@ from newsroom.render.adapters.orm import (
     SitemapMonthRow,
     TimelineEntryRow,
 )
+from newsroom.render.adapters.write_turn import WriteTurn
 from newsroom.render.domain.periods import period_start
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.text import language_tag
@@ -409,6 +410,7 @@ class ArticleRepository:
         entity_values, timeline_values = self._index_rows(
             connection.dialect, states, saved, deltas, names
         )
+        WriteTurn.take_in(self.session)
         # A replica inserting the same article at once fails the commit (primary key); the
         # unit of work is retried and then updates the row.
         insert_rows(connection, _ARTICLES, ("article_id", *_ARTICLE_COLUMNS, "revision"), inserted)

@@ -33,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from newsroom.render.adapters.page_outbox import PageOutboxWriter
 from newsroom.render.adapters.repository import ArticleRepository, ReplayTotals
+from newsroom.render.adapters.write_turn import Lock, WriteTurn
 from newsroom.shared.sql import create_sqlite_sync_engine
 
 T = TypeVar("T")
@@ -85,10 +86,13 @@ class UnitOfWorkRunner:
         engine: AsyncEngine,
         sqlite_engine: Engine | None = None,
         sqlite_writer: Engine | None = None,
+        write_lock: Lock | None = None,
     ) -> None:
         """`sqlite_engine`: the synchronous twin of an SQLite `engine` (sqlite_file_engine),
-        for reads, and for writes too unless `sqlite_writer` (sqlite_writer_engine) is given."""
+        for reads, and for writes too unless `sqlite_writer` (sqlite_writer_engine) is given.
+        `write_lock`: shared with other processes writing the same SQLite file (WriteTurn)."""
         self.engine = engine
+        self.write_lock = write_lock
         self.sessions = session_factory(engine)
         self._sync_engine = sqlite_engine
         self._sync_sessions = (
@@ -122,7 +126,8 @@ class UnitOfWorkRunner:
     async def write(self, work: Work[T]) -> T:
         """`work` in one transaction, committed when it returns, rolled back when it raises."""
         if self._write_sessions is not None:
-            return await asyncio.to_thread(self._write_sync, self._write_sessions, work)
+            turn = WriteTurn(self.write_lock) if self.write_lock is not None else None
+            return await asyncio.to_thread(self._write_sync, self._write_sessions, work, turn)
         async with self.sessions() as session, session.begin():
             return await session.run_sync(work)
 
@@ -139,9 +144,15 @@ class UnitOfWorkRunner:
             return work(connection)
 
     @staticmethod
-    def _write_sync(sessions: sessionmaker[Session], work: Work[T]) -> T:
-        with sessions() as session, session.begin():
-            return work(session)
+    def _write_sync(sessions: sessionmaker[Session], work: Work[T], turn: WriteTurn | None) -> T:
+        try:
+            with sessions() as session, session.begin():
+                if turn is not None:
+                    session.info[WriteTurn.KEY] = turn
+                return work(session)
+        finally:
+            if turn is not None:
+                turn.release()  # after the commit (or the rollback)
 
     async def dispose(self) -> None:
         if self._writer_engine is not None:

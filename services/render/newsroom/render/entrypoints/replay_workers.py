@@ -21,10 +21,12 @@ import queue
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.render.adapters.bulk_load import (
@@ -36,6 +38,7 @@ from newsroom.render.adapters.bulk_load import (
 from newsroom.render.adapters.page_outbox import PageOutbox
 from newsroom.render.adapters.repository import ReplayTotals
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork
+from newsroom.render.adapters.write_turn import Lock
 from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import IncompleteLog
 from newsroom.render.application.project_events import ProjectEvents, utcnow
@@ -73,11 +76,19 @@ class PartitionResult:
 
 
 async def replay_partition(
-    settings: RenderSettings, url: str, batch: int, partition: Partition, progress: Progress
+    settings: RenderSettings,
+    url: str,
+    batch: int,
+    partition: Partition,
+    progress: Progress,
+    write_lock: Lock | None = None,
 ) -> PartitionResult:
     """Replay the log's events of `partition`'s articles into the (migrated) target."""
     async with replay_sources(
-        settings, url, partition=partition, open_target=open_replay_target
+        settings,
+        url,
+        partition=partition,
+        open_target=partial(open_replay_target, write_lock=write_lock),
     ) as (event_log, runner):
         totals = ReplayTotals()
         unit_of_work = ReadModelUnitOfWork(runner, totals=totals)
@@ -98,15 +109,28 @@ def _worker(
     partition: Partition,
     orders: Queue[bool],
     messages: Queue[Any],
+    write_lock: Lock | None,
 ) -> None:
     """A worker process: waits for the go, replays its partition, sends its result (or its
     failure)."""
-    if not orders.get():
-        return  # the parent refused to replay
+    parent = os.getppid()
+    while True:
+        try:
+            if not orders.get(timeout=POLL_S):
+                return  # the parent refused to replay
+            break
+        except queue.Empty:
+            if os.getppid() != parent:
+                return  # the parent died before the go: nobody waits for this worker
     try:
         result = asyncio.run(
             replay_partition(
-                settings, url, batch, partition, lambda n: messages.put(("progress", n))
+                settings,
+                url,
+                batch,
+                partition,
+                lambda n: messages.put(("progress", n)),
+                write_lock,
             )
         )
         messages.put(("done", partition.index, result))
@@ -130,6 +154,10 @@ class ReplayWorkers:
         self._messages: Queue[Any] = self._context.Queue()
         self._processes: list[BaseProcess] = []
         self._started = False
+        # SQLite: one writer at a time, the turn handed over by a lock (WriteTurn);
+        # PostgreSQL: concurrent writers.
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        self._write_lock = self._context.Lock() if sqlite else None
 
     def __enter__(self) -> ReplayWorkers:
         for index in range(self.workers if self.workers > 1 else 0):
@@ -142,6 +170,7 @@ class ReplayWorkers:
                     Partition(index, self.workers),
                     self._orders,
                     self._messages,
+                    self._write_lock,
                 ),
                 name=f"replay-worker-{index}",
                 daemon=True,
