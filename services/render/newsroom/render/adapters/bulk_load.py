@@ -8,10 +8,10 @@ database's bulk loader): the rows first, the secondary indexes and the aggregate
   inspected schema after a replay with a migrated one).
 * Aggregates: `entities` and `sitemap_months` written once from the counts the workers summed
   (repository.ReplayTotals), not read and rewritten in every transaction.
-* SQLite durability: the target is not live and is rebuilt from the log if the machine dies
-  meanwhile, so the replay's connections skip the fsyncs (synchronous=OFF) and checkpoint the
-  WAL less often; the settings are per connection, and serving opens its own with the normal
-  ones."""
+* Durability: the target is not live and is rebuilt from the log if the machine dies
+  meanwhile, so the replay's connections do not wait for their commits to reach the disk
+  (SQLite: synchronous=OFF and fewer WAL checkpoints; PostgreSQL: synchronous_commit off).
+  The settings are per connection: serving opens its own, with the normal ones."""
 
 from __future__ import annotations
 
@@ -127,6 +127,14 @@ def open_replay_target(database_url: str, write_lock: Lock | None = None) -> Uni
     SQLite settings above); `write_lock`: shared by the processes loading one SQLite file
     (write_turn.WriteTurn)."""
     engine = create_engine(database_url)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _no_flush_wait(dbapi_connection: Any, _: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET synchronous_commit TO off")
+            cursor.close()
+
     return UnitOfWorkRunner(
         engine, sqlite_file_engine(engine), _bulk_writer(engine), write_lock=write_lock
     )
