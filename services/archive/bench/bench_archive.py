@@ -8,7 +8,8 @@ temporary directory (nothing shared is touched):
   * Redis used_memory after N/10 and N events appended while the archive runs with
     STREAM_RETENTION=10000 (trimming every second), beside the same events never trimmed;
   * replay of the N events from the archive plus the stream's tail into a fresh read model,
-    in seconds, with its progress bar, and the log read alone (archive + tail, decoded);
+    in seconds (`newsroom-render replay` run as a process, as an operator runs it: the same
+    bulk load and worker processes), and the log read alone (archive + tail, decoded);
   * the log read alone (the EventLog port's batches(), decoded RenderEvents, nothing applied)
     from an archive of BENCH_ARCHIVE_READ_EVENTS (default N) on SQLite and on PostgreSQL
     (BENCH_ARCHIVE_READ_BACKENDS, default "sqlite,postgresql"; PostgreSQL in a database of its
@@ -28,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -39,7 +41,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from subprocess import PIPE
+from typing import Any, NamedTuple
 
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
@@ -56,9 +59,6 @@ from sqlalchemy import Connection
 
 from newsroom.archive.bootstrap import ArchiveService, declared_groups
 from newsroom.render.adapters.archive_log import ArchiveAndTailLog
-from newsroom.render.adapters.migrate import migrate
-from newsroom.render.application.replay import replay
-from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.article import Article
 from newsroom.shared.events import (
     ArticleEnriched,
@@ -410,6 +410,11 @@ async def memory(
     return trimmed, never_trimmed, database, trimmed_redis
 
 
+class ReplaySummary(NamedTuple):
+    applied: int
+    duplicates: int
+
+
 async def replay_from_archive(
     folder: Path, database: Path, redis_url: str, count: int
 ) -> tuple[float, float]:
@@ -433,22 +438,31 @@ async def replay_from_archive(
         f"{read / read_rate:.1f} s, {read_rate:,.0f} events/s"
     )
 
-    target = open_read_model(f"sqlite+aiosqlite:///{folder / 'replayed.db'}")
-    await migrate(target.engine)
-    projection = Projection(target, public_base_url="http://bench", emit_pages=False)
-    with progress_bar("replay into a fresh read model") as progress:
-        task = progress.add_task("replay", total=total)
-        started = time.perf_counter()
-        stats = await replay(
-            log,
-            projection.project.apply,
-            batch=REPLAY_BATCH,
-            progress=lambda n: progress.advance(task, n),
-        )
-        seconds = time.perf_counter() - started
-    await target.dispose()
     await store.close()
     await redis.aclose()
+    # The replay as an operator runs it: `newsroom-render replay`, a process of its own
+    # (bulk load, worker processes), timed from start to exit.
+    say("  replay into a fresh read model: newsroom-render replay (timed)")
+    environment = {
+        **os.environ,
+        "ARCHIVE_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "REDIS_URL": redis_url,
+        # not the target (the command refuses to replay into the live read model)
+        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'not-live.db'}",
+    }
+    target = f"sqlite+aiosqlite:///{folder / 'replayed.db'}"
+    command = [sys.executable, "-m", "newsroom.render.entrypoints.cli", "replay"]
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *command, "--database-url", target, env=environment, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode:
+        raise RuntimeError(f"replay exited {process.returncode}: {err.decode()[-2000:]}")
+    summary = re.search(r"(\d+) applied, (\d+) duplicates", out.decode())
+    assert summary is not None, out.decode()
+    stats = ReplaySummary(int(summary[1]), int(summary[2]))
     rate = stats.applied / seconds
     say(
         f"  replay into a fresh read model: {stats.applied:,} events applied in {seconds:.1f} s, "

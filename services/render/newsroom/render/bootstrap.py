@@ -36,6 +36,7 @@ from newsroom.render.adapters.unit_of_work import (
 )
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
 from newsroom.render.application.group_commit import GroupCommit
+from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import Clock, EventLog
 from newsroom.render.application.project_events import ApplyResult, ProjectEvents, utcnow
 from newsroom.render.domain.projection import RenderEvent
@@ -322,23 +323,28 @@ def build_app(
 
 @asynccontextmanager
 async def replay_sources(
-    settings: RenderSettings, database_url: str
+    settings: RenderSettings,
+    database_url: str,
+    *,
+    partition: Partition = WHOLE_LOG,
+    open_target: Callable[[str], UnitOfWorkRunner] = open_read_model,
 ) -> AsyncIterator[tuple[EventLog, UnitOfWorkRunner]]:
-    """The event log and the read model at `database_url` a replay rebuilds. The log is the
-    event store at ARCHIVE_DATABASE_URL and then the streams at REDIS_URL, or (no archive)
-    the streams alone."""
+    """The event log (of `partition`'s articles) and the read model at `database_url`
+    (opened by `open_target`) a replay rebuilds. The log is the event store at
+    ARCHIVE_DATABASE_URL and then the streams at REDIS_URL, or (no archive) the streams
+    alone."""
     redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
     streams = list(StreamShards(settings.stream_shards).event_log_streams)
-    runner = open_read_model(database_url)
+    runner = open_target(database_url)
     archive = (
         EventStore.open(settings.archive_database_url) if settings.archive_database_url else None
     )
     try:
         if archive is None:
-            yield RedisStreamLog(redis, streams), runner
+            yield RedisStreamLog(redis, streams, partition=partition), runner
         else:
             await archive.create_schema()
-            yield ArchiveAndTailLog(archive, redis, streams), runner
+            yield ArchiveAndTailLog(archive, redis, streams, partition=partition), runner
     finally:
         await redis.aclose()
         await runner.dispose()

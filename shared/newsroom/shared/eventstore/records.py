@@ -41,6 +41,7 @@ class ArchivedBody(NamedTuple):
     event_id: str
     event_type: str
     body: str | None
+    subject: str = ""  # the article: a parallel replay partitions by it before decoding
 
 
 def record_of_entry(stream: str, entry_id: EntryId, body: str | bytes) -> EventRecord:

@@ -209,9 +209,9 @@ class EventStore:
             if event_types
             else literal(None, EVENTS.c.body.type)
         )
-        query = select(EVENTS.c.position, EVENTS.c.event_id, EVENTS.c.event_type, body).where(
-            EVENTS.c.position > after
-        )
+        query = select(
+            EVENTS.c.position, EVENTS.c.event_id, EVENTS.c.event_type, body, EVENTS.c.subject
+        ).where(EVENTS.c.position > after)
         if up_to is not None:
             query = query.where(EVENTS.c.position <= up_to)
         query = query.order_by(EVENTS.c.position).limit(limit)

@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from newsroom.render.adapters.log_decoding import collector_paused
-from newsroom.render.adapters.stream_log import decode_or_skip, missing_entries, replay_streams
+from newsroom.render.adapters.stream_log import decode_partition, missing_entries, replay_streams
+from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event_json
@@ -72,11 +73,16 @@ class ArchiveAndTailLog:
         streams: Sequence[str] | None = None,
         *,
         page_rows: int = PAGE_ROWS,
+        partition: Partition = WHOLE_LOG,
     ) -> None:
+        """`partition`: only the events of its articles (a parallel replay's worker); an
+        archived row is filtered by its subject column, a stream entry by its envelope's
+        subject, both before the event is decoded."""
         self.store = store
         self.redis = redis
         self.streams = list(streams) if streams is not None else replay_streams()
         self.page_rows = page_rows
+        self.partition = partition
 
     async def require_complete(self) -> None:
         """Raise IncompleteLog when a stream lost entries the archive cannot have supplied:
@@ -114,6 +120,7 @@ class ArchiveAndTailLog:
     async def _archived(
         self, *, after: int, up_to: int | None, size: int, skip: set[str]
     ) -> AsyncIterator[LogBatch]:
+        owns = self.partition.owns
         async for rows in self._pages(after=after, up_to=up_to, rows=max(size, self.page_rows)):
             for start in range(0, len(rows), size):
                 if start:
@@ -121,7 +128,11 @@ class ArchiveAndTailLog:
                     # the caller does not await between batches.
                     await asyncio.sleep(0)
                 # Rows the tail already brought are not entries of this pass.
-                fresh = [row for row in rows[start : start + size] if row.event_id not in skip]
+                fresh = [
+                    row
+                    for row in rows[start : start + size]
+                    if row.event_id not in skip and owns(row.subject or None)
+                ]
                 with collector_paused():
                     events = [event for row in fresh if (event := decode_archived(row)) is not None]
                 yield LogBatch(entries=len(fresh), events=events, skipped=len(fresh) - len(events))
@@ -173,13 +184,15 @@ class ArchiveAndTailLog:
             [event_id for event_id in headed.values() if event_id], up_to=snapshot
         )
         with collector_paused():
-            outcomes = [
-                decode_or_skip(stream, entry_id, fields)
-                for entry_id, fields in entries
-                if headed[entry_id] not in known
-            ]
-        decoded = [event for event in outcomes if event is not None]
-        skipped = len(outcomes) - len(decoded)
+            owned, decoded = decode_partition(
+                (
+                    (stream, entry_id, fields)
+                    for entry_id, fields in entries
+                    if headed[entry_id] not in known
+                ),
+                self.partition,
+            )
+        skipped = owned - len(decoded)
         archived = await self.store.archived_ids(
             [e.id for e in decoded if e.id not in known], up_to=snapshot
         )

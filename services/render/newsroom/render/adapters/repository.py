@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring_ascii
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Dialect, Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,6 +29,7 @@ from newsroom.render.adapters.orm import (
     SitemapMonthRow,
     TimelineEntryRow,
 )
+from newsroom.render.adapters.write_turn import WriteTurn
 from newsroom.render.domain.periods import period_start
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.text import language_tag
@@ -52,6 +53,38 @@ class MonthCounts:
         self.deltas[month] = self.deltas.get(month, 0) + delta
         if changed is not None:
             self.lastmod[month] = max(changed, self.lastmod.get(month, changed))
+
+    def merge(self, other: MonthCounts) -> None:
+        for month, delta in other.deltas.items():
+            self.deltas[month] = self.deltas.get(month, 0) + delta
+        for month, changed in other.lastmod.items():
+            self.lastmod[month] = max(changed, self.lastmod.get(month, changed))
+
+
+@dataclass
+class ReplayTotals:
+    """What a bulk replay's saves would have moved in `entities` and `sitemap_months`, summed
+    in memory instead: the same deltas, namings and months as the per-save counting (the
+    same code makes them), written once at the end (bulk_load.write_totals). Per-save
+    counting reads and rewrites the same few hot rows in every transaction, and parallel
+    workers would contend for them."""
+
+    entity_deltas: dict[str, int] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    months: MonthCounts = field(default_factory=MonthCounts)
+
+    def add(
+        self, deltas: dict[str, int], names: dict[str, tuple[str, str]], months: MonthCounts
+    ) -> None:
+        for entity_id, delta in deltas.items():
+            self.entity_deltas[entity_id] = self.entity_deltas.get(entity_id, 0) + delta
+        for entity_id, naming in names.items():
+            known = self.names.get(entity_id)
+            self.names[entity_id] = naming if known is None else max(naming, known)
+        self.months.merge(months)
+
+    def merge(self, other: ReplayTotals) -> None:
+        self.add(other.entity_deltas, other.names, other.months)
 
 
 # SQLite allows 32766 bound parameters per statement; stay well below for every backend.
@@ -171,8 +204,11 @@ class ArticleRepository:
     Optimistic locking stays: an update must find the revision it read, else StaleDataError
     and the unit of work is retried, as with the ORM's version counter."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, bulk: bool = False) -> None:
+        """`bulk`: a replay into a fresh target; the entity and month counts are summed in
+        `totals` (see ReplayTotals), for the caller to add up once the transaction commits."""
         self.session = session
+        self.totals = ReplayTotals() if bulk else None
         self._stored: dict[str, StoredArticle] = {}
         self._applied: list[tuple[str, str, str]] = []
 
@@ -359,7 +395,22 @@ class ArticleRepository:
             saved[state.article_id] = self._stored[state.article_id] = StoredArticle(
                 state, listed, bool(values[4]), firstcreated, versioncreated, revision
             )
+        months = MonthCounts()
+        for article_id, firstcreated in counted_in.items():
+            # leaving a month changes its file then: at the story's latest event
+            months.add(firstcreated, last_modified[article_id], -1)
+        for stored in saved.values():
+            if stored.counted:
+                months.add(stored.firstcreated, stored.versioncreated, 1)
         connection = self.session.connection()
+        names: dict[str, tuple[str, str]] = {}
+        # Every row is built before the first write: SQLite takes its one write lock at the
+        # first INSERT and holds it to the COMMIT, so the Python work stays outside the lock
+        # (parallel replay workers share that lock).
+        entity_values, timeline_values = self._index_rows(
+            connection.dialect, states, saved, deltas, names
+        )
+        WriteTurn.take_in(self.session)
         # A replica inserting the same article at once fails the commit (primary key); the
         # unit of work is retried and then updates the row.
         insert_rows(connection, _ARTICLES, ("article_id", *_ARTICLE_COLUMNS, "revision"), inserted)
@@ -368,13 +419,6 @@ class ArticleRepository:
             (*_ARTICLE_COLUMNS, "article_id", "revision"),
             updated,
         )
-        months = MonthCounts()
-        for article_id, firstcreated in counted_in.items():
-            # leaving a month changes its file then: at the story's latest event
-            months.add(firstcreated, last_modified[article_id], -1)
-        for stored in saved.values():
-            if stored.counted:
-                months.add(stored.firstcreated, stored.versioncreated, 1)
         # A new article has no index rows yet (they reference its row, inserted just now).
         for chunk in _chunks(list(before)):
             self.session.execute(
@@ -383,15 +427,45 @@ class ArticleRepository:
             self.session.execute(
                 delete(TimelineEntryRow).where(TimelineEntryRow.article_id.in_(chunk))
             )
+        # A concurrent writer that applied the same event makes this insert fail, and the
+        # whole unit of work (effect included) is retried and then finds it applied.
+        insert_rows(
+            connection,
+            _table(AppliedEventRow),
+            ("event_id", "article_id", "event_type"),
+            self._applied,
+        )
+        self._applied = []
+        insert_rows(
+            connection, _table(ArticleEntityRow), _ENTITY_COLUMNS, entity_values, converted=True
+        )
+        insert_rows(
+            connection, _table(TimelineEntryRow), _TIMELINE_COLUMNS, timeline_values, converted=True
+        )
+        if self.totals is None:
+            self._count_entities(deltas, names)
+            self._count_months(months)
+        else:
+            self.totals.add(deltas, names, months)
+
+    @staticmethod
+    def _index_rows(
+        dialect: Dialect,
+        states: Sequence[ArticleState],
+        saved: dict[str, StoredArticle],
+        deltas: dict[str, int],
+        names: dict[str, tuple[str, str]],
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The entity and timeline rows of the saved states, as the driver's values; each
+        entity's greatest naming into `names`, and +1 into `deltas` for each counted story
+        naming it."""
         # The index rows repeat their article's columns: converted to the driver's values
         # once per article, and the rows go to the driver as they are.
-        dialect = connection.dialect
         entities_table = _table(ArticleEntityRow)
         as_bool = DriverValue(dialect, entities_table, "listed")
         as_time = DriverValue(dialect, entities_table, "visible_from")
         entity_values: list[tuple[Any, ...]] = []
         timeline_values: list[tuple[Any, ...]] = []
-        names: dict[str, tuple[str, str]] = {}
         for state in states:
             stored = saved[state.article_id]
             counted = stored.counted
@@ -435,21 +509,7 @@ class ArticleRepository:
                         visible_from,
                     )
                 )
-        # A concurrent writer that applied the same event makes this insert fail, and the
-        # whole unit of work (effect included) is retried and then finds it applied.
-        insert_rows(
-            connection,
-            _table(AppliedEventRow),
-            ("event_id", "article_id", "event_type"),
-            self._applied,
-        )
-        self._applied = []
-        insert_rows(connection, entities_table, _ENTITY_COLUMNS, entity_values, converted=True)
-        insert_rows(
-            connection, _table(TimelineEntryRow), _TIMELINE_COLUMNS, timeline_values, converted=True
-        )
-        self._count_entities(deltas, names)
-        self._count_months(months)
+        return entity_values, timeline_values
 
     def _count_months(self, months: MonthCounts) -> None:
         """Move each month's count of visible stories, and its last change forwards."""

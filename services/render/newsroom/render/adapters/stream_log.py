@@ -5,8 +5,8 @@ FastStream's binary message format."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import cast
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, cast
 
 import structlog
 from faststream.redis.parser.binary import BinaryMessageFormatV1
@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from newsroom.render.adapters.log_decoding import collector_paused
+from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import IncompleteLog, LogBatch
 from newsroom.render.domain.projection import RENDER_EVENT_TYPES, RenderEvent
 from newsroom.shared.events import decode_event
@@ -44,16 +45,42 @@ async def missing_entries(redis: Redis, stream: str) -> int:
     return max(0, added - int(info["length"]))
 
 
-def decode_entry(fields: dict[bytes, bytes]) -> RenderEvent | None:
-    """The event in a FastStream stream entry; None when it is not one render projects."""
+def entry_envelope(fields: dict[bytes, bytes]) -> Any:
+    """The JSON body of a FastStream stream entry (None: the entry has none); ValueError when
+    it does not parse."""
     raw = fields.get(b"__data__")
     if raw is None:
         return None
     body, _headers = BinaryMessageFormatV1.parse(raw)
-    event = decode_event(json.loads(body))
+    return json.loads(body)
+
+
+def envelope_subject(envelope: Any) -> str | None:
+    """The article an envelope is about (CloudEvents `subject`), before any validation."""
+    subject = envelope.get("subject") if isinstance(envelope, dict) else None
+    return subject if isinstance(subject, str) else None
+
+
+def decode_envelope(envelope: Any) -> RenderEvent | None:
+    """The event of a parsed entry body; None when it is not one render projects."""
+    if envelope is None:
+        return None
+    event = decode_event(envelope)
     if event.type not in RENDER_EVENT_TYPES:
         return None
     return event  # type: ignore[return-value]
+
+
+def decode_entry(fields: dict[bytes, bytes]) -> RenderEvent | None:
+    """The event in a FastStream stream entry; None when it is not one render projects."""
+    return decode_envelope(entry_envelope(fields))
+
+
+def _skipped(stream: str, entry_id: bytes, exc: Exception) -> None:
+    # A poison entry: live consumers parked it as a dead letter; skip it here.
+    log.warning(
+        "replay_entry_skipped", stream=stream, entry_id=entry_id.decode(), error=repr(exc)[:300]
+    )
 
 
 def decode_or_skip(stream: str, entry_id: bytes, fields: dict[bytes, bytes]) -> RenderEvent | None:
@@ -61,17 +88,47 @@ def decode_or_skip(stream: str, entry_id: bytes, fields: dict[bytes, bytes]) -> 
     try:
         return decode_entry(fields)
     except (ValueError, ValidationError) as exc:
-        # A poison entry: live consumers parked it as a dead letter; skip it here.
-        log.warning(
-            "replay_entry_skipped", stream=stream, entry_id=entry_id.decode(), error=repr(exc)[:300]
-        )
+        _skipped(stream, entry_id, exc)
         return None
 
 
+def decode_partition(
+    entries: Iterable[Entry], partition: Partition
+) -> tuple[int, list[RenderEvent]]:
+    """How many of `entries` are the partition's, and their events (an entry that does not
+    decode is logged and skipped). The body is parsed once, and only the partition's entries
+    are validated into events."""
+    owned = 0
+    events: list[RenderEvent] = []
+    for stream, entry_id, fields in entries:
+        try:
+            envelope = entry_envelope(fields)
+        except ValueError as exc:
+            if partition.owns(None):
+                owned += 1
+                _skipped(stream, entry_id, exc)
+            continue
+        if not partition.owns(envelope_subject(envelope)):
+            continue
+        owned += 1
+        try:
+            event = decode_envelope(envelope)
+        except (ValueError, ValidationError) as exc:
+            _skipped(stream, entry_id, exc)
+            continue
+        if event is not None:
+            events.append(event)
+    return owned, events
+
+
 class RedisStreamLog:
-    def __init__(self, redis: Redis, streams: list[str] | None = None) -> None:
+    def __init__(
+        self, redis: Redis, streams: list[str] | None = None, *, partition: Partition = WHOLE_LOG
+    ) -> None:
+        """`partition`: only the entries of its articles (a parallel replay's worker)."""
         self.redis = redis
         self.streams = streams if streams is not None else replay_streams()
+        self.partition = partition
 
     async def require_complete(self) -> None:
         """Raise IncompleteLog when any of the streams lost entries (see missing_entries)."""
@@ -90,10 +147,14 @@ class RedisStreamLog:
     async def batches(self, size: int) -> AsyncIterator[LogBatch]:
         async for entries in self._merged(size):
             with collector_paused():
-                events = [
-                    event for entry in entries if (event := decode_or_skip(*entry)) is not None
-                ]
-            yield LogBatch(entries=len(entries), events=events, skipped=len(entries) - len(events))
+                if self.partition == WHOLE_LOG:
+                    owned = len(entries)
+                    events = [
+                        event for entry in entries if (event := decode_or_skip(*entry)) is not None
+                    ]
+                else:
+                    owned, events = decode_partition(entries, self.partition)
+            yield LogBatch(entries=owned, events=events, skipped=owned - len(events))
 
     async def _read(self, stream: str, batch: int) -> AsyncIterator[Entry]:
         start = "-"

@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from newsroom.render.adapters.page_outbox import PageOutboxWriter
-from newsroom.render.adapters.repository import ArticleRepository
+from newsroom.render.adapters.repository import ArticleRepository, ReplayTotals
+from newsroom.render.adapters.write_turn import Lock, WriteTurn
 from newsroom.shared.sql import create_sqlite_sync_engine
 
 T = TypeVar("T")
@@ -85,10 +86,13 @@ class UnitOfWorkRunner:
         engine: AsyncEngine,
         sqlite_engine: Engine | None = None,
         sqlite_writer: Engine | None = None,
+        write_lock: Lock | None = None,
     ) -> None:
         """`sqlite_engine`: the synchronous twin of an SQLite `engine` (sqlite_file_engine),
-        for reads, and for writes too unless `sqlite_writer` (sqlite_writer_engine) is given."""
+        for reads, and for writes too unless `sqlite_writer` (sqlite_writer_engine) is given.
+        `write_lock`: shared with other processes writing the same SQLite file (WriteTurn)."""
         self.engine = engine
+        self.write_lock = write_lock
         self.sessions = session_factory(engine)
         self._sync_engine = sqlite_engine
         self._sync_sessions = (
@@ -122,7 +126,8 @@ class UnitOfWorkRunner:
     async def write(self, work: Work[T]) -> T:
         """`work` in one transaction, committed when it returns, rolled back when it raises."""
         if self._write_sessions is not None:
-            return await asyncio.to_thread(self._write_sync, self._write_sessions, work)
+            turn = WriteTurn(self.write_lock) if self.write_lock is not None else None
+            return await asyncio.to_thread(self._write_sync, self._write_sessions, work, turn)
         async with self.sessions() as session, session.begin():
             return await session.run_sync(work)
 
@@ -139,9 +144,15 @@ class UnitOfWorkRunner:
             return work(connection)
 
     @staticmethod
-    def _write_sync(sessions: sessionmaker[Session], work: Work[T]) -> T:
-        with sessions() as session, session.begin():
-            return work(session)
+    def _write_sync(sessions: sessionmaker[Session], work: Work[T], turn: WriteTurn | None) -> T:
+        try:
+            with sessions() as session, session.begin():
+                if turn is not None:
+                    session.info[WriteTurn.KEY] = turn
+                return work(session)
+        finally:
+            if turn is not None:
+                turn.release()  # after the commit (or the rollback)
 
     async def dispose(self) -> None:
         if self._writer_engine is not None:
@@ -154,8 +165,8 @@ class UnitOfWorkRunner:
 class SqlProjectionTransaction:
     """The stores of one transaction (application.ports.ProjectionTransaction)."""
 
-    def __init__(self, session: Session) -> None:
-        self.articles = ArticleRepository(session)
+    def __init__(self, session: Session, *, bulk: bool = False) -> None:
+        self.articles = ArticleRepository(session, bulk=bulk)
         self.page_outbox = PageOutboxWriter(session)
 
 
@@ -168,8 +179,11 @@ class ReadModelUnitOfWork:
 
     conflicts: tuple[type[Exception], ...] = (IntegrityError, StaleDataError, OperationalError)
 
-    def __init__(self, runner: UnitOfWorkRunner) -> None:
+    def __init__(self, runner: UnitOfWorkRunner, *, totals: ReplayTotals | None = None) -> None:
+        """`totals`: a bulk replay's (see ReplayTotals): each transaction's entity and month
+        counts are added to it once it commits, instead of written to their rows."""
         self.runner = runner
+        self.totals = totals
         self._lock = asyncio.Lock()
 
     def writing(self) -> AbstractAsyncContextManager[None]:
@@ -177,4 +191,17 @@ class ReadModelUnitOfWork:
         return self._lock
 
     async def write(self, work: Callable[[SqlProjectionTransaction], T]) -> T:
-        return await self.runner.write(lambda session: work(SqlProjectionTransaction(session)))
+        if self.totals is None:
+            return await self.runner.write(lambda session: work(SqlProjectionTransaction(session)))
+        transactions: list[SqlProjectionTransaction] = []
+
+        def bulk(session: Session) -> T:
+            transactions.append(SqlProjectionTransaction(session, bulk=True))
+            return work(transactions[-1])
+
+        result = await self.runner.write(bulk)
+        # Only the committed attempt counts (a retried one raised before getting here).
+        committed = transactions[-1].articles.totals
+        if committed is not None:
+            self.totals.merge(committed)
+        return result

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from faststream.specification import AsyncAPI
@@ -19,6 +19,9 @@ from rich.progress import Progress, TaskID
 from newsroom.shared import cli
 from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import RenderSettings
+
+if TYPE_CHECKING:
+    from newsroom.render.entrypoints.replay_workers import ReplayWorkers
 
 PROGRESS_LINE_S = 30.0
 
@@ -78,6 +81,15 @@ def replay(
     # 2,000 events a transaction: a quarter of the commits (and WAL checkpoints) of 500, 7-13 %
     # less wall time on 10k stories (SQLite); about 60 MB more at the peak, flat after.
     batch: Annotated[int, typer.Option(min=1, max=10_000)] = 2000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes, each replaying a share of the articles (default: the CPU "
+            "count, at most 8).",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild the read model from stream id 0 into a fresh database (no NLP runs)."""
     settings = _settings()
@@ -91,8 +103,15 @@ def replay(
             err=True,
         )
         raise typer.Exit(2)
-    with collector_for_replay():
-        code = asyncio.run(_replay(settings, database_url, replace, batch))
+    from newsroom.render.entrypoints.replay_workers import ReplayWorkers, default_workers
+
+    with (
+        collector_for_replay(),
+        ReplayWorkers(
+            settings, database_url, batch=batch, workers=workers or default_workers()
+        ) as pool,
+    ):
+        code = asyncio.run(_replay(settings, database_url, replace, pool))
     raise typer.Exit(code)
 
 
@@ -102,12 +121,16 @@ def collector_for_replay() -> Iterator[None]:
     long (a batch, the projector's caches) but allocates millions, and the default thresholds
     (700, 10, 10) run a collection every 700 allocations and walk the whole heap every 70,000,
     start-up's modules and all. Frozen start-up objects are never walked again, and young
-    collections every 50,000 allocations (full ones rarely) leave a
-    replay to reference counting, which frees all it drops. Measured (render-scale, SQLite,
-    20k stories): 2,342 -> 2,842 events per CPU second, the same peak RSS."""
+    collections only once a million more tracked objects are alive than at the last one (the
+    count is net of those freed) leave a replay to reference counting, which frees all it
+    drops: a decoded batch (a few hundred thousand live objects) no longer sets one off each
+    time the collector is resumed after decoding (log_decoding.collector_paused). Measured
+    (render-scale, SQLite, 20k stories): 2,342 -> 2,842 events per CPU second with young
+    collections every 50,000; then a million: 11-12 % fewer CPU seconds (20k stories, two
+    workers: 13.1-14.4 -> 11.8-12.8 s), the same peak RSS (251 MB)."""
     before = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(50_000, 50, 1000)
+    gc.set_threshold(1_000_000, 50, 1000)
     try:
         yield
     finally:
@@ -132,13 +155,13 @@ def same_database(a: str, b: str) -> bool:
     ) == (second.get_backend_name(), second.host or "localhost", second.port, second.database)
 
 
-async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int) -> int:
+async def _replay(settings: RenderSettings, url: str, replace: bool, workers: ReplayWorkers) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
     from newsroom.render.application.ports import IncompleteLog
-    from newsroom.render.application.replay import replay as run_replay
-    from newsroom.render.bootstrap import Projection, replay_sources
+    from newsroom.render.bootstrap import replay_sources
+    from newsroom.render.entrypoints.replay_workers import ReplayFailed, bulk_replay
 
     async with replay_sources(settings, url) as (event_log, database):
         try:
@@ -155,9 +178,6 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
                 return 2
             await drop_all(database.engine)
         await migrate(database.engine)
-        projection = Projection(
-            database, public_base_url=settings.public_base_url, emit_pages=False
-        )
         total = await event_log.total_entries()
         with Progress(
             TextColumn("replay"),
@@ -169,15 +189,17 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, batch: int)
         ) as progress:
             task = progress.add_task("replay", total=total)
             try:
-                stats = await run_replay(
-                    event_log,
-                    projection.project.apply,
-                    batch=batch,
-                    progress=ProgressReport(progress, task, total),
+                stats = await bulk_replay(
+                    database.engine, workers, ProgressReport(progress, task, total)
                 )
             except IncompleteLog as exc:  # trimmed between the check and the read
                 typer.echo(str(exc), err=True)
                 return 3
+            except ReplayFailed as exc:
+                typer.echo(
+                    f"{exc}\nthe replay is incomplete: run it again with --replace", err=True
+                )
+                return 1
         typer.echo(
             f"replayed {stats.entries} entries: {stats.applied} applied, "
             f"{stats.duplicates} duplicates, {stats.skipped} skipped"
