@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from support.cluster import LocalRedisCluster
-from support.servers import RedisServer, free_port, free_port_pair
+from support.servers import RedisServer, distinct_free_ports, free_port_pair
 from support.system import NEWSROOM, RunningSystem, wait_ready
 
 ADDRESS_IN_USE = "address already in use"
@@ -39,11 +39,12 @@ def start_system(
 ) -> RunningSystem:
     """`newsroom up` on `redis` (a server, or a URL), with `env` added to the environment."""
     redis_url = redis if isinstance(redis, str) else redis.url
+    ingest, render, archive = distinct_free_ports(3)
     ports = {
-        "ingest": free_port(),
-        "render": free_port(),
-        "enrich": free_port_pair(),
-        "archive": free_port(),
+        "ingest": ingest,
+        "render": render,
+        "enrich": free_port_pair(avoid=(ingest, render, archive)),
+        "archive": archive,
     }
     process = subprocess.Popen(
         [

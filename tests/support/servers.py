@@ -6,16 +6,19 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import redis
 
 
-def free_port_pair() -> int:
-    """A free port whose successor is free too (for `newsroom up`'s two enrich workers)."""
+def free_port_pair(avoid: Collection[int] = ()) -> int:
+    """A free port whose successor is free too (for `newsroom up`'s two enrich workers),
+    neither of them in `avoid`."""
     for _ in range(100):
         port = free_port()
+        if port in avoid or port + 1 in avoid:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port + 1))
@@ -29,6 +32,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def distinct_free_ports(count: int) -> list[int]:
+    """`count` different free ports. The sockets are held open together while the kernel
+    picks, so it cannot hand out one port twice, as two calls of free_port() can (two
+    services of one system were once given the same port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for held in sockets:
+            held.bind(("127.0.0.1", 0))
+        return [int(held.getsockname()[1]) for held in sockets]
+    finally:
+        for held in sockets:
+            held.close()
 
 
 def redis_server_command(
