@@ -15,9 +15,7 @@ database's bulk loader): the rows first, the secondary indexes and the aggregate
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, Engine, Index, event, insert, inspect, text
+from sqlalchemy import Connection, Engine, Index, insert, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.render.adapters.driver_rows import insert_rows
@@ -25,6 +23,7 @@ from newsroom.render.adapters.orm import Base, EntityRow, SitemapMonthRow
 from newsroom.render.adapters.repository import ReplayTotals
 from newsroom.render.adapters.unit_of_work import (
     UnitOfWorkRunner,
+    on_connect,
     sqlite_file_engine,
     sqlite_writer_engine,
 )
@@ -111,14 +110,7 @@ def _bulk_writer(engine: AsyncEngine) -> Engine | None:
     writer = sqlite_writer_engine(engine)
     if writer is None:
         return None
-
-    @event.listens_for(writer, "connect")
-    def _no_fsync(dbapi_connection: Any, _: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={REPLAY_WAL_PAGES}")
-        cursor.close()
-
+    on_connect(writer, "PRAGMA synchronous=OFF", f"PRAGMA wal_autocheckpoint={REPLAY_WAL_PAGES}")
     return writer
 
 
@@ -128,12 +120,7 @@ def open_replay_target(database_url: str, write_lock: Lock | None = None) -> Uni
     (write_turn.WriteTurn)."""
     engine = create_engine(database_url)
     if engine.dialect.name == "postgresql":
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _no_flush_wait(dbapi_connection: Any, _: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("SET synchronous_commit TO off")
-            cursor.close()
+        on_connect(engine.sync_engine, "SET synchronous_commit TO off")
 
     return UnitOfWorkRunner(
         engine, sqlite_file_engine(engine), _bulk_writer(engine), write_lock=write_lock

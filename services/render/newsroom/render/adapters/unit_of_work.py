@@ -68,14 +68,19 @@ def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
     writer = sqlite_file_engine(engine)
     if writer is None:
         return None
-
-    @event.listens_for(writer, "connect")
-    def _writer_cache(dbapi_connection: Any, _: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
-        cursor.close()
-
+    on_connect(writer, f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
     return writer
+
+
+def on_connect(engine: Engine, *statements: str) -> None:
+    """Run `statements` on each new DBAPI connection of `engine` (per-connection settings)."""
+
+    @event.listens_for(engine, "connect")
+    def _settings(dbapi_connection: Any, _: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
 
 
 class UnitOfWorkRunner:
