@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from newsroom.render.adapters.orm import (
     AppliedEventRow,
     ArticleEntityRow,
+    ArticlePageRow,
     ArticleRow,
     EntityRow,
     TimelineEntryRow,
@@ -73,6 +74,12 @@ async def read_model_snapshot(session: AsyncSession) -> dict[str, list[dict[str,
             _row(r)
             for r in await session.scalars(
                 select(AppliedEventRow).order_by(AppliedEventRow.event_id)
+            )
+        ],
+        "article_pages": [
+            _row(r)
+            for r in await session.scalars(
+                select(ArticlePageRow).order_by(ArticlePageRow.article_id)
             )
         ],
     }

@@ -37,7 +37,7 @@ from newsroom.render.adapters.unit_of_work import (
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
 from newsroom.render.application.group_commit import GroupCommit
 from newsroom.render.application.partitions import WHOLE_LOG, Partition
-from newsroom.render.application.ports import Clock, EventLog
+from newsroom.render.application.ports import ArticlePages, Clock, EventLog
 from newsroom.render.application.project_events import ApplyResult, ProjectEvents, utcnow
 from newsroom.render.domain.projection import RenderEvent
 from newsroom.render.entrypoints.streams import FlushPages, Submit, stream_router
@@ -122,6 +122,7 @@ class Projection:
         public_base_url: str,
         clock: Clock = utcnow,
         emit_pages: bool = True,
+        article_pages: ArticlePages | None = None,
     ) -> None:
         self.unit_of_work = ReadModelUnitOfWork(runner)
         self.page_outbox = PageOutbox(self.unit_of_work, clock)
@@ -131,6 +132,7 @@ class Projection:
             public_base_url=public_base_url,
             clock=clock,
             emit_pages=emit_pages,
+            article_pages=article_pages,
         )
         self.group_commit = GroupCommit(self.project.apply)
         self.announce_lifted_embargoes = AnnounceLiftedEmbargoes(
@@ -186,8 +188,15 @@ class RenderRuntime:
         self.sessions = self.database.sessions
         self.read_model = ReadModelQueries(self.database)
         self.read_model_version = read_model_version(self.database.engine, self.read_model.version)
+        # Imported here: `migrate` has no use for the templates.
+        from newsroom.render.entrypoints.article_html import article_pages_for
+
+        self.article_pages = article_pages_for(settings)
         self.projection = Projection(
-            self.database, public_base_url=self.public_base_url, clock=clock
+            self.database,
+            public_base_url=self.public_base_url,
+            clock=clock,
+            article_pages=self.article_pages,
         )
         self.redis = create_redis_client(settings.redis_url, cluster=settings.redis_cluster)
         self.streams = StreamShards(settings.stream_shards)
@@ -219,24 +228,25 @@ class RenderRuntime:
         from newsroom.render.application.read_article import ArticleDocuments
         from newsroom.render.application.read_lists import ListPages
         from newsroom.render.application.read_pages import PageReads
-        from newsroom.render.domain.views import Publisher
         from newsroom.render.entrypoints.kept import KeptPages
         from newsroom.render.entrypoints.site import Site
 
         return Site(
             public_base_url=self.public_base_url,
-            publisher=Publisher(
-                name=self.settings.publisher_name,
-                logo_url=self.settings.publisher_logo_url
-                or f"{self.public_base_url}/static/logo.svg",
-            ),
+            publisher=self.article_pages.publisher,
             pages=PageReads(self.read_model, self.clock, sitemap_urls=self.settings.sitemap_urls),
             lists=ListPages(self.read_model, PageCache(max(page_cache_size // 4, 0))),
-            articles=ArticleDocuments(self.read_model, PageCache(page_cache_size), self.clock),
+            articles=ArticleDocuments(
+                self.read_model,
+                PageCache(page_cache_size),
+                self.clock,
+                page_build=self.article_pages.build,
+            ),
             readiness=partial(readiness, self.redis, self.database.engine),
             kept=KeptPages(
                 self.read_model_version, self.clock, page_cache_size + page_cache_size // 4
             ),
+            article_pages=self.article_pages,
         )
 
     async def start(self) -> None:

@@ -18,6 +18,7 @@ from newsroom.render.adapters.stream_log import RedisStreamLog
 from newsroom.render.application.partitions import Partition
 from newsroom.render.bootstrap import open_read_model
 from newsroom.shared.eventstore import EventStore
+from newsroom.shared.settings import RenderSettings
 from newsroom.shared.streams import articles_stream, enriched_stream
 from render_test_support import events_applied, read_model_snapshot, synthetic_story
 
@@ -90,7 +91,9 @@ async def test_parallel_replay_rebuilds_the_live_read_model_with_the_migrated_sc
         *_events_of(seed),
         *synthetic_story(seed.v1().data.article, 1, entity_ids=["person/ada"]),
     ]
-    async with start_render(redis_url, database_url) as live:
+    # The stories' pages name the site: the live service's and the command's are the same one.
+    site = RenderSettings(redis_url=redis_url).public_base_url
+    async with start_render(redis_url, database_url, public_base_url=site) as live:
         # with redelivered copies, as at-least-once allows
         await publisher(*history, history[0], history[1])
         await eventually(lambda: _all_applied(live, len(history)))

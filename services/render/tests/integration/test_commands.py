@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.render.entrypoints.article_html import article_pages_for
+from newsroom.shared.settings import RenderSettings
 from render_test_support import read_model_snapshot
 
 pytestmark = pytest.mark.integration
@@ -44,7 +46,11 @@ async def test_replay_command_rebuilds_the_model_and_refuses_to_overwrite(
     reference_url = f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}"
     assert run("migrate", redis_url=redis_url, database_url=reference_url).returncode == 0
     reference = open_read_model(reference_url)
-    await Projection(reference, public_base_url="x", emit_pages=False).project.apply(events)
+    # The command's pages are rendered for the site its environment describes: so are these.
+    site = RenderSettings(redis_url=redis_url)
+    await Projection(
+        reference, public_base_url="x", emit_pages=False, article_pages=article_pages_for(site)
+    ).project.apply(events)
     rebuilt = open_read_model(target)
     async with rebuilt.sessions() as a, reference.sessions() as b:
         assert await read_model_snapshot(a) == await read_model_snapshot(b)

@@ -19,7 +19,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
-from newsroom.render.adapters.queries import SqliteDataVersion
+from newsroom.render.adapters.queries import SqliteLoopReads
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.events import PageChanged
 from newsroom.shared.streams import pages_stream
@@ -283,12 +283,12 @@ def test_the_sqlite_version_moves_with_every_commit_of_any_connection(tmp_path):
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("CREATE TABLE pages (path TEXT)")
-    version = SqliteDataVersion(str(path))
-    first = version()
+    version = SqliteLoopReads(str(path))
+    first = version.data_version()
     assert first is not None
-    assert version() == first  # nothing committed meanwhile
+    assert version.data_version() == first  # nothing committed meanwhile
     writer.execute("INSERT INTO pages VALUES ('/')")
-    assert version() != first
+    assert version.data_version() != first
     version.close()
     writer.close()
 

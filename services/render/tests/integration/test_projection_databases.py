@@ -125,9 +125,11 @@ async def test_replay_rebuilds_exactly_the_live_read_model(
                 return await read_model_snapshot(session)
 
         live_model = await eventually(caught_up)
+        # the stories' pages, rendered for the same site
+        article_pages = live.runtime.article_pages
 
     async with fresh_database_like(database_url, tmp_path) as target:
-        replayed, stats, seen = await _replay_into(target, redis_url)
+        replayed, stats, seen = await _replay_into(target, redis_url, article_pages)
     assert replayed == live_model
     assert stats.applied == len(history)
     assert stats.duplicates == 2
@@ -154,7 +156,7 @@ async def fresh_database_like(url, tmp_path):
         await connection.close()
 
 
-async def _replay_into(target, redis_url):
+async def _replay_into(target, redis_url, article_pages):
     database = open_read_model(target)
     assert await is_empty(database.engine)
     await migrate(database.engine)
@@ -162,7 +164,9 @@ async def _replay_into(target, redis_url):
     seen = []
     stats = await replay(
         RedisStreamLog(redis),
-        Projection(database, public_base_url="x", emit_pages=False).project.apply,
+        Projection(
+            database, public_base_url="x", emit_pages=False, article_pages=article_pages
+        ).project.apply,
         batch=3,
         progress=seen.append,
     )

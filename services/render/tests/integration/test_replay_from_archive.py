@@ -61,6 +61,7 @@ async def test_replay_reads_the_archive_then_the_tail_and_equals_the_live_read_m
                 return await read_model_snapshot(session)
 
         live_model = await eventually(caught_up)
+        article_pages = live.runtime.article_pages  # the stories' pages, for the same site
 
     redis = Redis.from_url(redis_url)
     store = EventStore.open(f"sqlite+aiosqlite:///{tmp_path / 'archive.db'}")
@@ -82,9 +83,10 @@ async def test_replay_reads_the_archive_then_the_tail_and_equals_the_live_read_m
         # Four article and one enrichment events archived; one copy and three enriched entries
         # only in the streams.
         assert await log.total_entries() == 9
-        stats = await replay(
-            log, Projection(database, public_base_url="x", emit_pages=False).project.apply, batch=2
+        projection = Projection(
+            database, public_base_url="x", emit_pages=False, article_pages=article_pages
         )
+        stats = await replay(log, projection.project.apply, batch=2)
         async with database.sessions() as session:
             replayed = await read_model_snapshot(session)
         await database.dispose()

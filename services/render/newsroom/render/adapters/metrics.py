@@ -12,6 +12,12 @@ EVENTS_APPLIED = Counter(
 PAGES_RENDERED = Counter(
     "newsroom_render_pages_rendered_total", "Pages and documents rendered", ["page", "status"]
 )
+ARTICLE_PAGES = Counter(
+    "newsroom_render_article_pages_total",
+    "Article pages served, by where their bytes came from: stored by the projector, or built "
+    "on request (a page stored by another build, or a story projected before pages were stored)",
+    ["source"],
+)
 FAILURES = Counter(
     "newsroom_render_failures_total", "Failures while projecting or publishing", ["stage"]
 )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -71,6 +72,21 @@ class ArticleRow(Base):
         # killed stories of the last days, for the feed's deleted entries
         Index("ix_articles_status_last_modified", "status", "last_modified"),
     )
+
+
+class ArticlePageRow(Base):
+    """A story's page as readers get it, rendered when the story was projected (in the same
+    transaction as its state, so never older than the state). `build` names the templates, code
+    and settings it was rendered with (entrypoints.article_html): a process with another build
+    renders the page itself. Stories with no page to show (withdrawn, held) have no row."""
+
+    __tablename__ = "article_pages"
+
+    article_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    )
+    build: Mapped[str] = mapped_column(String(64))
+    html: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ArticleEntityRow(Base):

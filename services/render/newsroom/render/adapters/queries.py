@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
     ArticleEntityRow,
+    ArticlePageRow,
     ArticleRow,
     EntityRow,
     PageVersionRow,
@@ -45,6 +46,7 @@ from newsroom.render.domain.read_model import (
     RelatedEntity,
     SitemapMonth,
     StoredArticle,
+    StoredPage,
     Withdrawn,
     effective_modified,
 )
@@ -108,27 +110,75 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
     )
 
 
-class SqliteDataVersion:
-    """The version of an SQLite file: `PRAGMA data_version` on a connection of its own, which
-    moves whenever any other connection (of this process or another) commits to the file. A
-    few microseconds, no I/O beyond the shared-memory WAL index: cheap enough to read on the
-    event loop. None when it cannot be read (the full path then answers, and fails properly)."""
+# A story's stored page, if rendered by the given build, with its row's visibility and times.
+_STORED_PAGE_SQL = (
+    "SELECT a.article_id, a.listed, a.visible_from, a.last_modified, p.html "
+    "FROM articles AS a JOIN article_pages AS p ON p.article_id = a.article_id "
+    "WHERE a.slug = ? AND p.build = ?"
+)
+_STORED_PAGE = (
+    select(
+        ArticleRow.article_id,
+        ArticleRow.listed,
+        ArticleRow.visible_from,
+        ArticleRow.last_modified,
+        ArticlePageRow.html,
+    )
+    .join(ArticlePageRow, ArticlePageRow.article_id == ArticleRow.article_id)
+    .where(ArticleRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
+)
+
+
+def _sqlite_time(value: str | None) -> datetime | None:
+    # How SQLAlchemy's SQLite DateTime stores UTC (adapters.orm's UtcDateTime drops the zone).
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class SqliteLoopReads:
+    """Reads of an SQLite file cheap enough for the event loop (no thread hop), on a connection
+    of its own that never writes:
+    * the file's version, `PRAGMA data_version`, which moves whenever any other connection
+      (of this process or another) commits to the file: a few microseconds, no I/O beyond the
+      shared-memory WAL index;
+    * a story's stored page by its slug: two B-tree lookups and the page's bytes (tens of
+      microseconds; a reader never waits for a writer in WAL mode).
+    None when the file cannot be read (the full path then answers, and fails properly)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._connection: sqlite3.Connection | None = None
 
-    def __call__(self) -> int | None:
+    def _connected(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # Opened on first use (after the migrations made the file).
+            self._connection = sqlite3.connect(
+                self.path, timeout=0.05, isolation_level=None, check_same_thread=False
+            )
+        return self._connection
+
+    def data_version(self) -> int | None:
         try:
-            if self._connection is None:
-                # Never written on; opened on first use (after the migrations made the file).
-                self._connection = sqlite3.connect(
-                    self.path, timeout=0.05, isolation_level=None, check_same_thread=False
-                )
-            row = self._connection.execute("PRAGMA data_version").fetchone()
+            row = self._connected().execute("PRAGMA data_version").fetchone()
         except sqlite3.Error:
             return None
         return int(row[0])
+
+    def stored_page(self, slug: str, build: str) -> StoredPage | None:
+        try:
+            row = self._connected().execute(_STORED_PAGE_SQL, (slug, build)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        article_id, listed, visible_from, last_modified, html = row
+        shown_from = _sqlite_time(visible_from)
+        return StoredPage(
+            article_id=article_id,
+            listed=bool(listed),
+            visible_from=shown_from,
+            modified=effective_modified(_sqlite_time(last_modified), shown_from),
+            html=html,
+        )
 
     def close(self) -> None:
         if self._connection is not None:
@@ -142,8 +192,8 @@ class ReadModelQueries:
     def __init__(self, runner: UnitOfWorkRunner) -> None:
         self.runner = runner
         url = runner.engine.url
-        self._data_version = (
-            SqliteDataVersion(url.database)
+        self._on_loop = (
+            SqliteLoopReads(url.database)
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
             else None
         )
@@ -151,11 +201,16 @@ class ReadModelQueries:
     def version(self) -> int | None:
         """A number that changes whenever the read model does (None: not known for this
         database: only SQLite files tell it cheaply)."""
-        return self._data_version() if self._data_version is not None else None
+        return self._on_loop.data_version() if self._on_loop is not None else None
 
     def close(self) -> None:
-        if self._data_version is not None:
-            self._data_version.close()
+        if self._on_loop is not None:
+            self._on_loop.close()
+
+    async def stored_page(self, slug: str, build: str) -> StoredPage | None:
+        if self._on_loop is not None:
+            return self._on_loop.stored_page(slug, build)
+        return await self.runner.read_rows(partial(stored_page, slug=slug, build=build))
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
         lookup = (
@@ -243,6 +298,19 @@ def page_revision(connection: Connection, path: str) -> int | None:
     """How many changes the projector recorded of the page at `path` (None: never)."""
     value: int | None = connection.execute(_PAGE_REVISION, {"path": path}).scalar()
     return value
+
+
+def stored_page(connection: Connection, slug: str, build: str) -> StoredPage | None:
+    row = connection.execute(_STORED_PAGE, {"slug": slug, "build": build}).first()
+    if row is None:
+        return None
+    return StoredPage(
+        article_id=row.article_id,
+        listed=row.listed,
+        visible_from=row.visible_from,
+        modified=effective_modified(row.last_modified, row.visible_from),
+        html=row.html,
+    )
 
 
 def article_by_slug(connection: Connection, slug: str) -> StoredArticle | None:

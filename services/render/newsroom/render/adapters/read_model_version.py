@@ -2,7 +2,7 @@
 reading only if nothing was committed to the read model in between. Kept pages
 (entrypoints.kept) are answered only while the version they were kept under holds.
 
-SQLite file: `PRAGMA data_version` (adapters.queries.SqliteDataVersion), a few microseconds.
+SQLite file: `PRAGMA data_version` (adapters.queries.SqliteLoopReads), a few microseconds.
 
 PostgreSQL: `pg_current_snapshot()` as text (`xmin:xmax:xip,...`), on a dedicated asyncpg
 connection with the statement prepared: one round trip. Why equal snapshots mean no commit:

@@ -22,6 +22,7 @@ from newsroom.render.adapters.driver_rows import (
 from newsroom.render.adapters.orm import (
     AppliedEventRow,
     ArticleEntityRow,
+    ArticlePageRow,
     ArticleRow,
     Base,
     EntityRow,
@@ -30,6 +31,7 @@ from newsroom.render.adapters.orm import (
     TimelineEntryRow,
 )
 from newsroom.render.adapters.write_turn import WriteTurn
+from newsroom.render.application.ports import RenderedPages
 from newsroom.render.domain.periods import period_start
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.text import language_tag
@@ -343,9 +345,15 @@ class ArticleRepository:
                 )
             )
 
-    def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
-        """Write each state and rebuild its index rows. `now_visible` says, per article,
-        whether it is visible at save time (an embargo already past needs no announcement)."""
+    def save(
+        self,
+        states: Iterable[ArticleState],
+        now_visible: dict[str, bool],
+        pages: RenderedPages | None = None,
+    ) -> None:
+        """Write each state, its stored page (from `pages`; none if it has none there) and its
+        index rows. `now_visible` says, per article, whether it is visible at save time (an
+        embargo already past needs no announcement)."""
         states = list(states)
         ids = [state.article_id for state in states]
         # What the stories counted for before (entities.articles: visible stories naming each).
@@ -421,6 +429,7 @@ class ArticleRepository:
         )
         # A new article has no index rows yet (they reference its row, inserted just now).
         for chunk in _chunks(list(before)):
+            self.session.execute(delete(ArticlePageRow).where(ArticlePageRow.article_id.in_(chunk)))
             self.session.execute(
                 delete(ArticleEntityRow).where(ArticleEntityRow.article_id.in_(chunk))
             )
@@ -436,6 +445,13 @@ class ArticleRepository:
             self._applied,
         )
         self._applied = []
+        if pages is not None:
+            insert_rows(
+                connection,
+                _table(ArticlePageRow),
+                ("article_id", "build", "html"),
+                [(i, pages.build, html) for i, html in pages.html.items()],
+            )
         insert_rows(
             connection, _table(ArticleEntityRow), _ENTITY_COLUMNS, entity_values, converted=True
         )

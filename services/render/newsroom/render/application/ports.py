@@ -18,6 +18,7 @@ from newsroom.render.domain.read_model import (
     Listing,
     SitemapMonth,
     StoredArticle,
+    StoredPage,
     Withdrawn,
 )
 from newsroom.shared.events import PageChanged
@@ -31,6 +32,28 @@ PublishPages = Callable[[Sequence[PageChanged]], Awaitable[None]]  # in order
 # ---------------------------------------------------------------- the write side
 
 
+class ArticlePages(Protocol):
+    """Renders a story's page as readers get it (entrypoints.article_html)."""
+
+    @property
+    def build(self) -> str:
+        """Names what pages depend on besides the story (code, templates, settings): a stored
+        page is served only by a process of the same build."""
+        ...
+
+    def __call__(self, state: ArticleState) -> bytes | None:
+        """The story's page (None: it has none to show)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RenderedPages:
+    """Pages rendered in a unit of work, by article id, and the build they were rendered by."""
+
+    build: str
+    html: dict[str, bytes]
+
+
 class ArticleStore(Protocol):
     """The articles of one unit of work (synchronous: it runs inside one transaction)."""
 
@@ -42,9 +65,15 @@ class ArticleStore(Protocol):
 
     def record_applied(self, event_id: str, article_id: str, event_type: str) -> None: ...
 
-    def save(self, states: Iterable[ArticleState], now_visible: dict[str, bool]) -> None:
+    def save(
+        self,
+        states: Iterable[ArticleState],
+        now_visible: dict[str, bool],
+        pages: RenderedPages | None = None,
+    ) -> None:
         """Write each state; `now_visible` says per article whether it is visible at save time
-        (an embargo already past needs no announcement)."""
+        (an embargo already past needs no announcement). Each story's stored page is replaced
+        by its page in `pages`, or removed (None, or none for it)."""
         ...
 
     def touch_pages(self, paths: Iterable[str], now: datetime) -> None:
@@ -133,6 +162,11 @@ ArticleKey = BySlug | ById
 
 class ReadModel(Protocol):
     """The read side's queries; each one runs in one snapshot of the read model."""
+
+    async def stored_page(self, slug: str, build: str) -> StoredPage | None:
+        """The page stored with the story at `slug` by `build` (None: no such story, or no page
+        stored by that build)."""
+        ...
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
         """`work` on the article found by `key` (None: no such row), run in the same database

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -14,9 +14,11 @@ import structlog
 
 from newsroom.render.adapters.metrics import APPLY_SECONDS, EVENTS_APPLIED, FAILURES
 from newsroom.render.application.ports import (
+    ArticlePages,
     Clock,
     PageOutbox,
     ProjectionTransaction,
+    RenderedPages,
     UnitOfWork,
 )
 from newsroom.render.domain.page_changes import PageChangeLog
@@ -62,12 +64,16 @@ class ProjectEvents:
         public_base_url: str,
         clock: Clock = utcnow,
         emit_pages: bool = True,
+        article_pages: ArticlePages | None = None,
     ) -> None:
+        """`article_pages`: renders each saved story's page, stored with it (None: none is
+        stored, and every page is built on request)."""
         self.unit_of_work = unit_of_work
         self.page_outbox = page_outbox
         self.base_url = public_base_url.rstrip("/")
         self.clock = clock
         self.emit_pages = emit_pages
+        self.article_pages = article_pages
 
     async def apply(self, events: Sequence[RenderEvent]) -> ApplyResult:
         """Apply events (any order, duplicates allowed); retried on write conflicts with a
@@ -82,6 +88,7 @@ class ProjectEvents:
                                 events=events,
                                 now=self.clock(),
                                 base_url=self.base_url if self.emit_pages else None,
+                                article_pages=self.article_pages,
                             )
                         )
                     if result.page_changes:
@@ -107,10 +114,12 @@ def project(
     events: Sequence[RenderEvent],
     now: datetime,
     base_url: str | None,
+    article_pages: ArticlePages | None = None,
 ) -> ApplyResult:
     """The whole unit of work, synchronous: skip what the inbox knows, apply the rest, save the
-    states, and queue the PageChanged of the pages that changed (`base_url` None: none, as in
-    a replay) with the pages' new Last-Modified."""
+    states with their pages (rendered by `article_pages`), and queue the PageChanged of the
+    pages that changed (`base_url` None: none, as in a replay) with the pages' new
+    Last-Modified."""
     articles = transaction.articles
     seen = articles.applied([event.id for event in events])
     fresh = [event for event in events if event.id not in seen]
@@ -137,6 +146,7 @@ def project(
         articles.save(
             changed.values(),
             {i: state.is_visible(now) for i, state in changed.items()},
+            rendered_pages(article_pages, changed.values()),
         )
     page_changes = pages.events if pages is not None else []
     transaction.page_outbox.enqueue(page_changes)
@@ -148,3 +158,17 @@ def project(
         applied_types=tuple(applied_types),
         applied_ids=frozenset(applied_ids),
     )
+
+
+def rendered_pages(
+    article_pages: ArticlePages | None, states: Iterable[ArticleState]
+) -> RenderedPages | None:
+    """The pages of the stories readers may be shown (listed: an embargoed one is rendered
+    now, and served once its embargo lifts); a story withdrawn or held gets none."""
+    if article_pages is None:
+        return None
+    html: dict[str, bytes] = {}
+    for state in states:
+        if state.listed and (page := article_pages(state)) is not None:
+            html[state.article_id] = page
+    return RenderedPages(article_pages.build, html)

@@ -123,3 +123,18 @@ class StoredArticle:
     def is_visible(self, now: datetime) -> bool:
         # The projection's rule, read from the indexed columns (no decoding).
         return visible_at(self.listed, self.visible_from, now)
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A story's page as the projection rendered and stored it, with what its serving needs
+    from the story's row: whether it may be shown now, and its Last-Modified."""
+
+    article_id: str
+    listed: bool
+    visible_from: datetime | None
+    modified: datetime | None
+    html: bytes
+
+    def is_visible(self, now: datetime) -> bool:
+        return visible_at(self.listed, self.visible_from, now)

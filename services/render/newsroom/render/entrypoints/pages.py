@@ -9,15 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from newsroom.render.adapters.metrics import PAGES_RENDERED
+from newsroom.render.adapters.metrics import ARTICLE_PAGES, PAGES_RENDERED
 from newsroom.render.application.ports import BuiltPage, BySlug
 from newsroom.render.application.read_pages import NEWS_WINDOW
 from newsroom.render.domain.body import entity_path
 from newsroom.render.domain.keyset import MAX_CURSOR_LENGTH, decode_cursor
 from newsroom.render.domain.pages import FEED, FRONT_PAGE, SITEMAP, TIMELINE
 from newsroom.render.domain.periods import period_bounds
-from newsroom.render.domain.projection import ArticleState
-from newsroom.render.domain.views import article_page
 from newsroom.render.entrypoints.caching import Representation, answer, cached_response
 from newsroom.render.entrypoints.kept import Keep
 from newsroom.render.entrypoints.lists import list_response
@@ -38,7 +36,6 @@ from newsroom.render.entrypoints.paging import (
     TimelinePaging,
 )
 from newsroom.render.entrypoints.rendering import (
-    article_context,
     dated_items,
     entity_context,
     feed_context,
@@ -51,9 +48,11 @@ from newsroom.render.entrypoints.rendering import (
 from newsroom.render.entrypoints.site import Site, SiteDependency
 
 HTML = "text/html; charset=utf-8"
-# The counter's child for article pages, looked up once: `labels()` takes a lock and builds a
-# key on every call, and an article page is the one page built on every request.
+# The counters' children for article pages, looked up once: `labels()` takes a lock and builds
+# a key on every call, and an article page is the one page not kept in memory by its URL.
 ARTICLES_RENDERED = PAGES_RENDERED.labels("article", "200")
+ARTICLES_STORED = ARTICLE_PAGES.labels("stored")
+ARTICLES_BUILT = ARTICLE_PAGES.labels("built")
 
 router = APIRouter()
 
@@ -71,21 +70,23 @@ async def front_page(request: Request, site: SiteDependency, paging: FrontPaging
 
 
 async def article_representation(site: Site, slug: str) -> tuple[Representation, Keep]:
-    """The page of the story at `slug` (from the document cache, or built), and how it may be
-    kept; raises the domain's problem when there is none to show. The route's work, shared
-    with the front (entrypoints.kept), which answers a page missing from memory with it."""
-    base = site.public_base_url
-
-    def html(state: ArticleState) -> bytes | None:
-        page = article_page(state, site.publisher)
+    """The page of the story at `slug` (as the projector stored it, else from the document
+    cache, else built), and how it may be kept; raises the domain's problem when there is none
+    to show. The route's work, shared with the front (entrypoints.kept), which answers a page
+    missing from memory with it."""
+    stored = await site.articles.stored_page(slug)
+    if stored is not None:
+        ARTICLES_RENDERED.inc()
+        ARTICLES_STORED.inc()
         return (
-            None if page is None else render("article.html", article_context(page, base)).encode()
+            Representation(stored.html, HTML, stored.modified),
+            Keep("article", shown_from=stored.visible_from),
         )
-
-    stored, body = await site.articles.document(BySlug(slug), "page", html)
-    ARTICLES_RENDERED.inc()
-    representation = Representation(body, HTML, stored.modified)
-    return representation, Keep("article", shown_from=stored.visible_from)
+    shown, body = await site.articles.document(BySlug(slug), "page", site.article_pages)
+    ARTICLES_RENDERED.inc()  # counted once shown: a story with no page to show raised above
+    ARTICLES_BUILT.inc()
+    representation = Representation(body, HTML, shown.modified)
+    return representation, Keep("article", shown_from=shown.visible_from)
 
 
 @router.get("/articles/{slug}", response_class=HTMLResponse)

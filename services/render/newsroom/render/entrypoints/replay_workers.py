@@ -44,6 +44,7 @@ from newsroom.render.application.ports import IncompleteLog
 from newsroom.render.application.project_events import ProjectEvents, utcnow
 from newsroom.render.application.replay import ReplayStats, replay
 from newsroom.render.bootstrap import replay_sources
+from newsroom.render.entrypoints.article_html import article_pages_for
 from newsroom.shared.settings import RenderSettings
 
 Progress = Callable[[int], None]
@@ -97,6 +98,7 @@ async def replay_partition(
             PageOutbox(unit_of_work, utcnow),
             public_base_url=settings.public_base_url,
             emit_pages=False,
+            article_pages=article_pages_for(settings),
         )
         stats = await replay(event_log, project.apply, batch=batch, progress=progress)
         return PartitionResult(stats, totals)

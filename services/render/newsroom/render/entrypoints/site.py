@@ -12,6 +12,7 @@ from newsroom.render.application.read_article import ArticleDocuments
 from newsroom.render.application.read_lists import ListPages
 from newsroom.render.application.read_pages import PageReads
 from newsroom.render.domain.views import Publisher
+from newsroom.render.entrypoints.article_html import ArticlePageRenderer
 from newsroom.render.entrypoints.kept import KeptPages
 
 
@@ -24,6 +25,7 @@ class Site:
     articles: ArticleDocuments
     readiness: Callable[[], Awaitable[dict[str, str]]]  # check name -> "ok" or why not
     kept: KeptPages  # pages answered from memory while the read model is unchanged
+    article_pages: ArticlePageRenderer  # builds a story's page not stored by this build
 
 
 async def _site(request: Request) -> Site:

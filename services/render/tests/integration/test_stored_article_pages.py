@@ -1,0 +1,170 @@
+"""Stored article pages (entrypoints.article_html, adapters.orm.ArticlePageRow): the projector
+renders a story's page when it saves the story, and a request serves those bytes without
+building anything. The stored page is byte for byte the page the route builds; it follows the
+story (a correction replaces it, a kill removes it, an embargo holds it back until it lifts);
+and a page stored by another build (other templates, code or site) is never served: the page
+is built instead. Real HTTP, Redis, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import select, update
+
+from newsroom.render.adapters.migrate import migrate
+from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
+from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.render.domain.projection import ArticleState
+from newsroom.render.domain.views import Publisher
+from newsroom.render.entrypoints.article_html import ArticlePageRenderer
+from render_test_support import document_with_entities, events_applied, status_of
+
+pytestmark = pytest.mark.integration
+
+
+def _served(source: str) -> float:
+    """Article pages served so far from `source` ("stored" or "built"), in this process."""
+    value = REGISTRY.get_sample_value("newsroom_render_article_pages_total", {"source": source})
+    return value or 0.0
+
+
+async def _stored(runtime: Any) -> dict[str, ArticlePageRow]:
+    async with runtime.sessions() as session:
+        return {row.article_id: row for row in await session.scalars(select(ArticlePageRow))}
+
+
+async def _state(runtime: Any, article_id: str) -> ArticleState:
+    async with runtime.sessions() as session:
+        row = await session.get(ArticleRow, article_id)
+        assert row is not None
+        return ArticleState.model_validate_json(row.state)
+
+
+async def _page(client: httpx.AsyncClient, slug: str, wanted: int = 200) -> httpx.Response:
+    response = await client.get(f"/articles/{slug}", headers={"accept-encoding": "identity"})
+    assert response.status_code == wanted, response.text[:300]
+    return response
+
+
+@pytest.mark.parametrize("page_cache_size", [0, 1024], ids=["route", "kept-pages-front"])
+async def test_a_story_is_served_as_stored_and_stored_as_the_route_builds_it(
+    seed, database_url, redis_url, publisher, start_render, eventually, page_cache_size
+):
+    v1 = seed.v1()
+    async with (
+        start_render(redis_url, database_url, page_cache_size=page_cache_size) as render,
+        httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
+    ):
+        await publisher(v1, seed.enriched(v1))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        stored_before, built_before = _served("stored"), _served("built")
+
+        page = await _page(client, seed.slug)
+        assert (_served("stored"), _served("built")) == (stored_before + 1, built_before)
+        row = (await _stored(render.runtime))[seed.article_id]
+        assert row.build == render.runtime.article_pages.build
+        assert page.content == row.html
+        # What the route builds from the story's state, byte for byte.
+        state = await _state(render.runtime, seed.article_id)
+        assert render.runtime.article_pages(state) == page.content
+        assert f'data-version="{v1.data.article.version}"' in page.text
+
+        # A page another build stored (a deploy that changed the templates, another base
+        # URL) is not served: the page is built, and answers alike.
+        async with render.runtime.sessions() as session, session.begin():
+            await session.execute(update(ArticlePageRow).values(build="another build"))
+        rebuilt = await _page(client, seed.slug)
+        assert _served("built") == built_before + 1
+        assert rebuilt.content == page.content
+        assert rebuilt.headers["etag"] == page.headers["etag"]
+        assert rebuilt.headers["last-modified"] == page.headers["last-modified"]
+
+
+async def test_the_stored_page_follows_the_story(
+    seed, database_url, redis_url, publisher, start_render, eventually
+):
+    v1, v2 = seed.v1(), seed.v2()
+    async with (
+        start_render(redis_url, database_url) as render,
+        httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
+    ):
+        await publisher(v1, seed.enriched(v1))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        first = await _page(client, seed.slug)
+
+        await publisher(v2, seed.enriched(v2))
+        await eventually(lambda: events_applied(render, 4))
+        corrected = await _page(client, seed.slug)
+        assert f'data-version="{v2.data.article.version}"' in corrected.text
+        assert corrected.content != first.content
+        assert corrected.content == (await _stored(render.runtime))[seed.article_id].html
+        state = await _state(render.runtime, seed.article_id)
+        assert render.runtime.article_pages(state) == corrected.content
+
+        await publisher(seed.kill())
+        gone = await eventually(lambda: status_of(client, f"/articles/{seed.slug}", 410))
+        assert gone.json()["type"].endswith("article-withdrawn")
+        assert seed.article_id not in await _stored(render.runtime)
+
+
+async def test_an_embargoed_story_is_stored_but_served_only_once_its_embargo_lifts(
+    seed, database_url, redis_url, publisher, start_render, eventually
+):
+    async with (
+        start_render(redis_url, database_url) as render,
+        httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
+    ):
+        until = render.clock.current + timedelta(hours=1)
+        embargoed = seed.embargoed(until)
+        await publisher(embargoed, seed.enriched(embargoed))
+        await eventually(lambda: events_applied(render, 2))
+        story = embargoed.data
+        row = (await _stored(render.runtime))[story.article_id]
+        stored_before = _served("stored")
+
+        held = await _page(client, story.slug, 404)
+        assert held.headers["content-type"].startswith("application/problem+json")
+        assert row.html not in held.content
+        assert _served("stored") == stored_before
+
+        render.clock.current = until + timedelta(minutes=1)
+        lifted = await _page(client, story.slug)
+        assert lifted.content == row.html
+        assert _served("stored") == stored_before + 1
+
+
+async def test_a_story_held_without_an_embargo_time_has_no_stored_page(
+    seed, database_url, redis_url, publisher, start_render, eventually
+):
+    async with start_render(redis_url, database_url) as render:
+        held = seed.embargoed(unknown=True)
+        await publisher(held, seed.enriched(held))
+        await eventually(lambda: events_applied(render, 2))
+        assert await _stored(render.runtime) == {}
+
+
+async def test_a_projector_that_stores_no_pages_removes_the_story_s_stale_one(seed, database_url):
+    runner = open_read_model(database_url)
+    await migrate(runner.engine)
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    v1, v2 = seed.v1(), seed.v2()
+    try:
+        await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(
+            [v1, seed.enriched(v1)]
+        )
+
+        async def stored() -> dict[str, ArticlePageRow]:
+            async with runner.sessions() as session:
+                rows = await session.scalars(select(ArticlePageRow))
+                return {row.article_id: row for row in rows}
+
+        assert list(await stored()) == [seed.article_id]
+        # An older process (no stored pages) projects the correction: v1's page must not stay.
+        await Projection(runner, public_base_url="x").project.apply([v2])
+        assert await stored() == {}
+    finally:
+        await runner.dispose()
