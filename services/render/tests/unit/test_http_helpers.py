@@ -94,3 +94,61 @@ def test_a_document_is_gzipped_for_clients_that_take_it_and_compressed_once():
     # Both forms, one weak validator.
     assert packed.headers["etag"] == plain.headers["etag"] == etag_of(body)
     assert etag_of(body).startswith('W/"')
+
+
+def test_http_dates_are_written_as_the_email_package_writes_them():
+    from email.utils import format_datetime
+
+    from newsroom.render.entrypoints.caching import http_date
+
+    moments = [datetime(1970, 1, 1, tzinfo=UTC), datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)]
+    moments += [
+        datetime(2021, month, 1 + month, month, 2 * month, 3, tzinfo=UTC) for month in range(1, 13)
+    ]
+    for moment in moments:
+        assert http_date(moment) == format_datetime(moment, usegmt=True)
+
+
+def _as_kept_by_the_full_path(representation, asked, minimum):
+    """What the kept layer sent before Representation.wire: answer()'s Starlette Response, with
+    the Vary the gzip middleware adds to a body it could have compressed."""
+    response = representation.answer(*asked)
+    if (
+        response.status_code == 200
+        and len(response.body) >= minimum
+        and "content-encoding" not in response.headers
+    ):
+        response.headers["vary"] = "Accept-Encoding"
+    return response.status_code, response.raw_headers, bytes(response.body)
+
+
+def test_the_kept_layer_sends_what_the_full_path_would_header_for_header():
+    from newsroom.render.entrypoints.caching import Representation
+    from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE
+
+    modified = datetime(2021, 9, 20, 9, 30, 15, tzinfo=UTC)
+    big = b"<p>" + b"words and more words " * 100 + b"</p>"
+    representations = [
+        Representation(b"<p>short</p>", "text/html; charset=utf-8", modified),
+        Representation(big, "text/html; charset=utf-8", modified),
+        Representation(big, "text/plain", None, {"Link": '</?page=2>; rel="next"'}),
+        Representation(big, "application/json", modified, {"Vary": "Cookie"}),
+        Representation(big, "text/html; charset=utf-8", modified, etag=etag_of(big)),
+    ]
+    for representation in representations:
+        etag = representation.etag
+        since = representation.headers["Last-Modified"]
+        for asked in [
+            (None, None, None),
+            (None, None, "gzip, deflate"),
+            (None, None, "identity"),
+            (None, None, "gzip;q=0"),
+            (etag, None, "gzip"),
+            ('"other"', None, None),
+            (None, since, None),
+            (None, "Mon, 01 Jan 1990 00:00:00 GMT", "gzip"),
+        ]:
+            for minimum in (0, GZIP_MINIMUM_SIZE, 10**6):
+                assert representation.wire(*asked, minimum) == _as_kept_by_the_full_path(
+                    representation, asked, minimum
+                ), (representation.body[:20], asked, minimum)

@@ -78,14 +78,20 @@ class ArticlePageRow(Base):
     """A story's page as readers get it, rendered when the story was projected (in the same
     transaction as its state, so never older than the state). `build` names the templates, code
     and settings it was rendered with (entrypoints.article_html): a process with another build
-    renders the page itself. Stories with no page to show (withdrawn, held) have no row."""
+    renders the page itself. Only listed stories have a row (a withdrawn or held one has no
+    page to show), with copies of what serving the page needs from the story's row: a request
+    reads this row alone, by its slug."""
 
     __tablename__ = "article_pages"
 
     article_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
     )
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    visible_from: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the embargo's end
+    modified: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its Last-Modified
     build: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(64))  # as served (entrypoints.caching.etag_of)
     html: Mapped[bytes] = mapped_column(LargeBinary)
 
 

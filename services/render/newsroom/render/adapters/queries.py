@@ -110,28 +110,26 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
     )
 
 
-# A story's stored page, if rendered by the given build, with its row's visibility and times.
+# A story's stored page, if rendered by the given build: one row, by its slug.
 _STORED_PAGE_SQL = (
-    "SELECT a.article_id, a.listed, a.visible_from, a.last_modified, p.html "
-    "FROM articles AS a JOIN article_pages AS p ON p.article_id = a.article_id "
-    "WHERE a.slug = ? AND p.build = ?"
+    "SELECT article_id, visible_from, modified, etag, html FROM article_pages "
+    "WHERE slug = ? AND build = ?"
 )
-_STORED_PAGE = (
-    select(
-        ArticleRow.article_id,
-        ArticleRow.listed,
-        ArticleRow.visible_from,
-        ArticleRow.last_modified,
-        ArticlePageRow.html,
-    )
-    .join(ArticlePageRow, ArticlePageRow.article_id == ArticleRow.article_id)
-    .where(ArticleRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
-)
+_STORED_PAGE = select(
+    ArticlePageRow.article_id,
+    ArticlePageRow.visible_from,
+    ArticlePageRow.modified,
+    ArticlePageRow.etag,
+    ArticlePageRow.html,
+).where(ArticlePageRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
+
+
+LOOP_CACHE_KIB = 32 * 1024
 
 
 def _sqlite_time(value: str | None) -> datetime | None:
     # How SQLAlchemy's SQLite DateTime stores UTC (adapters.orm's UtcDateTime drops the zone).
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return None if value is None else datetime.fromisoformat(value + "+00:00")
 
 
 class SqliteLoopReads:
@@ -151,9 +149,12 @@ class SqliteLoopReads:
     def _connected(self) -> sqlite3.Connection:
         if self._connection is None:
             # Opened on first use (after the migrations made the file).
-            self._connection = sqlite3.connect(
+            connection = sqlite3.connect(
                 self.path, timeout=0.05, isolation_level=None, check_same_thread=False
             )
+            # Stored pages are read here: a page cache of its own, beyond the default 2 MB.
+            connection.execute(f"PRAGMA cache_size = -{LOOP_CACHE_KIB}")
+            self._connection = connection
         return self._connection
 
     def data_version(self) -> int | None:
@@ -170,14 +171,9 @@ class SqliteLoopReads:
             return None
         if row is None:
             return None
-        article_id, listed, visible_from, last_modified, html = row
-        shown_from = _sqlite_time(visible_from)
+        article_id, visible_from, modified, etag, html = row
         return StoredPage(
-            article_id=article_id,
-            listed=bool(listed),
-            visible_from=shown_from,
-            modified=effective_modified(_sqlite_time(last_modified), shown_from),
-            html=html,
+            article_id, _sqlite_time(visible_from), _sqlite_time(modified), etag, html
         )
 
     def close(self) -> None:
@@ -304,13 +300,7 @@ def stored_page(connection: Connection, slug: str, build: str) -> StoredPage | N
     row = connection.execute(_STORED_PAGE, {"slug": slug, "build": build}).first()
     if row is None:
         return None
-    return StoredPage(
-        article_id=row.article_id,
-        listed=row.listed,
-        visible_from=row.visible_from,
-        modified=effective_modified(row.last_modified, row.visible_from),
-        html=row.html,
-    )
+    return StoredPage(row.article_id, row.visible_from, row.modified, row.etag, row.html)
 
 
 def article_by_slug(connection: Connection, slug: str) -> StoredArticle | None:

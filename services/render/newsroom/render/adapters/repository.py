@@ -34,6 +34,7 @@ from newsroom.render.adapters.write_turn import WriteTurn
 from newsroom.render.application.ports import RenderedPages
 from newsroom.render.domain.periods import period_start
 from newsroom.render.domain.projection import ArticleState
+from newsroom.render.domain.read_model import effective_modified
 from newsroom.render.domain.text import language_tag
 from newsroom.render.domain.views import entity_rows, timeline_rows
 
@@ -169,6 +170,7 @@ _UPDATE_ARTICLE = (
     + ", ".join(f"{column} = :p" for column in _ARTICLE_COLUMNS)
     + ", revision = revision + 1 WHERE article_id = :p AND revision = :p"
 )
+_PAGE_COLUMNS = ("article_id", "slug", "visible_from", "modified", "build", "etag", "html")
 _ENTITY_COLUMNS = (
     "article_id",
     "entity_id",
@@ -446,11 +448,23 @@ class ArticleRepository:
         )
         self._applied = []
         if pages is not None:
+            by_id = {state.article_id: state for state in states}
             insert_rows(
                 connection,
                 _table(ArticlePageRow),
-                ("article_id", "build", "html"),
-                [(i, pages.build, html) for i, html in pages.html.items()],
+                _PAGE_COLUMNS,
+                [
+                    (
+                        i,
+                        (state := by_id[i]).slug,
+                        state.visible_from,
+                        effective_modified(state.last_event_time, state.visible_from),
+                        pages.build,
+                        page.etag,
+                        page.html,
+                    )
+                    for i, page in pages.pages.items()
+                ],
             )
         insert_rows(
             connection, _table(ArticleEntityRow), _ENTITY_COLUMNS, entity_values, converted=True

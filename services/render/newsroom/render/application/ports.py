@@ -45,13 +45,23 @@ class ArticlePages(Protocol):
         """The story's page (None: it has none to show)."""
         ...
 
+    def etag(self, html: bytes) -> str:
+        """The page's entity tag, as served: stored with it, so serving it hashes nothing."""
+        ...
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    html: bytes
+    etag: str
+
 
 @dataclass(frozen=True)
 class RenderedPages:
     """Pages rendered in a unit of work, by article id, and the build they were rendered by."""
 
     build: str
-    html: dict[str, bytes]
+    pages: dict[str, RenderedPage]
 
 
 class ArticleStore(Protocol):

@@ -18,6 +18,7 @@ from newsroom.render.application.ports import (
     Clock,
     PageOutbox,
     ProjectionTransaction,
+    RenderedPage,
     RenderedPages,
     UnitOfWork,
 )
@@ -167,8 +168,8 @@ def rendered_pages(
     now, and served once its embargo lifts); a story withdrawn or held gets none."""
     if article_pages is None:
         return None
-    html: dict[str, bytes] = {}
+    pages: dict[str, RenderedPage] = {}
     for state in states:
-        if state.listed and (page := article_pages(state)) is not None:
-            html[state.article_id] = page
-    return RenderedPages(article_pages.build, html)
+        if state.listed and (html := article_pages(state)) is not None:
+            pages[state.article_id] = RenderedPage(html, article_pages.etag(html))
+    return RenderedPages(article_pages.build, pages)

@@ -125,16 +125,16 @@ class StoredArticle:
         return visible_at(self.listed, self.visible_from, now)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StoredPage:
-    """A story's page as the projection rendered and stored it, with what its serving needs
-    from the story's row: whether it may be shown now, and its Last-Modified."""
+    """A listed story's page as the projection rendered and stored it, with what its serving
+    needs: when it may be shown (its embargo's end), its Last-Modified and its ETag."""
 
     article_id: str
-    listed: bool
     visible_from: datetime | None
     modified: datetime | None
+    etag: str
     html: bytes
 
     def is_visible(self, now: datetime) -> bool:
-        return visible_at(self.listed, self.visible_from, now)
+        return visible_at(True, self.visible_from, now)  # only listed stories store a page

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher, article_page
+from newsroom.render.entrypoints.caching import etag_of
 from newsroom.render.entrypoints.rendering import article_context, render
 from newsroom.shared import article as canonical_article
 from newsroom.shared.settings import RenderSettings
@@ -28,6 +29,7 @@ SOURCES = (
     RENDER_PACKAGE / "domain",
     RENDER_PACKAGE / "templates",
     RENDER_PACKAGE / "entrypoints" / "rendering.py",
+    RENDER_PACKAGE / "entrypoints" / "caching.py",  # the ETag stored with a page
     Path(__file__).resolve(),
     Path(canonical_article.__file__ or "").resolve(),
 )
@@ -57,6 +59,10 @@ class ArticlePageRenderer:
         self.publisher = publisher
         settings = f"{self.base_url}\n{publisher.name}\n{publisher.logo_url}\n"
         self.build = hashlib.sha256((code_fingerprint() + settings).encode()).hexdigest()[:32]
+
+    @staticmethod
+    def etag(html: bytes) -> str:
+        return etag_of(html)
 
     def __call__(self, state: ArticleState) -> bytes | None:
         """The story's page (None: it has no current version to show)."""

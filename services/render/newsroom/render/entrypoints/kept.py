@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from newsroom.render.adapters.read_model_version import ReadModelVersion, Version
-    from newsroom.render.entrypoints.caching import Representation
+    from newsroom.render.entrypoints.caching import Representation, Wire
 
 # Where the middleware leaves the version it read for the route to keep its page under.
 VERSION_KEY = "newsroom.read_model_version"
@@ -58,9 +58,7 @@ class Keep:
     shown_until: datetime | None = None
 
 
-RawHeaders = list[tuple[bytes, bytes]]
 BuildArticle = Callable[[str], Awaitable[tuple["Representation", "Keep"]]]
-Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
 # A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
 Asked = tuple[str | None, str | None, str | None]
 WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask alike)
@@ -82,18 +80,17 @@ class KeptPage:
     def answer(self, asked: Asked, minimum_compressed: int) -> Wire:
         wire = self.wire.get(asked)
         if wire is None:
-            response = self.representation.answer(*asked)
-            if (
-                response.status_code == 200
-                and len(response.body) >= minimum_compressed
-                and "content-encoding" not in response.headers
-            ):
-                # What the gzip middleware adds to a body it could have compressed.
-                response.headers["vary"] = "Accept-Encoding"
-            wire = (response.status_code, response.raw_headers, bytes(response.body))
+            wire = self.representation.wire(*asked, minimum_compressed)
             if len(self.wire) < WIRE_FORMS_KEPT:
                 self.wire[asked] = wire
         return wire
+
+
+@cache
+def _counter(page: str) -> Any:
+    """The pages-rendered counter's child for `page` (`labels()` takes a lock and builds a key
+    on every call: a few microseconds on each page kept)."""
+    return PAGES_RENDERED.labels(page, "200")
 
 
 def _weight(page: KeptPage) -> int:
@@ -136,7 +133,7 @@ class KeptPages:
     ) -> KeptPage:
         """Keep the page served at `target` while the read model is at `version` (read before
         the page's request read anything; None: not known, so not kept)."""
-        counter = PAGES_RENDERED.labels(how.page, "200") if how.page is not None else None
+        counter = _counter(how.page) if how.page is not None else None
         page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
         if version is not None:
             self._pages.put(target, page)

@@ -79,7 +79,7 @@ async def article_representation(site: Site, slug: str) -> tuple[Representation,
         ARTICLES_RENDERED.inc()
         ARTICLES_STORED.inc()
         return (
-            Representation(stored.html, HTML, stored.modified),
+            Representation(stored.html, HTML, stored.modified, etag=stored.etag),
             Keep("article", shown_from=stored.visible_from),
         )
     shown, body = await site.articles.document(BySlug(slug), "page", site.article_pages)

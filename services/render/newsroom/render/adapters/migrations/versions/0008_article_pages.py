@@ -22,7 +22,11 @@ def upgrade() -> None:
     op.create_table(
         "article_pages",
         sa.Column("article_id", sa.String(length=64), nullable=False),
+        sa.Column("slug", sa.Text(), nullable=False),
+        sa.Column("visible_from", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("modified", sa.DateTime(timezone=True), nullable=True),
         sa.Column("build", sa.String(length=64), nullable=False),
+        sa.Column("etag", sa.String(length=64), nullable=False),
         sa.Column("html", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
@@ -31,6 +35,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("article_id", name=op.f("pk_article_pages")),
+        sa.UniqueConstraint("slug", name=op.f("uq_article_pages_slug")),
     )
 
 
