@@ -11,8 +11,9 @@ database (SQLite, PostgreSQL):
   * serves the same bytes from memory with a minimal ASGI app on the same stack (the
     baseline) under the same load.
 Then prints the goals: every page type's p99 at the largest size within 1.5x of 10k; no page
-over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page built
-afresh >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
+over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page not in
+memory (5,000 in turn, more than render keeps: each is read from the database as the projector
+stored it) >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
 
 Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=5
          --replay-only (no serving)  --batch=N (replay's --batch; default: the command's)
@@ -50,6 +51,7 @@ from newsroom.shared.eventstore import EntryId, EventRecord, EventStore, record_
 from newsroom.shared.streams import articles_stream, enriched_stream
 
 HERE = Path(__file__).resolve().parent
+UNCACHED = "article (not in memory)"
 ADMIN_DSN = os.environ.get("POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Each of wrk's threads walks the list from its own place, half the list apart: each thread's
 # random numbers are the same, so from one random start both asked for every URL twice at
@@ -292,7 +294,7 @@ def page_paths(client: httpx.Client) -> dict[str, list[str]]:
         "front": ["/"],
         "front, page 2": [_site_path(client.get("/").links["next"]["url"])],
         "article (kept)": [slugs[0]],
-        "article (built)": many,
+        "article (not in memory)": many,
         "entity page (most named)": [popular],
         "entity API (most named)": ["/api" + popular],
         "timeline": ["/timeline"],
@@ -325,6 +327,15 @@ def measure(url: str, run: Run, duration: int, workdir: Path) -> None:
                     f"  {name:26} {len(first.content):>9,} B  p50 {p50:7.2f} ms  "
                     f"p99 {p99:7.2f} ms  {rps:8.0f} req/s"
                 )
+            # Where the article pages' bytes came from: stored by the replay, or built here.
+            metrics = client.get("/metrics").text
+            sources = dict(
+                re.findall(r'newsroom_render_article_pages_total\{source="(\w+)"\} (\S+)', metrics)
+            )
+            say(
+                f"  article pages served: {float(sources.get('stored', 0)):,.0f} stored, "
+                f"{float(sources.get('built', 0)):,.0f} built"
+            )
         run.rss_mb = render.rss_mb()
     finally:
         render.stop()
@@ -384,14 +395,14 @@ def report(runs: list[Run]) -> None:
         for run in mine:
             if not run.pages:
                 continue
-            kept = [n for n in run.pages if n not in ("article (built)", "news sitemap")]
+            kept = [n for n in run.pages if n not in (UNCACHED, "news sitemap")]
             weakest = min(kept, key=lambda n: run.pages[n].rps / run.baseline[n].rps)
             ratio = run.pages[weakest].rps / run.baseline[weakest].rps
-            built = run.pages["article (built)"].rps / run.baseline["article (built)"].rps
+            uncached = run.pages[UNCACHED].rps / run.baseline[UNCACHED].rps
             print(
                 f"{backend} {run.stories:,}: kept pages, weakest {weakest}: {ratio:.2f}x "
-                f"baseline (goal >= 0.5x) {'ok' if ratio >= 0.5 else 'MISSED'}; article built "
-                f"afresh {built:.2f}x (goal >= 0.25x) {'ok' if built >= 0.25 else 'MISSED'}"
+                f"baseline (goal >= 0.5x) {'ok' if ratio >= 0.5 else 'MISSED'}; article not in "
+                f"memory {uncached:.2f}x (goal >= 0.25x) {'ok' if uncached >= 0.25 else 'MISSED'}"
             )
         rate = large.replayed.rate(large.stories)
         million = 2_000_000 / rate
