@@ -8,16 +8,22 @@ The statements are the ones the read side really sends, cursors included."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
 
 from newsroom.render.adapters.migrate import migrate
-from newsroom.render.adapters.queries import ReadModelQueries
+from newsroom.render.adapters.queries import (
+    STORED_PAGE_ON_THE_LOOP,
+    ReadModelQueries,
+    stored_page,
+)
 from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.keyset import Window
@@ -28,7 +34,7 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ENTITY = "person/ada-lovelace"
-LISTED_TABLES = ("articles", "article_entities", "timeline_entries")
+LISTED_TABLES = ("articles", "article_entities", "timeline_entries", "article_pages")
 
 
 @dataclass
@@ -75,9 +81,13 @@ async def _statements(runner: UnitOfWorkRunner) -> list[tuple[str, Sent]]:
             queries.timeline(NOW, Window(10, after=timeline.next), period_bounds(2021, 9)),
         )
         await capture("entity names", queries.entity_names({ENTITY, "place/town-1"}))
+        # A story's stored page: the statement PostgreSQL is sent (SQLite files are read on the
+        # event loop with the same statement in the driver's own words: explained below).
+        lookup = partial(stored_page, slug="any-slug", build="any-build")
+        await capture("stored page", runner.read_rows(lookup))
     finally:
         event.remove(Engine, "before_cursor_execute", record)
-    assert len(found) >= 11
+    assert len(found) >= 12
     return found
 
 
@@ -127,7 +137,17 @@ async def _plans(
         return plans
 
     async with runner.engine.connect() as connection:
-        return await connection.run_sync(explain)
+        plans = await connection.run_sync(explain)
+    if sqlite:
+        on_the_loop = sqlite3.connect(runner.engine.url.database or "")
+        try:
+            rows = on_the_loop.execute(
+                "EXPLAIN QUERY PLAN " + STORED_PAGE_ON_THE_LOOP, ("any-slug", "any-build")
+            ).fetchall()
+        finally:
+            on_the_loop.close()
+        plans.append(("stored page, on the loop", "\n".join(str(r[-1]) for r in rows), False))
+    return plans
 
 
 async def test_every_list_query_is_served_by_an_index(read_model):

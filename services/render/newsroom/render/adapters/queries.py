@@ -111,7 +111,7 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
 
 
 # A story's stored page, if rendered by the given build: one row, by its slug.
-_STORED_PAGE_SQL = (
+STORED_PAGE_ON_THE_LOOP = (
     "SELECT article_id, visible_from, modified, etag, html FROM article_pages "
     "WHERE slug = ? AND build = ?"
 )
@@ -166,7 +166,7 @@ class SqliteLoopReads:
 
     def stored_page(self, slug: str, build: str) -> StoredPage | None:
         try:
-            row = self._connected().execute(_STORED_PAGE_SQL, (slug, build)).fetchone()
+            row = self._connected().execute(STORED_PAGE_ON_THE_LOOP, (slug, build)).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
