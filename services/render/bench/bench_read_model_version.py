@@ -68,7 +68,7 @@ async def measure(name: str, database_url: str, reads: int, callers: int) -> Non
         await show(name, version, reads, callers)
     finally:
         await version.close()
-        queries.close()
+        await queries.close()
         await runner.dispose()
 
 

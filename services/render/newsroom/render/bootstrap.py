@@ -273,7 +273,7 @@ class RenderRuntime:
         was never started)."""
         await self.redis.aclose()
         await self.read_model_version.close()
-        self.read_model.close()
+        await self.read_model.close()
         await self.database.dispose()
 
     async def maintain_once(self) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
@@ -168,3 +170,57 @@ async def test_a_projector_that_stores_no_pages_removes_the_story_s_stale_one(se
         assert await stored() == {}
     finally:
         await runner.dispose()
+
+
+async def test_on_postgresql_lost_stored_page_connections_lose_no_request(
+    seed, postgres_url, redis_url, publisher, start_render, eventually
+):
+    from newsroom.render.adapters.postgres_pages import APPLICATION_NAME
+
+    v1 = seed.v1()
+    url = make_url(postgres_url)
+    async with (
+        start_render(redis_url, postgres_url, page_cache_size=0) as render,
+        httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
+    ):
+        await publisher(v1, seed.enriched(v1))
+        await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        stored = await _page(client, seed.slug)
+        admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
+        try:
+            readers = await admin.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+                url.database,
+                APPLICATION_NAME,
+            )
+            assert readers, "the page was read on a connection of the stored pages' own"
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid",
+                [row["pid"] for row in readers],
+            )
+        finally:
+            await admin.close()
+        # Every request is answered, with the same page, while the reads are lost and after.
+        for _ in range(3):
+            assert (await _page(client, seed.slug)).content == stored.content
+
+        async def stored_again() -> bool:
+            before = _served("stored")
+            answer = await _page(client, seed.slug)
+            return answer.content == stored.content and _served("stored") == before + 1
+
+        await eventually(stored_again)
+
+
+async def test_stored_pages_that_cannot_be_read_send_the_request_down_the_full_path():
+    import socket
+
+    from newsroom.render.adapters.postgres_pages import PostgresStoredPages
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    pages = PostgresStoredPages({"host": "127.0.0.1", "port": port, "user": "nobody"})
+    assert await pages("a-slug", "a-build") is None  # refused: the caller builds the page
+    assert await pages("a-slug", "a-build") is None  # and again, without waiting
+    await pages.close()

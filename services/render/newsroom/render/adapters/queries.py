@@ -33,6 +33,8 @@ from newsroom.render.adapters.orm import (
     SitemapMonthRow,
     TimelineEntryRow,
 )
+from newsroom.render.adapters.postgres_pages import PostgresStoredPages
+from newsroom.render.adapters.read_model_version import asyncpg_arguments
 from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
 from newsroom.render.application.ports import ArticleKey, BySlug
 from newsroom.render.domain.keyset import KeysetPage, Position, Window, page_of
@@ -193,19 +195,25 @@ class ReadModelQueries:
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
             else None
         )
+        postgres = asyncpg_arguments(runner.engine)
+        self._postgres_pages = PostgresStoredPages(postgres) if postgres is not None else None
 
     def version(self) -> int | None:
         """A number that changes whenever the read model does (None: not known for this
         database: only SQLite files tell it cheaply)."""
         return self._on_loop.data_version() if self._on_loop is not None else None
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._on_loop is not None:
             self._on_loop.close()
+        if self._postgres_pages is not None:
+            await self._postgres_pages.close()
 
     async def stored_page(self, slug: str, build: str) -> StoredPage | None:
         if self._on_loop is not None:
             return self._on_loop.stored_page(slug, build)
+        if self._postgres_pages is not None:
+            return await self._postgres_pages(slug, build)
         return await self.runner.read_rows(partial(stored_page, slug=slug, build=build))
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:

@@ -179,9 +179,17 @@ def read_model_version(
     says nothing of another server's commits."""
     if engine.url.get_backend_name() != "postgresql":
         return SqliteFileVersion(sqlite_version)
+    arguments = asyncpg_arguments(engine)
+    return NoVersion() if arguments is None else PostgresSnapshotVersion(arguments)
+
+
+def asyncpg_arguments(engine: AsyncEngine) -> dict[str, Any] | None:
+    """What asyncpg.connect takes to reach the server `engine` connects to (None: not
+    PostgreSQL over asyncpg with one host, so a connection of our own could reach another
+    server than the engine's)."""
+    if engine.url.get_backend_name() != "postgresql" or engine.dialect.driver != "asyncpg":
+        return None
     _, arguments = engine.dialect.create_connect_args(engine.url)
-    if engine.dialect.driver != "asyncpg" or isinstance(arguments.get("host"), list):
-        return NoVersion()
-    return PostgresSnapshotVersion(
-        {name: value for name, value in arguments.items() if name not in SQLALCHEMY_ONLY}
-    )
+    if isinstance(arguments.get("host"), list):
+        return None
+    return {name: value for name, value in arguments.items() if name not in SQLALCHEMY_ONLY}

@@ -1,0 +1,86 @@
+"""Stored article pages read from PostgreSQL over asyncpg itself: a pool of a few connections
+of its own, each preparing the statement once (asyncpg's statement cache). Through SQLAlchemy's
+session the same one-row read paid the session, the greenlet bridge and the result processing
+on every request, several times the round trip itself.
+
+When the pool cannot be had or a read fails, the caller gets None and the request takes the
+full path, which builds the page and fails properly if the database is gone; a new pool is
+tried no sooner than RECONNECT_PAUSE after a failure."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+import structlog
+
+from newsroom.render.domain.read_model import StoredPage
+
+log = structlog.get_logger(__name__)
+
+STORED_PAGE = (
+    "SELECT article_id, visible_from, modified, etag, html FROM article_pages "
+    "WHERE slug = $1 AND build = $2"
+)
+APPLICATION_NAME = "newsroom-render-stored-pages"  # in pg_stat_activity
+POOL_SIZE = 4  # concurrent reads (one event loop: more would only queue in the server)
+TIMEOUT = 2.0  # seconds to connect, or to read, before the full path answers instead
+RECONNECT_PAUSE = 0.5
+
+
+class PostgresStoredPages:
+    def __init__(self, connect_args: Mapping[str, Any]) -> None:
+        self._connect_args = connect_args
+        self._pool: Any = None  # asyncpg.Pool
+        self._opening: asyncio.Lock | None = None
+        self._retry_at = 0.0
+        self._failing = False
+
+    async def __call__(self, slug: str, build: str) -> StoredPage | None:
+        try:
+            pool = self._pool or await self._open()
+            if pool is None:
+                return None
+            row = await pool.fetchrow(STORED_PAGE, slug, build, timeout=TIMEOUT)
+        except Exception as exc:  # whatever went wrong, the full path answers
+            self._failed(exc)
+            return None
+        if self._failing:
+            log.info("stored_pages_readable")
+            self._failing = False
+        if row is None:
+            return None
+        article_id, visible_from, modified, etag, html = row
+        return StoredPage(article_id, visible_from, modified, etag, html)
+
+    async def _open(self) -> Any:
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:  # one pool, however many requests ask at once
+            if self._pool is None and time.monotonic() >= self._retry_at:
+                self._retry_at = time.monotonic() + RECONNECT_PAUSE
+                arguments = dict(self._connect_args)
+                arguments["server_settings"] = {
+                    **arguments.get("server_settings", {}),
+                    "application_name": APPLICATION_NAME,
+                }
+                self._pool = await asyncpg.create_pool(
+                    **arguments, min_size=1, max_size=POOL_SIZE, timeout=TIMEOUT
+                )
+        return self._pool
+
+    def _failed(self, exc: Exception) -> None:
+        if not self._failing:
+            log.warning("stored_pages_unreadable", error=repr(exc)[:300])
+        self._failing = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()  # no goodbye on connections that may be dead
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
