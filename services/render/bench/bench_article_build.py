@@ -1,8 +1,9 @@
 """CPU cost of building one article page (not a test):
 `uv run python services/render/bench/bench_article_build.py [--stories=N] [--rounds=N] [--profile]`.
 
-What an "article (built)" request of the scale benchmark pays besides the database step and
-HTTP: the stored state JSON decoded, the page model built (body sanitised, entities linked,
+What building a story's page costs: what the projector pays for each story it saves (it
+stores the page), and what a request pays besides the database step and HTTP when no page of
+its build is stored: the stored state JSON decoded, the page model built (body sanitised, entities linked,
 history, bylines), the template rendered and encoded. The stories are the scale benchmark's
 (scale_archive.Archive), projected with the real projection and stored as the repository
 stores them; every round builds every story's page from its stored JSON afresh (no cache
