@@ -31,6 +31,12 @@ TIMEOUT = 2.0  # seconds to connect, or to read, before the full path answers in
 RECONNECT_PAUSE = 0.5
 
 
+async def _nothing_to_reset(_connection: Any) -> None:
+    """The pool's connections only ever run the one SELECT: no session state to undo. (The
+    default reset sends a query of its own each time a connection goes back to the pool: a
+    second round trip per page.)"""
+
+
 class PostgresStoredPages:
     def __init__(self, connect_args: Mapping[str, Any]) -> None:
         self._connect_args = connect_args
@@ -68,7 +74,11 @@ class PostgresStoredPages:
                     "application_name": APPLICATION_NAME,
                 }
                 self._pool = await asyncpg.create_pool(
-                    **arguments, min_size=1, max_size=POOL_SIZE, timeout=TIMEOUT
+                    **arguments,
+                    min_size=1,
+                    max_size=POOL_SIZE,
+                    timeout=TIMEOUT,
+                    reset=_nothing_to_reset,
                 )
         return self._pool
 
