@@ -10,8 +10,8 @@ while that version holds. The projector commits a change before its PageChanged 
 once a PageChanged is published the version has moved and the next request goes down the full
 path (whose caches are keyed by the rows' revisions) and keeps what it serves under the new
 version. Without a version (an in-memory database, or the version unreadable for now) nothing
-is kept or served kept: article pages are still built here, everything else takes the full
-path.
+is kept or served kept: article pages are still answered here (stored, else built), everything
+else takes the full path.
 
 Profiling render under wrk showed a kept article page spending most of its time in the
 framework's layers and in the hand-off of its revision lookup to the database thread; the
