@@ -182,3 +182,39 @@ def synthetic_story(
         ),
     )
     return received, enriched
+
+
+async def postgres_backends(database_url: str, column: str, value: str) -> list[int]:
+    """The pids of the server's sessions on `database_url`'s database whose pg_stat_activity
+    `column` (`query`, `application_name`) is `value`."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    assert column in ("query", "application_name")
+    url = make_url(database_url)
+    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
+    try:
+        rows = await connection.fetch(
+            f"SELECT pid FROM pg_stat_activity WHERE datname = $1 AND {column} = $2",
+            url.database,
+            value,
+        )
+        return [row["pid"] for row in rows]
+    finally:
+        await connection.close()
+
+
+async def terminate_backends(database_url: str, pids: list[int]) -> None:
+    """pg_terminate_backend on each of `pids` (what a server restart or a network cut does to
+    those sessions)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids
+        )
+    finally:
+        await connection.close()

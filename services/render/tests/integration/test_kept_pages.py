@@ -11,19 +11,17 @@ import html
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
-from sqlalchemy.engine import make_url
 
 from newsroom.render.adapters.queries import SqliteLoopReads
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.shared.events import PageChanged
 from newsroom.shared.streams import pages_stream
-from render_test_support import document_with_entities
+from render_test_support import document_with_entities, postgres_backends, terminate_backends
 
 pytestmark = pytest.mark.integration
 
@@ -219,28 +217,7 @@ async def _version_connections(database_url: str) -> list[int]:
     """The backends reading the read model's version (adapters.read_model_version)."""
     from newsroom.render.adapters.read_model_version import SNAPSHOT
 
-    url = make_url(database_url)
-    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
-    try:
-        rows = await connection.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query = $2",
-            url.database,
-            SNAPSHOT,
-        )
-        return [row["pid"] for row in rows]
-    finally:
-        await connection.close()
-
-
-async def _terminate(database_url: str, pids: list[int]) -> None:
-    url = make_url(database_url)
-    connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
-    try:
-        await connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids
-        )
-    finally:
-        await connection.close()
+    return await postgres_backends(database_url, "query", SNAPSHOT)
 
 
 async def test_on_postgresql_a_lost_version_connection_means_the_full_path_until_it_is_back(
@@ -260,7 +237,7 @@ async def test_on_postgresql_a_lost_version_connection_means_the_full_path_until
         kept_etag = (await client.get(page)).headers["etag"]
         killed = await _version_connections(postgres_url)
         assert len(killed) == 1  # the keeping replica's; the other keeps nothing
-        await _terminate(postgres_url, killed)
+        await terminate_backends(postgres_url, killed)
         await publisher(seed.v2())
         await eventually(lambda: _etag_moved(full_path, page, kept_etag))
         # The first request after the loss cannot read the version: the full path answers.

@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select, update
-from sqlalchemy.engine import make_url
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
@@ -23,7 +21,13 @@ from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher
 from newsroom.render.entrypoints.article_html import ArticlePageRenderer
-from render_test_support import document_with_entities, events_applied, status_of
+from render_test_support import (
+    document_with_entities,
+    events_applied,
+    postgres_backends,
+    status_of,
+    terminate_backends,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -178,7 +182,6 @@ async def test_on_postgresql_lost_stored_page_connections_lose_no_request(
     from newsroom.render.adapters.postgres_pages import APPLICATION_NAME
 
     v1 = seed.v1()
-    url = make_url(postgres_url)
     async with (
         start_render(redis_url, postgres_url, page_cache_size=0) as render,
         httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
@@ -186,20 +189,9 @@ async def test_on_postgresql_lost_stored_page_connections_lose_no_request(
         await publisher(v1, seed.enriched(v1))
         await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
         stored = await _page(client, seed.slug)
-        admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username)
-        try:
-            readers = await admin.fetch(
-                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
-                url.database,
-                APPLICATION_NAME,
-            )
-            assert readers, "the page was read on a connection of the stored pages' own"
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid",
-                [row["pid"] for row in readers],
-            )
-        finally:
-            await admin.close()
+        readers = await postgres_backends(postgres_url, "application_name", APPLICATION_NAME)
+        assert readers, "the page was read on a connection of the stored pages' own"
+        await terminate_backends(postgres_url, readers)
         # Every request is answered, with the same page, while the reads are lost and after.
         for _ in range(3):
             assert (await _page(client, seed.slug)).content == stored.content

@@ -133,24 +133,13 @@ class Representation:
         accept_encoding: str | None,
         status_code: int = 200,
     ) -> Response:
-        """The response to a request with these headers: 304 on a matching revalidation, the
-        gzip form to a client that takes it, else the body."""
-        headers = self.headers
-        if status_code == 200 and self._not_modified(if_none_match, if_modified_since):
-            # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
-            return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
-        if len(self.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
-            # The gzip middleware leaves a response with a Content-Encoding as it is.
-            compressed = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-            return Response(
-                self.gzipped,
-                status_code=status_code,
-                media_type=self.media_type,
-                headers=compressed,
-            )
-        return Response(
-            self.body, status_code=status_code, media_type=self.media_type, headers=headers
+        """The response to a request with these headers (see `_sent`), for the routes."""
+        status, headers, body = self._sent(
+            if_none_match, if_modified_since, accept_encoding, status_code
         )
+        response = Response(body, status_code=status)
+        response.raw_headers = headers
+        return response
 
     def wire(
         self,
@@ -159,20 +148,14 @@ class Representation:
         accept_encoding: str | None,
         minimum_compressed: int,
     ) -> Wire:
-        """The 200's answer() as sent (status, raw headers, body), with the Vary the gzip
+        """The 200's answer as sent (status, raw headers, body), with the Vary the gzip
         middleware adds to a body of `minimum_compressed` bytes or more that it could have
-        compressed: what entrypoints.kept sends, built without a Starlette Response (whose
-        header handling was a tenth of a stored page's request). The same headers in the same
-        order as Starlette writes them (tests/unit/test_http_helpers.py compares the two)."""
-        if self._not_modified(if_none_match, if_modified_since):
-            return 304, _raw({**self.headers, "Vary": "Accept-Encoding"}), b""
-        if len(self.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
-            body = self.gzipped
-            compressed = {**self.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-            return 200, self._with_entity_headers(_raw(compressed), body), body
-        headers = self._with_entity_headers(_raw(self.headers), self.body)
-        if len(self.body) >= minimum_compressed and not any(
-            name == b"content-encoding" for name, _ in headers
+        compressed: what entrypoints.kept sends ahead of the framework and its middleware."""
+        status, headers, body = self._sent(if_none_match, if_modified_since, accept_encoding)
+        if (
+            status == 200
+            and len(body) >= minimum_compressed
+            and not any(name == b"content-encoding" for name, _ in headers)
         ):
             # as MutableHeaders sets it: the first Vary replaced and any other dropped
             vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
@@ -182,7 +165,28 @@ class Representation:
                 headers[vary[0]] = VARY
             else:
                 headers.append(VARY)
-        return 200, headers, self.body
+        return status, headers, body
+
+    def _sent(
+        self,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+        accept_encoding: str | None,
+        status_code: int = 200,
+    ) -> Wire:
+        """304 on a matching revalidation, the gzip form to a client that takes it, else the
+        body: with the headers in the order Starlette's Response writes them, built without
+        one (its header handling was a tenth of a stored page's request;
+        tests/unit/test_http_helpers.py compares the two)."""
+        if status_code == 200 and self._not_modified(if_none_match, if_modified_since):
+            # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
+            return 304, _raw({**self.headers, "Vary": "Accept-Encoding"}), b""
+        if len(self.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
+            # The gzip middleware leaves a response with a Content-Encoding as it is.
+            body = self.gzipped
+            compressed = {**self.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return status_code, self._with_entity_headers(_raw(compressed), body), body
+        return status_code, self._with_entity_headers(_raw(self.headers), self.body), self.body
 
     def _with_entity_headers(self, raw: RawHeaders, body: bytes) -> RawHeaders:
         """Content-Length and Content-Type appended as Starlette's Response.init_headers does."""
