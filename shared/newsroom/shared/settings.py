@@ -122,6 +122,11 @@ class RenderSettings(HttpSettings):
     # URLs a sitemap file lists at most: sitemaps.org allows 50,000 (and 50 MB); 5,000 keeps
     # a file under 1 MB. Tests use a few.
     sitemap_urls: int = Field(default=5_000, ge=1, le=50_000)
+    # How often the page builder looks for stories without a stored page of this process's
+    # build (on start, then every so many seconds; 0: never, `newsroom-render build-pages`
+    # alone). The projector stores pages as it saves stories: the builder catches up after a
+    # replay, a deploy that changed how pages look, or an older replica that stored none.
+    page_build_interval_s: float = Field(default=600.0, ge=0)
 
 
 class ArchiveSettings(HttpSettings):

@@ -21,8 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsroom.render.adapters.archive_log import ArchiveAndTailLog
-from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES
+from newsroom.render.adapters.metrics import FAILURES, MAINTENANCE_FAILURES, PAGES_BUILT
 from newsroom.render.adapters.migrate import migrate
+from newsroom.render.adapters.page_build_store import SqlPageBuildStore
 from newsroom.render.adapters.page_outbox import PageOutbox
 from newsroom.render.adapters.page_publisher import PagePublisher
 from newsroom.render.adapters.queries import ReadModelQueries
@@ -34,7 +35,9 @@ from newsroom.render.adapters.unit_of_work import (
     sqlite_file_engine,
     sqlite_writer_engine,
 )
+from newsroom.render.adapters.write_turn import Lock
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
+from newsroom.render.application.build_pages import build_pages
 from newsroom.render.application.group_commit import GroupCommit
 from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import ArticlePages, Clock, EventLog
@@ -76,11 +79,14 @@ def render_groups(streams: StreamShards) -> list[ConsumerGroup]:
     return [*streams.articles_groups(RENDER_GROUP), *streams.enriched_groups(RENDER_GROUP)]
 
 
-def open_read_model(database_url: str) -> UnitOfWorkRunner:
+def open_read_model(database_url: str, write_lock: Lock | None = None) -> UnitOfWorkRunner:
     """The read model's database: its engine (and, for an SQLite file, the synchronous twin
-    its units of work run on). `await runner.dispose()` closes both."""
+    its units of work run on). `await runner.dispose()` closes both. `write_lock`: the write
+    turn of processes writing one SQLite file together (adapters.write_turn)."""
     engine = create_engine(database_url)
-    return UnitOfWorkRunner(engine, sqlite_file_engine(engine), sqlite_writer_engine(engine))
+    return UnitOfWorkRunner(
+        engine, sqlite_file_engine(engine), sqlite_writer_engine(engine), write_lock
+    )
 
 
 async def migrate_read_model(database_url: str) -> None:
@@ -216,6 +222,7 @@ class RenderRuntime:
         self.publish_pages = PagePublisher(pages_publisher, self.redis)
         self.maintenance_every = maintenance_every
         self._maintainer: BackgroundLoop | None = None
+        self._page_builder: BackgroundLoop | None = None
         self._groups = contextlib.AsyncExitStack()
 
     async def _flush_queued_pages(self) -> int:
@@ -257,12 +264,15 @@ class RenderRuntime:
         )
         await self.broker.start()
         self._maintainer = BackgroundLoop("render-maintenance", self._maintenance)
+        if self.settings.page_build_interval_s > 0:
+            self._page_builder = BackgroundLoop("render-page-builder", self._build_pages)
         log.info("render_started", consumer=self.consumer)
 
     async def stop(self) -> None:
-        if self._maintainer is not None:
-            await self._maintainer.stop()
-            self._maintainer = None
+        for loop in (self._maintainer, self._page_builder):
+            if loop is not None:
+                await loop.stop()
+        self._maintainer = self._page_builder = None
         await self._groups.aclose()  # the lag watcher
         await self.broker.stop()
         await self.close()
@@ -292,6 +302,26 @@ class RenderRuntime:
                 MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
                 log.error("maintenance_failed", error=repr(exc)[:300], exc_info=exc)
             await pause(stopping, self.maintenance_every)
+
+    async def build_missing_pages(self) -> None:
+        """Store the pages of the stories that have none of this process's build (after a
+        replay, or a deploy that changed how pages look), sharing the projector's write slot."""
+        stats = await build_pages(
+            SqlPageBuildStore(self.projection.unit_of_work), self.article_pages
+        )
+        PAGES_BUILT.inc(stats.stored)
+        if stats.stories:
+            log.info("article_pages_built", stories=stats.stories, stored=stats.stored)
+
+    async def _build_pages(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await self.build_missing_pages()
+            except Exception as exc:
+                # Requests build the pages meanwhile; the next round tries again.
+                FAILURES.labels("page_build").inc()
+                log.error("page_build_failed", error=repr(exc)[:300], exc_info=exc)
+            await pause(stopping, self.settings.page_build_interval_s)
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:

@@ -1,5 +1,5 @@
 """`newsroom-render replay` as a bulk load with parallel workers, on SQLite and PostgreSQL: the
-read model equals the live one, the schema ends as the migrations make it, a worker's failure
+read model (with the pages `build-pages` stores after it) equals the live one, the schema ends as the migrations make it, a worker's failure
 fails the replay, and the partitions share the log out exactly once."""
 
 from __future__ import annotations
@@ -104,6 +104,14 @@ async def test_parallel_replay_rebuilds_the_live_read_model_with_the_migrated_sc
         done = run("replay", "--database-url", target, "--workers", "3", redis_url=redis_url)
         assert done.returncode == 0, done.stderr
         assert f"replayed {len(history) + 2} entries: {len(history)} applied, 2 dup" in done.stdout
+        # A replay stores no page (the page builder renders them after, off its clock) ...
+        assert (await _model(target))[0]["article_pages"] == []
+        built = run("build-pages", "--database-url", target, "--workers", "2", redis_url=redis_url)
+        assert built.returncode == 0, built.stderr
+        listed = len(live_model["article_pages"])
+        assert listed > 0
+        assert f"stored {listed} pages ({listed} stories had none of this build)" in built.stdout
+        # ... and the builder's pages are the projector's, byte for byte (ETag, times, build).
         replayed, months, schema = await _model(target)
     # Entities are numbered in the order they were first met (orm.EntityRow.seq: operational,
     # for cutting the sitemap's entity files), an order parallel workers do not share: the

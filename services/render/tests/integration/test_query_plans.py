@@ -19,12 +19,13 @@ import pytest
 from sqlalchemy import Engine, event
 
 from newsroom.render.adapters.migrate import migrate
+from newsroom.render.adapters.page_build_store import SqlPageBuildStore
 from newsroom.render.adapters.queries import (
     STORED_PAGE_ON_THE_LOOP,
     ReadModelQueries,
     stored_page,
 )
-from newsroom.render.adapters.unit_of_work import UnitOfWorkRunner
+from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork, UnitOfWorkRunner
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.keyset import Window
 from newsroom.render.domain.periods import period_bounds
@@ -85,9 +86,12 @@ async def _statements(runner: UnitOfWorkRunner) -> list[tuple[str, Sent]]:
         # event loop with the same statement in the driver's own words: explained below).
         lookup = partial(stored_page, slug="any-slug", build="any-build")
         await capture("stored page", runner.read_rows(lookup))
+        # The page builder's walk (not a request's, but a million stories long): by key.
+        builder = SqlPageBuildStore(ReadModelUnitOfWork(runner))
+        await capture("pages to build", builder.waiting("any-build", "any-id", 200))
     finally:
         event.remove(Engine, "before_cursor_execute", record)
-    assert len(found) >= 12
+    assert len(found) >= 13
     return found
 
 

@@ -25,7 +25,9 @@ def test_a_replay_logged_to_a_file_reports_its_progress_in_lines(monkeypatch, ca
 
     monkeypatch.setattr(cli, "PROGRESS_LINE_S", 0.0)  # a line at every batch
     with Progress(console=Console(file=io.StringIO())) as progress:  # not a terminal
-        report = cli.ProgressReport(progress, progress.add_task("replay", total=4000), 4000)
+        report = cli.ProgressReport(
+            progress, progress.add_task("replay", total=4000), 4000, "replay"
+        )
         report(1500)
         report(500)
     lines = capsys.readouterr().out.splitlines()

@@ -27,6 +27,10 @@ PAGE_CHANGES_PARKED = Counter(
     "newsroom_render_page_changes_parked_total",
     "Page outbox rows that could not be decoded, moved to page_outbox_parked",
 )
+PAGES_BUILT = Counter(
+    "newsroom_render_page_builder_pages_total",
+    "Article pages the page builder stored (stories without a page of this build)",
+)
 MAINTENANCE_FAILURES = Counter(
     "newsroom_render_maintenance_failures_total",
     "Rounds of the maintenance loop (embargo announcements, outbox flush) that failed",

@@ -64,6 +64,40 @@ class RenderedPages:
     pages: dict[str, RenderedPage]
 
 
+@dataclass(frozen=True)
+class PageSource:
+    """A story as the page builder renders it: its state at `revision` (its page is stored
+    only if the story is still at that revision when the page is written)."""
+
+    article_id: str
+    revision: int
+    state: ArticleState
+
+
+class PageBuildStore(Protocol):
+    """The stories whose stored page is missing or of another build, and where the page
+    builder stores the pages it renders (application.build_pages)."""
+
+    async def waiting(self, build: str, after: str | None, limit: int) -> list[str]:
+        """Up to `limit` ids, after `after` in id order, of listed stories without a page
+        stored by `build`."""
+        ...
+
+    async def count_waiting(self, build: str) -> int:
+        """How many listed stories have no page stored by `build` (a scan: for commands,
+        never for requests)."""
+        ...
+
+    async def sources(self, article_ids: Sequence[str]) -> list[PageSource]:
+        """These stories, as they are now (those no longer listed left out)."""
+        ...
+
+    async def store(self, build: str, pages: Sequence[tuple[PageSource, RenderedPage]]) -> int:
+        """Store each page, unless its story changed since its source was read (the projector
+        then stored or removed the page itself); how many were stored."""
+        ...
+
+
 class ArticleStore(Protocol):
     """The articles of one unit of work (synchronous: it runs inside one transaction)."""
 

@@ -1,4 +1,4 @@
-"""`newsroom-render`: serve, migrate, replay, asyncapi."""
+"""`newsroom-render`: serve, migrate, replay, build-pages, asyncapi."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from newsroom.shared.logging import configure_logging
 from newsroom.shared.settings import RenderSettings
 
 if TYPE_CHECKING:
+    from newsroom.render.entrypoints.page_builder import PageBuildWorkers
     from newsroom.render.entrypoints.replay_workers import ReplayWorkers
 
 PROGRESS_LINE_S = 30.0
@@ -91,7 +92,8 @@ def replay(
         ),
     ] = None,
 ) -> None:
-    """Rebuild the read model from stream id 0 into a fresh database (no NLP runs)."""
+    """Rebuild the read model from stream id 0 into a fresh database (no NLP runs). It
+    stores no article pages: `build-pages` does, or the render service in the background."""
     settings = _settings()
     configure_logging("render", "WARNING", settings.log_format)
     if same_database(database_url, settings.database_url):
@@ -103,11 +105,12 @@ def replay(
             err=True,
         )
         raise typer.Exit(2)
-    from newsroom.render.entrypoints.replay_workers import ReplayWorkers, default_workers
+    from newsroom.render.entrypoints.partition_workers import default_workers
+    from newsroom.render.entrypoints.replay_workers import replay_workers
 
     with (
         collector_for_replay(),
-        ReplayWorkers(
+        replay_workers(
             settings, database_url, batch=batch, workers=workers or default_workers()
         ) as pool,
     ):
@@ -161,7 +164,8 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, workers: Re
     from newsroom.render.adapters.migrate import drop_all, is_empty, migrate
     from newsroom.render.application.ports import IncompleteLog
     from newsroom.render.bootstrap import replay_sources
-    from newsroom.render.entrypoints.replay_workers import ReplayFailed, bulk_replay
+    from newsroom.render.entrypoints.partition_workers import PartitionFailed
+    from newsroom.render.entrypoints.replay_workers import bulk_replay
 
     async with replay_sources(settings, url) as (event_log, database):
         try:
@@ -190,12 +194,12 @@ async def _replay(settings: RenderSettings, url: str, replace: bool, workers: Re
             task = progress.add_task("replay", total=total)
             try:
                 stats = await bulk_replay(
-                    database.engine, workers, ProgressReport(progress, task, total)
+                    database.engine, workers, ProgressReport(progress, task, total, "replay")
                 )
             except IncompleteLog as exc:  # trimmed between the check and the read
                 typer.echo(str(exc), err=True)
                 return 3
-            except ReplayFailed as exc:
+            except PartitionFailed as exc:
                 typer.echo(
                     f"{exc}\nthe replay is incomplete: run it again with --replace", err=True
                 )
@@ -211,8 +215,11 @@ class ProgressReport:
     """Advances the progress bar; where it is not drawn (output to a file or a job's log), a
     line with the count and the rate every PROGRESS_LINE_S seconds instead."""
 
-    def __init__(self, progress: Progress, task: TaskID, total: int) -> None:
+    def __init__(
+        self, progress: Progress, task: TaskID, total: int, name: str, unit: str = "entries"
+    ) -> None:
         self.progress, self.task, self.total = progress, task, total
+        self.name, self.unit = name, unit
         self.lines = not progress.console.is_terminal
         self.done = 0
         self.started = self.last_line = time.monotonic()
@@ -224,9 +231,59 @@ class ProgressReport:
         if self.lines and now - self.last_line >= PROGRESS_LINE_S:
             self.last_line = now
             typer.echo(
-                f"replay: {self.done:,} / {self.total:,} entries after {now - self.started:.0f} s"
-                f" ({self.done / (now - self.started):,.0f} entries/s)"
+                f"{self.name}: {self.done:,} / {self.total:,} {self.unit} after "
+                f"{now - self.started:.0f} s ({self.done / (now - self.started):,.0f} {self.unit}/s)"
             )
+
+
+@app.command("build-pages")
+def build_pages_command(
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="The read model (default: DATABASE_URL, the live one)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes, each rendering a share of the stories (default: the CPU "
+            "count, at most 8).",
+        ),
+    ] = None,
+) -> None:
+    """Store the page of every listed story that has none of this build: after a replay
+    (which stores none) or a deploy that changed how pages look. Safe on a live read model:
+    a story saved meanwhile keeps the page its projector stored."""
+    settings = _settings()
+    configure_logging("render", "WARNING", settings.log_format)
+    from newsroom.render.entrypoints.page_builder import page_build_workers
+    from newsroom.render.entrypoints.partition_workers import default_workers
+
+    url = database_url or settings.database_url
+    with page_build_workers(settings, url, workers=workers or default_workers()) as pool:
+        code = asyncio.run(_build_pages(settings, url, pool))
+    raise typer.Exit(code)
+
+
+async def _build_pages(settings: RenderSettings, url: str, workers: PageBuildWorkers) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+
+    from newsroom.render.entrypoints.page_builder import pages_waiting
+    from newsroom.render.entrypoints.partition_workers import PartitionFailed
+
+    total = await pages_waiting(settings, url)
+    with Progress(
+        TextColumn("pages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("pages", total=total)
+        try:
+            stats = await workers.run(ProgressReport(progress, task, total, "pages", "stories"))
+        except PartitionFailed as exc:
+            typer.echo(f"{exc}\nthe stories left are built on request; run it again", err=True)
+            return 1
+    typer.echo(f"stored {stats.stored} pages ({stats.stories} stories had none of this build)")
+    return 0
 
 
 def asyncapi_document() -> str:
