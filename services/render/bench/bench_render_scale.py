@@ -5,14 +5,15 @@ database (SQLite, PostgreSQL):
   * writes the stories' events into an event store (the archive's table, on the same
     backend), not timed; then times `newsroom-render replay` (a process of its own, as an
     operator runs it) reading that archive and the empty tails of a private Redis: wall and
-    CPU seconds, events/s, peak RSS;
+    CPU seconds, events/s, peak RSS; then `newsroom-render build-pages` (the stories' stored
+    pages, which a replay leaves to it), timed alike;
   * serves it with render (one uvicorn process) and loads each page type with wrk on loopback
     (2 threads, 16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS;
   * serves the same bytes from memory with a minimal ASGI app on the same stack (the
     baseline) under the same load.
 Then prints the goals: every page type's p99 at the largest size within 1.5x of 10k; no page
 over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page not in
-memory (5,000 in turn, more than render keeps: each is read from the database as the projector
+memory (5,000 in turn, more than render keeps: each is read from the database as build-pages
 stored it) >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
 
 Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=5
@@ -104,6 +105,7 @@ class Run:
     backend: str
     stories: int
     replayed: Replayed
+    pages_built: Replayed | None = None  # build-pages, after the replay
     pages: dict[str, Load] = field(default_factory=dict)
     baseline: dict[str, Load] = field(default_factory=dict)
     rss_mb: float = 0.0
@@ -145,6 +147,20 @@ async def fill_archive(archive_url: str, stories: int) -> None:
 def replay_command(url: str, archive_url: str, redis_url: str, batch: int | None) -> Replayed:
     """Runs `newsroom-render replay` (the archive, then the streams' empty tails) into `url`,
     as an operator does; wall and CPU seconds and the peak RSS of that process."""
+    arguments = ["replay", "--database-url", url]
+    return render_command(
+        arguments + ([] if batch is None else ["--batch", str(batch)]), archive_url, redis_url
+    )
+
+
+def build_pages_command(url: str, archive_url: str, redis_url: str) -> Replayed:
+    """Runs `newsroom-render build-pages` on the replayed read model at `url`, as an operator
+    does before pointing render at it; wall and CPU seconds and the peak RSS."""
+    return render_command(["build-pages", "--database-url", url], archive_url, redis_url)
+
+
+def render_command(arguments: list[str], archive_url: str, redis_url: str) -> Replayed:
+    """Runs `newsroom-render *arguments` in a process of its own (timed)."""
     environment = {
         **os.environ,
         "ARCHIVE_DATABASE_URL": archive_url,
@@ -152,15 +168,14 @@ def replay_command(url: str, archive_url: str, redis_url: str, batch: int | None
         # not the target (the command refuses to replay into the live read model)
         "DATABASE_URL": "sqlite+aiosqlite:///render-scale-not-live.db",
     }
-    command = [sys.executable, "-m", "newsroom.render.entrypoints.cli", "replay"]
-    command += ["--database-url", url] + ([] if batch is None else ["--batch", str(batch)])
+    command = [sys.executable, "-m", "newsroom.render.entrypoints.cli", *arguments]
     started = time.monotonic()
     process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own command
     _, status, usage = os.wait4(process.pid, 0)
     took = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
-        raise RuntimeError(f"replay exited {process.returncode}")
+        raise RuntimeError(f"{arguments[0]} exited {process.returncode}")
     return Replayed(took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1000)
 
 
@@ -360,6 +375,11 @@ def replay_line(run: Run) -> str:
         f"replay {replayed.wall_s:.1f} s ({replayed.rate(run.stories):,.0f} events/s), "
         f"{replayed.cpu_s:.1f} CPU s ({2 * run.stories / replayed.cpu_s:,.0f} events per CPU s), "
         f"peak RSS {replayed.max_rss_mb:.0f} MB"
+    ) + (
+        ""
+        if (built := run.pages_built) is None
+        else f"; then build-pages {built.wall_s:.1f} s ({run.stories / built.wall_s:,.0f} "
+        f"pages/s), {built.cpu_s:.1f} CPU s, peak RSS {built.max_rss_mb:.0f} MB"
     )
 
 
@@ -413,6 +433,13 @@ def report(runs: list[Run]) -> None:
             f"{backend}: replay {rate:,.0f} events/s (goal >= 10,000): 1M stories in "
             f"{million / 60:.1f} min {basis} (goal <= 10 min) {'ok' if million <= 600 else 'MISSED'}"
         )
+        if large.pages_built is not None:
+            pages = large.stories / large.pages_built.wall_s
+            print(
+                f"{backend}: then build-pages {pages:,.0f} pages/s: 1M stories' pages in "
+                f"{1_000_000 / pages / 60:.1f} min {basis} (no goal: until a page is stored, "
+                "its requests build it)"
+            )
 
 
 def main() -> int:
@@ -459,6 +486,8 @@ def run_size(
         run = Run(backend, stories, replay_command(url, archive_url, redis_url, args.batch))
         applied = asyncio.run(applied_events(url))
         assert applied == 2 * stories, f"{applied} events applied of {2 * stories}"
+        say(f"{backend}: newsroom-render build-pages of {stories:,} stories (timed)")
+        run.pages_built = build_pages_command(url, archive_url, redis_url)
         if not args.replay_only:
             say(f"{backend}: replayed {stories:,} stories; loading pages")
             measure(url, run, args.duration, workdir)
