@@ -262,6 +262,13 @@ class RenderRuntime:
         await self._groups.enter_async_context(
             consumer_groups(self.redis, render_groups(self.streams), shards=self.streams.count)
         )
+        # FastStream starts the subscribers before the publishers: an entry handled at once
+        # would flush its PageChanged through a publisher not started yet ("Producer is unset
+        # yet"), fail and wait for redelivery. So the publishers first (started again after: that
+        # only builds their producer again).
+        await self.broker.connect()
+        for publisher in self.broker.publishers:
+            await publisher.start()
         await self.broker.start()
         self._maintainer = BackgroundLoop("render-maintenance", self._maintenance)
         if self.settings.page_build_interval_s > 0:
