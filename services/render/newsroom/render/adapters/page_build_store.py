@@ -36,7 +36,7 @@ _PAGE_VALUES = ("slug", "visible_from", "modified", "build", "etag", "html", "ar
 _STORE_PAGE = (
     "INSERT INTO article_pages (slug, visible_from, modified, build, etag, html, article_id) "
     "SELECT :p, :p, :p, :p, :p, :p, article_id FROM articles "
-    "WHERE article_id = :p AND revision = :p AND listed{lock} "
+    "WHERE article_id = :p AND revision = :p{lock} "
     "ON CONFLICT (article_id) DO UPDATE SET slug = excluded.slug, "
     "visible_from = excluded.visible_from, modified = excluded.modified, "
     "build = excluded.build, etag = excluded.etag, html = excluded.html"
@@ -76,14 +76,17 @@ class SqlPageBuildStore:
     async def sources(self, article_ids: Sequence[str]) -> list[PageSource]:
         if not article_ids:
             return []
-        query = select(_ARTICLES.c.article_id, _ARTICLES.c.revision, _ARTICLES.c.state).where(
-            _ARTICLES.c.article_id.in_(list(article_ids)), _ARTICLES.c.listed.is_(True)
-        )
+        # By id alone, `listed` checked here: with `listed` in the WHERE clause SQLite chose
+        # the (listed, ...) index and walked every listed story for each batch.
+        query = select(
+            _ARTICLES.c.article_id, _ARTICLES.c.revision, _ARTICLES.c.listed, _ARTICLES.c.state
+        ).where(_ARTICLES.c.article_id.in_(list(article_ids)))
 
         def read(connection: Connection) -> list[PageSource]:
             return [
                 PageSource(article_id, revision, decode_state(state))
-                for article_id, revision, state in connection.execute(query)
+                for article_id, revision, listed, state in connection.execute(query)
+                if listed
             ]
 
         return await self.runner.read_rows(read)
