@@ -15,16 +15,19 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import Engine, event
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.page_build_store import SqlPageBuildStore
+from newsroom.render.adapters.postgres_pages import STORED_PAGES
 from newsroom.render.adapters.queries import (
     STORED_PAGE_ON_THE_LOOP,
     ReadModelQueries,
     stored_page,
 )
+from newsroom.render.adapters.read_model_version import asyncpg_arguments
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork, UnitOfWorkRunner
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.keyset import Window
@@ -146,6 +149,18 @@ async def _plans(
 
     async with runner.engine.connect() as connection:
         plans = await connection.run_sync(explain)
+    if not sqlite:
+        # Stored pages as render reads them on PostgreSQL: over asyncpg, a round's slugs at once.
+        arguments = asyncpg_arguments(runner.engine)
+        assert arguments is not None
+        server = await asyncpg.connect(**arguments)
+        try:
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                await server.execute(f"SET {setting} = off")
+            rows = await server.fetch("EXPLAIN " + STORED_PAGES, ["a-slug", "b-slug"], "a-build")
+        finally:
+            await server.close()
+        plans.append(("stored pages, a round's", "\n".join(r[0] for r in rows), False))
     if sqlite:
         on_the_loop = sqlite3.connect(runner.engine.url.database or "")
         try:

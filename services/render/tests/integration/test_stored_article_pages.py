@@ -7,6 +7,7 @@ is built instead. Real HTTP, Redis, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -216,3 +217,60 @@ async def test_stored_pages_that_cannot_be_read_send_the_request_down_the_full_p
     assert await pages("a-slug", "a-build") is None  # refused: the caller builds the page
     assert await pages("a-slug", "a-build") is None  # and again, without waiting
     await pages.close()
+
+
+async def test_on_postgresql_lookups_of_one_round_share_one_query_each_its_own_page(
+    seed, postgres_url
+):
+    from newsroom.render.adapters.postgres_pages import PostgresStoredPages
+    from newsroom.render.adapters.read_model_version import asyncpg_arguments
+    from render_test_support import synthetic_story
+
+    runner = open_read_model(postgres_url)
+    await migrate(runner.engine)
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    events = [e for n in range(3) for e in synthetic_story(seed.v1_article, n)]
+    await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(events)
+    stored = {row.slug: row for row in (await _stored(runner)).values()}  # it has `sessions`
+    arguments = asyncpg_arguments(runner.engine)
+    assert arguments is not None
+    pages = PostgresStoredPages(arguments)
+    try:
+        assert await pages("warm-up", renderer.build) is None  # the pool opened
+        counting = pages._pool = CountingPool(pages._pool)
+        slugs = sorted(stored)
+        asked = [*slugs, "no-such-story", slugs[0]]
+        answers = await asyncio.gather(*(pages(slug, renderer.build) for slug in asked))
+        assert counting.queries == 1
+        for slug, page in zip(asked, answers, strict=True):
+            if slug not in stored:
+                assert page is None
+                continue
+            assert page is not None
+            assert (page.article_id, page.etag, page.html) == (
+                stored[slug].article_id,
+                stored[slug].etag,
+                stored[slug].html,
+            )
+        # Another build's lookup finds none of these pages.
+        assert await pages(slugs[0], "another build") is None
+    finally:
+        await pages.close()
+        await runner.dispose()
+
+
+class CountingPool:
+    """The real pool, counting the queries sent through it."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool, self.queries = pool, 0
+
+    async def fetch(self, *args: Any, **kwargs: Any) -> Any:
+        self.queries += 1
+        return await self.pool.fetch(*args, **kwargs)
+
+    def terminate(self) -> None:
+        self.pool.terminate()
+
+    async def close(self) -> None:
+        await self.pool.close()

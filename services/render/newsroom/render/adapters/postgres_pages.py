@@ -3,6 +3,12 @@ of its own, each preparing the statement once (asyncpg's statement cache). Throu
 session the same one-row read paid the session, the greenlet bridge and the result processing
 on every request, several times the round trip itself.
 
+The callers of one round of the event loop share one query (`slug = ANY($1)`): the requests
+the shared version read (read_model_version.FreshRead) releases at once all ask for their pages
+in the same round, and one round trip answers them all instead of one each (on two cores the
+server's work per query competes with render's own). The query is sent after every one of them
+asked, so it sees every commit the version they read saw.
+
 When the pool cannot be had or a read fails, the caller gets None and the request takes the
 full path, which builds the page and fails properly if the database is gone; a new pool is
 tried no sooner than RECONNECT_PAUSE after a failure."""
@@ -21,9 +27,9 @@ from newsroom.render.domain.read_model import StoredPage
 
 log = structlog.get_logger(__name__)
 
-STORED_PAGE = (
-    "SELECT article_id, visible_from, modified, etag, html FROM article_pages "
-    "WHERE slug = $1 AND build = $2"
+STORED_PAGES = (
+    "SELECT slug, article_id, visible_from, modified, etag, html FROM article_pages "
+    "WHERE slug = ANY($1::text[]) AND build = $2"
 )
 APPLICATION_NAME = "newsroom-render-stored-pages"  # in pg_stat_activity
 POOL_SIZE = 4  # concurrent reads (one event loop: more would only queue in the server)
@@ -37,6 +43,9 @@ async def _nothing_to_reset(_connection: Any) -> None:
     second round trip per page.)"""
 
 
+Waiting = dict[tuple[str, str], list["asyncio.Future[StoredPage | None]"]]  # by (slug, build)
+
+
 class PostgresStoredPages:
     def __init__(self, connect_args: Mapping[str, Any]) -> None:
         self._connect_args = connect_args
@@ -44,23 +53,51 @@ class PostgresStoredPages:
         self._opening: asyncio.Lock | None = None
         self._retry_at = 0.0
         self._failing = False
+        self._waiting: Waiting | None = None  # the callers of this round of the loop
+        self._reads: set[asyncio.Task[None]] = set()
 
     async def __call__(self, slug: str, build: str) -> StoredPage | None:
+        loop = asyncio.get_running_loop()
+        if self._waiting is None:
+            self._waiting = {}
+            loop.call_soon(self._send)
+        answer: asyncio.Future[StoredPage | None] = loop.create_future()
+        self._waiting.setdefault((slug, build), []).append(answer)
+        return await answer
+
+    def _send(self) -> None:
+        waiting, self._waiting = self._waiting or {}, None
+        read = asyncio.create_task(self._read(waiting))
+        self._reads.add(read)
+        read.add_done_callback(self._reads.discard)
+
+    async def _read(self, waiting: Waiting) -> None:
+        found: dict[tuple[str, str], StoredPage] = {}
         try:
             pool = self._pool or await self._open()
-            if pool is None:
-                return None
-            row = await pool.fetchrow(STORED_PAGE, slug, build, timeout=TIMEOUT)
+            if pool is not None:
+                by_build: dict[str, list[str]] = {}
+                for slug, build in waiting:
+                    by_build.setdefault(build, []).append(slug)
+                for build, slugs in by_build.items():  # one build in a process, as a rule
+                    for slug, article_id, visible_from, modified, etag, html in await pool.fetch(
+                        STORED_PAGES, slugs, build, timeout=TIMEOUT
+                    ):
+                        found[slug, build] = StoredPage(
+                            article_id, visible_from, modified, etag, html
+                        )
+                if self._failing:
+                    log.info("stored_pages_readable")
+                    self._failing = False
         except Exception as exc:  # whatever went wrong, the full path answers
             self._failed(exc)
-            return None
-        if self._failing:
-            log.info("stored_pages_readable")
-            self._failing = False
-        if row is None:
-            return None
-        article_id, visible_from, modified, etag, html = row
-        return StoredPage(article_id, visible_from, modified, etag, html)
+            found = {}
+        finally:
+            # Answered, or (failed, cancelled on close) None: no caller waits for ever.
+            for key, answers in waiting.items():
+                for answer in answers:
+                    if not answer.done():  # its caller may have gone (cancelled)
+                        answer.set_result(found.get(key))
 
     async def _open(self) -> Any:
         if self._opening is None:
@@ -91,6 +128,9 @@ class PostgresStoredPages:
             pool.terminate()  # no goodbye on connections that may be dead
 
     async def close(self) -> None:
+        for read in list(self._reads):
+            read.cancel()
+        await asyncio.gather(*self._reads, return_exceptions=True)
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
