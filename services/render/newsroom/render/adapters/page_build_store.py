@@ -30,6 +30,7 @@ _ARTICLES = cast(Table, ArticleRow.__table__)
 _PAGES = cast(Table, ArticlePageRow.__table__)
 _WITHOUT_PAGE = (
     "FROM articles LEFT JOIN article_pages ON article_pages.article_id = articles.article_id "
+    "{pages_after}"
     "WHERE articles.listed AND (article_pages.article_id IS NULL OR article_pages.build <> :build)"
 )
 _PAGE_VALUES = ("slug", "visible_from", "modified", "build", "etag", "html", "article_id")
@@ -54,8 +55,12 @@ class SqlPageBuildStore:
         self.runner = unit_of_work.runner
 
     async def waiting(self, build: str, after: str | None, limit: int) -> list[str]:
+        # The pages' side bounded too: PostgreSQL merge-joins the two keys, and its scan of
+        # article_pages would otherwise start at the first page every batch (quadratic: the
+        # build slowed from 2,000 to under 1,500 pages/s over 1M stories).
+        without_page = _WITHOUT_PAGE.format(pages_after="AND article_pages.article_id > :after ")
         query = text(
-            f"SELECT articles.article_id {_WITHOUT_PAGE} AND articles.article_id > :after "
+            f"SELECT articles.article_id {without_page} AND articles.article_id > :after "
             "ORDER BY articles.article_id LIMIT :limit"
         )
         arguments = {"build": build, "after": after or "", "limit": limit}
@@ -66,7 +71,7 @@ class SqlPageBuildStore:
         return await self.runner.read_rows(read)
 
     async def count_waiting(self, build: str) -> int:
-        query = text(f"SELECT count(*) {_WITHOUT_PAGE}")
+        query = text(f"SELECT count(*) {_WITHOUT_PAGE.format(pages_after='')}")
 
         def read(connection: Connection) -> int:
             return int(connection.execute(query, {"build": build}).scalar_one())
