@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
@@ -299,16 +299,9 @@ class RenderRuntime:
         await self.projection.page_outbox.flush(self.publish_pages)
 
     async def _maintenance(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                await self.maintain_once()
-            except Exception as exc:
-                # Whatever fails, the loop must go on: it alone announces lifted embargoes
-                # and sends PageChanged left in the outbox (stop() ends it by its event).
-                FAILURES.labels("maintenance").inc()
-                MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
-                log.error("maintenance_failed", error=repr(exc)[:300], exc_info=exc)
-            await pause(stopping, self.maintenance_every)
+        # Whatever fails, the loop must go on: it alone announces lifted embargoes and sends
+        # PageChanged left in the outbox (stop() ends it by its event).
+        await _every(stopping, self.maintenance_every, self.maintain_once, "maintenance")
 
     async def build_missing_pages(self) -> None:
         """Store the pages of the stories that have none of this process's build (after a
@@ -321,14 +314,10 @@ class RenderRuntime:
             log.info("article_pages_built", stories=stats.stories, stored=stats.stored)
 
     async def _build_pages(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                await self.build_missing_pages()
-            except Exception as exc:
-                # Requests build the pages meanwhile; the next round tries again.
-                FAILURES.labels("page_build").inc()
-                log.error("page_build_failed", error=repr(exc)[:300], exc_info=exc)
-            await pause(stopping, self.settings.page_build_interval_s)
+        # Requests build the pages meanwhile; a failed round is tried again the next time.
+        await _every(
+            stopping, self.settings.page_build_interval_s, self.build_missing_pages, "page_build"
+        )
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
@@ -337,6 +326,21 @@ class RenderRuntime:
             yield
         finally:
             await self.stop()
+
+
+async def _every(
+    stopping: asyncio.Event, seconds: float, work: Callable[[], Awaitable[None]], stage: str
+) -> None:
+    """`work` now and every `seconds` until `stopping` is set; a failed round is counted and
+    logged (as `stage`), and the loop goes on."""
+    while not stopping.is_set():
+        try:
+            await work()
+        except Exception as exc:
+            FAILURES.labels(stage).inc()
+            MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
+            log.error(f"{stage}_failed", error=repr(exc)[:300], exc_info=exc)
+        await pause(stopping, seconds)
 
 
 def build_app(

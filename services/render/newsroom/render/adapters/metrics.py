@@ -33,6 +33,6 @@ PAGES_BUILT = Counter(
 )
 MAINTENANCE_FAILURES = Counter(
     "newsroom_render_maintenance_failures_total",
-    "Rounds of the maintenance loop (embargo announcements, outbox flush) that failed",
+    "Rounds of render's background loops (maintenance, page builder) that failed",
     ["error"],
 )
