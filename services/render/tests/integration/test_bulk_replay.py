@@ -5,11 +5,12 @@ fails the replay, and the partitions share the log out exactly once."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from newsroom.render.adapters.archive_log import ArchiveAndTailLog
 from newsroom.render.adapters.migrate import migrate
@@ -79,6 +80,27 @@ async def _model(url: str) -> tuple[dict[str, Any], list[tuple[Any, ...]], dict[
         await database.dispose()
 
 
+async def _settled(url: str) -> dict[str, datetime | None] | None:
+    """PostgreSQL: each table's latest VACUUM (ANALYZE) by a command, the older of the two
+    times (None for a table never settled); None on SQLite, which has no vacuum to wait for."""
+    if not url.startswith("postgresql"):
+        return None
+    database = open_read_model(url)
+    try:
+        async with database.engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT relname, least(last_vacuum, last_analyze) FROM pg_stat_user_tables "
+                    "WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
+                )
+            )
+            settled = {table: at for table, at in rows}
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        return {table: settled.get(table) for table in tables}
+    finally:
+        await database.dispose()
+
+
 async def _all_applied(live: Any, count: int) -> bool | None:
     return await events_applied(live, count) or None
 
@@ -106,8 +128,20 @@ async def test_parallel_replay_rebuilds_the_live_read_model_with_the_migrated_sc
         assert f"replayed {len(history) + 2} entries: {len(history)} applied, 2 dup" in done.stdout
         # A replay stores no page (the page builder renders them after, off its clock) ...
         assert (await _model(target))[0]["article_pages"] == []
+        replay_settled = await _settled(target)
         built = run("build-pages", "--database-url", target, "--workers", "2", redis_url=redis_url)
         assert built.returncode == 0, built.stderr
+        if replay_settled is not None:
+            # Each bulk load leaves its tables vacuumed and analysed: autovacuum has nothing
+            # left to do in the first minutes of serving. The pages' table again after its
+            # load (build-pages).
+            pages_settled = await _settled(target)
+            assert pages_settled is not None
+            assert all(replay_settled.values()), replay_settled
+            before, after = replay_settled["article_pages"], pages_settled["article_pages"]
+            assert before is not None
+            assert after is not None
+            assert after > before
         listed = len(live_model["article_pages"])
         assert listed > 0
         assert f"stored {listed} pages ({listed} stories had none of this build)" in built.stdout

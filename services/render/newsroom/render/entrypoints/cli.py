@@ -269,7 +269,7 @@ def build_pages_command(
 async def _build_pages(settings: RenderSettings, url: str, workers: PageBuildWorkers) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
-    from newsroom.render.entrypoints.page_builder import pages_waiting
+    from newsroom.render.entrypoints.page_builder import pages_waiting, settle_pages
     from newsroom.render.entrypoints.partition_workers import PartitionFailed
 
     total = await pages_waiting(settings, url)
@@ -283,6 +283,8 @@ async def _build_pages(settings: RenderSettings, url: str, workers: PageBuildWor
             typer.echo(f"{exc}\nthe stories left are built on request; run it again", err=True)
             return 1
     typer.echo(f"stored {stats.stored} pages ({stats.stories} stories had none of this build)")
+    if stats.stored:
+        await settle_pages(url)
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from newsroom.render.adapters.bulk_load import settle_bulk_load
 from newsroom.render.adapters.page_build_store import SqlPageBuildStore
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork
 from newsroom.render.adapters.write_turn import Lock
@@ -44,6 +45,15 @@ async def pages_waiting(settings: RenderSettings, url: str) -> int:
     try:
         store = SqlPageBuildStore(ReadModelUnitOfWork(runner))
         return await store.count_waiting(article_pages_for(settings).build)
+    finally:
+        await runner.dispose()
+
+
+async def settle_pages(url: str) -> None:
+    """The stored pages' table after a build that wrote many (adapters.bulk_load)."""
+    runner = open_read_model(url)
+    try:
+        await settle_bulk_load(runner.engine, "article_pages")
     finally:
         await runner.dispose()
 
