@@ -11,13 +11,19 @@ database (SQLite, PostgreSQL):
     (2 threads, 16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS;
   * serves the same bytes from memory with a minimal ASGI app on the same stack (the
     baseline) under the same load.
+The sizes of a database are served at once and loaded in turn, page type by page type, for
+--rounds rounds (render at each size, then its baseline): the figures are each one's median.
+On a shared machine a slow minute moved one size's p99 by up to 1.7x against the same read
+model a minute later. Loaded one size after the other, that minute fell on one size alone and
+read as the archive's cost; interleaved, it falls on every size alike.
 Then prints the goals: every page type's p99 at the largest size within 1.5x of 10k; no page
 over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page not in
 memory (5,000 in turn, more than render keeps: each is read from the database as build-pages
 stored it) >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that predicts it).
 
-Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=5
-         --replay-only (no serving)  --batch=N (replay's --batch; default: the command's)
+Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=3
+         --rounds=3  --replay-only (no serving)  --batch=N (replay's --batch; default: the
+         command's)
 A private temporary directory, redis-server and PostgreSQL databases of its own (dropped
 after)."""
 
@@ -30,6 +36,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -324,46 +331,88 @@ def page_paths(client: httpx.Client) -> dict[str, list[str]]:
     }
 
 
-def measure(url: str, run: Run, duration: int, workdir: Path) -> None:
+@dataclass
+class Served:
+    """One read model served for the load: render, and the baseline with its bytes."""
+
+    run: Run
+    render: Server
+    baseline: Server
+    paths: dict[str, list[str]]
+    bytes: dict[str, int]
+
+
+def serve(run: Run, url: str, workdir: Path) -> Served:
+    """Render on the read model at `url`, its page types' URLs, and the baseline serving the
+    same bytes (the first 200 of each type's URLs)."""
     render = Server("render", url)
+    with httpx.Client(base_url=render.base, timeout=60) as client:
+        paths = page_paths(client)
+        bodies: dict[str, tuple[str, str]] = {}
+        sizes: dict[str, int] = {}
+        for name, urls in paths.items():
+            first = client.get(urls[0])
+            assert first.status_code == 200, (name, urls[0], first.status_code)
+            sizes[name] = len(first.content)
+            for path in urls[:200]:
+                answer = client.get(path)
+                bodies[path] = (answer.headers["content-type"], answer.text)
+    stored = workdir / f"bodies-{run.backend}-{run.stories}.json"
+    stored.write_text(json.dumps(bodies))
+    return Served(run, render, Server("baseline", str(stored)), paths, sizes)
+
+
+def _median(loads: list[tuple[float, float, float]], size: int) -> Load:
+    p50s, p99s, rates = zip(*loads, strict=True)
+    return Load(size, statistics.median(p50s), statistics.median(p99s), statistics.median(rates))
+
+
+def measure(built: list[tuple[Run, str]], rounds: int, duration: int, workdir: Path) -> None:
+    """Loads every page type on every read model of `built` (served at once), in turn, for
+    `rounds` rounds; each figure is the median of its rounds."""
+    sites: list[Served] = []
     try:
-        with httpx.Client(base_url=render.base, timeout=60) as client:
-            paths = page_paths(client)
-            bodies: dict[str, tuple[str, str]] = {}
-            for name, urls in paths.items():
-                first = client.get(urls[0])
-                assert first.status_code == 200, (name, urls[0], first.status_code)
-                for path in urls[:200]:  # what the baseline serves (the first 200 of a list)
-                    answer = client.get(path)
-                    bodies[path] = (answer.headers["content-type"], answer.text)
-                p50, p99, rps = wrk(render.base, urls, duration, workdir)
-                run.pages[name] = Load(len(first.content), p50, p99, rps)
+        for run, url in built:
+            sites.append(serve(run, url, workdir))
+        for name in sites[0].paths:
+            loads: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
+            for _ in range(rounds):
+                for site in sites:
+                    urls = site.paths[name]
+                    key = site.run.stories
+                    loads.setdefault((key, "render"), []).append(
+                        wrk(site.render.base, urls, duration, workdir)
+                    )
+                    loads.setdefault((key, "baseline"), []).append(
+                        wrk(site.baseline.base, urls[:200], duration, workdir)
+                    )
+            for site in sites:
+                run, size = site.run, site.bytes[name]
+                run.pages[name] = _median(loads[run.stories, "render"], size)
+                run.baseline[name] = _median(loads[run.stories, "baseline"], size)
+                load = run.pages[name]
+                rounds_p99 = " ".join(f"{p99:.2f}" for _, p99, _ in loads[run.stories, "render"])
                 say(
-                    f"  {name:26} {len(first.content):>9,} B  p50 {p50:7.2f} ms  "
-                    f"p99 {p99:7.2f} ms  {rps:8.0f} req/s"
+                    f"  {run.stories:>9,} {name:26} {size:>9,} B  p50 {load.p50_ms:6.2f} ms  "
+                    f"p99 {load.p99_ms:6.2f} ms (rounds {rounds_p99})  {load.rps:7.0f} req/s"
+                    f" | baseline {run.baseline[name].rps:7.0f}"
                 )
-            # Where the article pages' bytes came from: stored by the replay, or built here.
-            metrics = client.get("/metrics").text
+        for site in sites:
+            # Where the article pages' bytes came from: stored by build-pages, or built here.
+            metrics = httpx.get(site.render.base + "/metrics", timeout=60).text
             sources = dict(
                 re.findall(r'newsroom_render_article_pages_total\{source="(\w+)"\} (\S+)', metrics)
             )
             say(
-                f"  article pages served: {float(sources.get('stored', 0)):,.0f} stored, "
+                f"  {site.run.stories:,}: article pages served: "
+                f"{float(sources.get('stored', 0)):,.0f} stored, "
                 f"{float(sources.get('built', 0)):,.0f} built"
             )
-        run.rss_mb = render.rss_mb()
+            site.run.rss_mb = site.render.rss_mb()
     finally:
-        render.stop()
-    stored = workdir / "bodies.json"
-    stored.write_text(json.dumps(bodies))
-    baseline = Server("baseline", str(stored))
-    try:
-        for name, urls in paths.items():
-            p50, p99, rps = wrk(baseline.base, urls[:200], duration, workdir)
-            run.baseline[name] = Load(run.pages[name].bytes, p50, p99, rps)
-        say("  baseline: " + ", ".join(f"{n} {b.rps:.0f}" for n, b in run.baseline.items()))
-    finally:
-        baseline.stop()
+        for site in sites:
+            site.render.stop()
+            site.baseline.stop()
 
 
 # ---------------------------------------------------------------- the report
@@ -447,7 +496,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--million", action="store_true", help="also 1,000,000 stories")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load a page type")
+    parser.add_argument("--duration", type=int, default=3, help="seconds of one load")
+    parser.add_argument("--rounds", type=int, default=3, help="loads of each page type a size")
     parser.add_argument("--replay-only", action="store_true", help="no serving, no load")
     parser.add_argument("--batch", type=int, help="replay --batch (default: the command's own)")
     args = parser.parse_args()
@@ -458,10 +508,7 @@ def main() -> int:
         redis, redis_url = start_redis(workdir)  # the tail: a Redis of our own, its streams empty
         try:
             for backend in args.backends.split(","):
-                for stories in sizes:
-                    run = run_size(backend, stories, args, workdir, redis_url)
-                    runs.append(run)
-                    say(f"{backend} {stories:,} stories: {replay_line(run)}")
+                runs += run_backend(backend, sizes, args, workdir, redis_url)
         finally:
             redis.terminate()
             redis.wait()
@@ -469,35 +516,62 @@ def main() -> int:
     return 0
 
 
-def run_size(
-    backend: str, stories: int, args: argparse.Namespace, workdir: Path, redis_url: str
-) -> Run:
-    """Archives `stories` stories, replays them into a new read model, and (unless
-    --replay-only) serves it under load; every database dropped after."""
-    names = [f"bench_render_scale_{uuid.uuid4().hex[:8]}" for _ in ("read model", "archive")]
-    if backend == "sqlite":
-        url, archive_url = (f"sqlite+aiosqlite:///{workdir / f'{n}.db'}" for n in names)
-    else:
-        url, archive_url = (asyncio.run(create_database(n)) for n in names)
+def run_backend(
+    backend: str, sizes: list[int], args: argparse.Namespace, workdir: Path, redis_url: str
+) -> list[Run]:
+    """For each size, archives that many stories and replays them into a new read model;
+    then (unless --replay-only) serves the read models together under load. Every database
+    is dropped after (each archive as soon as its read model is built)."""
+    built: list[tuple[Run, str]] = []
+    dropped: list[str] = []
     try:
-        say(f"{backend}: archiving the events of {stories:,} stories (not timed)")
-        asyncio.run(fill_archive(archive_url, stories))
-        say(f"{backend}: newsroom-render replay of {stories:,} stories (timed)")
-        run = Run(backend, stories, replay_command(url, archive_url, redis_url, args.batch))
-        applied = asyncio.run(applied_events(url))
-        assert applied == 2 * stories, f"{applied} events applied of {2 * stories}"
-        say(f"{backend}: newsroom-render build-pages of {stories:,} stories (timed)")
-        run.pages_built = build_pages_command(url, archive_url, redis_url)
-        if not args.replay_only:
-            say(f"{backend}: replayed {stories:,} stories; loading pages")
-            measure(url, run, args.duration, workdir)
-        return run
-    finally:
-        for name in names:
+        for stories in sizes:
+            names = [f"bench_render_scale_{uuid.uuid4().hex[:8]}" for _ in ("model", "archive")]
+            dropped += names
             if backend == "sqlite":
-                (workdir / f"{name}.db").unlink(missing_ok=True)
+                url, archive_url = (f"sqlite+aiosqlite:///{workdir / f'{n}.db'}" for n in names)
             else:
-                asyncio.run(drop_database(name))
+                url, archive_url = (asyncio.run(create_database(n)) for n in names)
+            run = build_read_model(backend, stories, url, archive_url, args, redis_url)
+            drop(backend, names[1], workdir)
+            built.append((run, url))
+            say(f"{backend} {stories:,} stories: {replay_line(run)}")
+        if not args.replay_only:
+            say(f"{backend}: loading pages, {args.rounds} rounds of {args.duration} s a load")
+            measure(built, args.rounds, args.duration, workdir)
+        return [run for run, _ in built]
+    finally:
+        for name in dropped:
+            drop(backend, name, workdir)
+
+
+def build_read_model(
+    backend: str,
+    stories: int,
+    url: str,
+    archive_url: str,
+    args: argparse.Namespace,
+    redis_url: str,
+) -> Run:
+    """Archives `stories` stories at `archive_url`, then times `replay` and `build-pages`
+    into the read model at `url`."""
+    say(f"{backend}: archiving the events of {stories:,} stories (not timed)")
+    asyncio.run(fill_archive(archive_url, stories))
+    say(f"{backend}: newsroom-render replay of {stories:,} stories (timed)")
+    run = Run(backend, stories, replay_command(url, archive_url, redis_url, args.batch))
+    applied = asyncio.run(applied_events(url))
+    assert applied == 2 * stories, f"{applied} events applied of {2 * stories}"
+    say(f"{backend}: newsroom-render build-pages of {stories:,} stories (timed)")
+    run.pages_built = build_pages_command(url, archive_url, redis_url)
+    return run
+
+
+def drop(backend: str, name: str, workdir: Path) -> None:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (workdir / f"{name}.db{suffix}").unlink(missing_ok=True)
+    else:
+        asyncio.run(drop_database(name))
 
 
 if __name__ == "__main__":
