@@ -19,6 +19,7 @@ bytes themselves cost nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,6 +112,8 @@ class KeptPages:
         self.version = version
         self.clock = clock
         self._pages: PageCache[str, KeptPage] = PageCache(size, max_bytes=KEPT_BYTES, weigh=_weight)
+        # The pages being built, by URL and version, each with what its waiters wait on.
+        self._building: dict[tuple[str, Version], asyncio.Future[None]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -137,7 +140,32 @@ class KeptPages:
         page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
         if version is not None:
             self._pages.put(target, page)
+            self.release_waiters(target, version)
         return page
+
+    async def built_meanwhile(self, target: str, version: Version) -> KeptPage | None:
+        """The page kept by a request already building `target` under `version`, once kept
+        (None: no build in flight, or it ended without keeping one: an error, a page never
+        kept)."""
+        building = self._building.get((target, version))
+        if building is None:
+            return None
+        await asyncio.wait([building])  # not `await building`: a waiter's cancel would cancel it
+        return self.find(target, version)
+
+    def building(self, target: str, version: Version | None) -> asyncio.Future[None] | None:
+        """Register a build of `target` under `version`, unless one is in flight (None then):
+        what its waiters wait on, done once they are released."""
+        if version is None or (target, version) in self._building:
+            return None
+        self._building[target, version] = done = asyncio.get_running_loop().create_future()
+        return done
+
+    def release_waiters(self, target: str, version: Version) -> None:
+        """Release the waiters of the build of `target` under `version` (kept, or ended)."""
+        building = self._building.pop((target, version), None)
+        if building is not None:
+            building.set_result(None)
 
 
 def keep_page(scope: Scope, representation: Representation, how: Keep) -> None:
@@ -198,17 +226,15 @@ class ServeKeptPages:
         version = await self.kept.version()
         target = target_of(scope)
         kept = self.kept.find(target, version) if version is not None else None
+        if kept is None and version is not None:
+            kept = await self.kept.built_meanwhile(target, version)
         if kept is not None:
             if kept.counter is not None:
                 kept.counter.inc()
-        elif (slug := _article_slug(scope["path"])) is not None and self.article is not None:
-            kept = await self._build_article(slug, target, version)
-        if kept is None:
-            if version is not None:
-                scope[VERSION_KEY] = version
-                scope[KEPT_PAGES_KEY] = self.kept
-            await self.app(scope, receive, send)
-            return
+        else:
+            kept = await self._build(scope, receive, send, target, version)
+            if kept is None:  # the full path answered
+                return
         status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send(
@@ -218,6 +244,34 @@ class ServeKeptPages:
                 "more_body": False,
             }
         )
+
+    async def _build(
+        self, scope: Scope, receive: Receive, send: Send, target: str, version: Version | None
+    ) -> KeptPage | None:
+        """Build the page: an article here (returned), anything else by the full path, which
+        answers and keeps it (None). Requests of the same URL arriving meanwhile under the same
+        version wait for this one and answer what it kept (KeptPages.built_meanwhile), instead
+        of each building it too: after a PageChanged, or on a page's first request, a burst of
+        readers built the same page side by side, each with its own queries, and every request
+        behind them waited (a p99 of 100-300 ms against 2 ms once kept, on PostgreSQL under
+        wrk). They are released when the page is kept, before this request's client has read
+        it: a slow client holds up no one else."""
+        if (slug := _article_slug(scope["path"])) is not None and self.article is not None:
+            # Read as stored, an article costs a lookup: no waiting on another request's.
+            kept = await self._build_article(slug, target, version)
+            if kept is not None:
+                return kept
+        leading = self.kept.building(target, version)
+        try:
+            if version is not None:
+                scope[VERSION_KEY] = version
+                scope[KEPT_PAGES_KEY] = self.kept
+            await self.app(scope, receive, send)
+            return None
+        finally:
+            if leading is not None and not leading.done():  # kept nothing: released here
+                assert version is not None
+                self.kept.release_waiters(target, version)
 
     async def _build_article(
         self, slug: str, target: str, version: Version | None
