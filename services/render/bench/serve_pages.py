@@ -54,7 +54,10 @@ def main(kind: str, source: str, port: int) -> None:
             loaded = json.load(file)
         app = baseline({path: (kind_, body.encode()) for path, (kind_, body) in loaded.items()})
     else:
+        from newsroom.render.entrypoints.startup_heap import freeze_startup_heap
+
         app = render_app(source)
+        freeze_startup_heap()  # as `newsroom-render serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

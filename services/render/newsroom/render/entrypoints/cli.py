@@ -47,9 +47,13 @@ def serve() -> None:
     settings = _settings()
     configure_logging("render", settings.log_level, settings.log_format)
     asyncio.run(migrate_read_model(settings.database_url))
+    from newsroom.render.entrypoints.startup_heap import freeze_startup_heap
+
     runtime = RenderRuntime(settings)
+    served = build_app(runtime)
+    freeze_startup_heap()
     uvicorn.run(
-        build_app(runtime),
+        served,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
