@@ -346,20 +346,24 @@ def serve(run: Run, url: str, workdir: Path) -> Served:
     """Render on the read model at `url`, its page types' URLs, and the baseline serving the
     same bytes (the first 200 of each type's URLs)."""
     render = Server("render", url)
-    with httpx.Client(base_url=render.base, timeout=60) as client:
-        paths = page_paths(client)
-        bodies: dict[str, tuple[str, str]] = {}
-        sizes: dict[str, int] = {}
-        for name, urls in paths.items():
-            first = client.get(urls[0])
-            assert first.status_code == 200, (name, urls[0], first.status_code)
-            sizes[name] = len(first.content)
-            for path in urls[:200]:
-                answer = client.get(path)
-                bodies[path] = (answer.headers["content-type"], answer.text)
-    stored = workdir / f"bodies-{run.backend}-{run.stories}.json"
-    stored.write_text(json.dumps(bodies))
-    return Served(run, render, Server("baseline", str(stored)), paths, sizes)
+    try:
+        with httpx.Client(base_url=render.base, timeout=60) as client:
+            paths = page_paths(client)
+            bodies: dict[str, tuple[str, str]] = {}
+            sizes: dict[str, int] = {}
+            for name, urls in paths.items():
+                first = client.get(urls[0])
+                assert first.status_code == 200, (name, urls[0], first.status_code)
+                sizes[name] = len(first.content)
+                for path in urls[:200]:
+                    answer = client.get(path)
+                    bodies[path] = (answer.headers["content-type"], answer.text)
+        stored = workdir / f"bodies-{run.backend}-{run.stories}.json"
+        stored.write_text(json.dumps(bodies))
+        return Served(run, render, Server("baseline", str(stored)), paths, sizes)
+    except BaseException:
+        render.stop()  # the caller stops only what it was given
+        raise
 
 
 def _median(loads: list[tuple[float, float, float]], size: int) -> Load:

@@ -43,12 +43,11 @@ def serve() -> None:
     import uvicorn
 
     from newsroom.render.bootstrap import RenderRuntime, build_app, migrate_read_model
+    from newsroom.render.entrypoints.startup_heap import freeze_startup_heap
 
     settings = _settings()
     configure_logging("render", settings.log_level, settings.log_format)
     asyncio.run(migrate_read_model(settings.database_url))
-    from newsroom.render.entrypoints.startup_heap import freeze_startup_heap
-
     runtime = RenderRuntime(settings)
     served = build_app(runtime)
     freeze_startup_heap()
