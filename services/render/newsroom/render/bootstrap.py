@@ -28,6 +28,7 @@ from newsroom.render.adapters.page_outbox import PageOutbox
 from newsroom.render.adapters.page_publisher import PagePublisher
 from newsroom.render.adapters.queries import ReadModelQueries
 from newsroom.render.adapters.read_model_version import read_model_version
+from newsroom.render.adapters.redis_lease import PAGE_BUILDER_LEASE, RedisLease
 from newsroom.render.adapters.stream_log import RedisStreamLog
 from newsroom.render.adapters.unit_of_work import (
     ReadModelUnitOfWork,
@@ -37,7 +38,7 @@ from newsroom.render.adapters.unit_of_work import (
 )
 from newsroom.render.adapters.write_turn import Lock
 from newsroom.render.application.announce_embargoes import AnnounceLiftedEmbargoes
-from newsroom.render.application.build_pages import build_pages
+from newsroom.render.application.build_pages import build_pages_leased
 from newsroom.render.application.group_commit import GroupCommit
 from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import ArticlePages, Clock, EventLog
@@ -220,6 +221,7 @@ class RenderRuntime:
         # A batch of PageChanged goes out in one round trip on this client (on a cluster, one
         # MULTI/EXEC on the pages stream's master: see PagePublisher).
         self.publish_pages = PagePublisher(pages_publisher, self.redis)
+        self.page_builder_lease = RedisLease(self.redis, PAGE_BUILDER_LEASE)
         self.maintenance_every = maintenance_every
         self._maintainer: BackgroundLoop | None = None
         self._page_builder: BackgroundLoop | None = None
@@ -303,21 +305,34 @@ class RenderRuntime:
         # PageChanged left in the outbox (stop() ends it by its event).
         await _every(stopping, self.maintenance_every, self.maintain_once, "maintenance")
 
-    async def build_missing_pages(self) -> None:
+    async def build_missing_pages(self) -> bool:
         """Store the pages of the stories that have none of this process's build (after a
-        replay, or a deploy that changed how pages look), sharing the projector's write slot."""
-        stats = await build_pages(
-            SqlPageBuildStore(self.projection.unit_of_work), self.article_pages
+        replay, or a deploy that changed how pages look), sharing the projector's write slot;
+        one replica at a time (False: another replica holds the builder's lease)."""
+        stats = await build_pages_leased(
+            self.page_builder_lease,
+            SqlPageBuildStore(self.projection.unit_of_work),
+            self.article_pages,
         )
+        if stats is None:
+            log.debug("article_pages_built_elsewhere")
+            return False
         PAGES_BUILT.inc(stats.stored)
         if stats.stories:
             log.info("article_pages_built", stories=stats.stories, stored=stats.stored)
+        return True
 
     async def _build_pages(self, stopping: asyncio.Event) -> None:
-        # Requests build the pages meanwhile; a failed round is tried again the next time.
-        await _every(
-            stopping, self.settings.page_build_interval_s, self.build_missing_pages, "page_build"
-        )
+        # Requests build the pages meanwhile; a failed round is tried again the next time. A
+        # round skipped for another replica's is tried again once that one's lease could have
+        # expired: its holder may have died (a restart after a crash finds its own lease).
+        interval = self.settings.page_build_interval_s
+        retry = min(interval, self.page_builder_lease.ttl_s)
+
+        async def round_() -> float:
+            return interval if await self.build_missing_pages() else retry
+
+        await _every(stopping, interval, round_, "page_build")
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
@@ -329,18 +344,22 @@ class RenderRuntime:
 
 
 async def _every(
-    stopping: asyncio.Event, seconds: float, work: Callable[[], Awaitable[None]], stage: str
+    stopping: asyncio.Event,
+    seconds: float,
+    work: Callable[[], Awaitable[float | None]],
+    stage: str,
 ) -> None:
-    """`work` now and every `seconds` until `stopping` is set; a failed round is counted and
-    logged (as `stage`), and the loop goes on."""
+    """`work` now and every `seconds` (or as long as a round returns) until `stopping` is set;
+    a failed round is counted and logged (as `stage`), and the loop goes on."""
     while not stopping.is_set():
+        wait = seconds
         try:
-            await work()
+            wait = await work() or seconds
         except Exception as exc:
             FAILURES.labels(stage).inc()
             MAINTENANCE_FAILURES.labels(type(exc).__name__).inc()
             log.error(f"{stage}_failed", error=repr(exc)[:300], exc_info=exc)
-        await pause(stopping, seconds)
+        await pause(stopping, wait)
 
 
 def build_app(

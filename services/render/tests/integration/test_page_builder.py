@@ -2,28 +2,33 @@
 every listed story that has none of the current build, exactly the page the projector would
 have stored; it never overwrites the page of a story saved after the builder read it (SQLite's
 write lock, PostgreSQL's FOR SHARE: a projector's transaction in flight makes the write wait,
-then find the new revision); partitions share the stories out; and the render service runs it
-on start, after which its requests are served stored pages. Real SQLite, PostgreSQL, Redis and
-HTTP."""
+then find the new revision); partitions share the stories out; the render service runs it on
+start, after which its requests are served stored pages; and of a deployment's replicas one at
+a time runs it (a lease in Redis, renewed while held, expiring with a dead holder). Real SQLite,
+PostgreSQL, Redis and HTTP."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client import REGISTRY
+from redis.asyncio import Redis
 from sqlalchemy import select, text
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow
 from newsroom.render.adapters.page_build_store import SqlPageBuildStore
+from newsroom.render.adapters.redis_lease import RedisLease
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork, UnitOfWorkRunner
-from newsroom.render.application.build_pages import build_pages
+from newsroom.render.application.build_pages import build_pages, build_pages_leased
 from newsroom.render.application.partitions import Partition
 from newsroom.render.application.ports import RenderedPage
 from newsroom.render.bootstrap import Projection, open_read_model
+from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher
 from newsroom.render.entrypoints.article_html import ArticlePageRenderer
 from render_test_support import synthetic_story
@@ -185,3 +190,78 @@ async def test_render_builds_the_missing_pages_on_start_and_serves_them_stored(
             row = await session.get(ArticlePageRow, seed.article_id)
             assert row is not None
             assert page.content == row.html
+
+
+class CountedPages:
+    """RENDERER, counting the pages it renders."""
+
+    def __init__(self) -> None:
+        self.rendered = 0
+
+    @property
+    def build(self) -> str:
+        return RENDERER.build
+
+    def etag(self, html: bytes) -> str:
+        return RENDERER.etag(html)
+
+    def __call__(self, state: ArticleState) -> bytes | None:
+        self.rendered += 1
+        return RENDERER(state)
+
+
+def _lease_name() -> str:
+    return f"newsroom:test:page-builder:{uuid.uuid4().hex}"
+
+
+async def test_of_two_replicas_one_builds_the_missing_pages_and_the_other_skips_its_round(
+    seed, database_url, redis_url
+):
+    runner = await _model(database_url, _stories(seed, 7), None)
+    replicas = [Redis.from_url(redis_url), Redis.from_url(redis_url)]  # a connection each
+    name = _lease_name()
+    try:
+        store = SqlPageBuildStore(ReadModelUnitOfWork(runner))
+        pages = CountedPages()
+        rounds = await asyncio.gather(
+            *(build_pages_leased(RedisLease(redis, name), store, pages) for redis in replicas)
+        )
+        built = [stats for stats in rounds if stats is not None]
+        assert len(built) == 1, rounds
+        assert (built[0].stories, built[0].stored) == (7, 7)
+        assert pages.rendered == 7, "each page rendered once"
+        # Released when the round ends: the next round is any replica's.
+        again = await build_pages_leased(RedisLease(replicas[1], name), store, pages)
+        assert again is not None
+        assert (again.stories, again.stored) == (0, 0)
+    finally:
+        for redis in replicas:
+            await redis.aclose()
+        await runner.dispose()
+
+
+async def test_the_lease_is_renewed_while_held_and_a_dead_holders_expires(redis_url, eventually):
+    redis = Redis.from_url(redis_url)
+    name = _lease_name()
+    try:
+        holder, other = RedisLease(redis, name, ttl_s=1.5), RedisLease(redis, name, ttl_s=1.5)
+        async with holder.held() as held:
+            assert held
+            await asyncio.sleep(4)  # well past its time to live: renewed meanwhile
+            async with other.held() as taken:
+                assert not taken
+        async with other.held() as taken:
+            assert taken, "released when its holder is done"
+
+        # A holder that died: it took the lease and never renews it.
+        assert await redis.lock(name, timeout=1.5).acquire(blocking=False)
+        async with other.held() as taken:
+            assert not taken
+
+        async def free() -> bool:
+            async with other.held() as taken:
+                return taken
+
+        await eventually(free, within=10)
+    finally:
+        await redis.aclose()

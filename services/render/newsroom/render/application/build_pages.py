@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from newsroom.render.application.partitions import WHOLE_LOG, Partition
 from newsroom.render.application.ports import (
     ArticlePages,
+    Lease,
     PageBuildStore,
     PageSource,
     RenderedPage,
@@ -66,3 +67,15 @@ async def build_pages(
         if progress is not None:
             progress(len(owned))
     return stats
+
+
+async def build_pages_leased(
+    lease: Lease, store: PageBuildStore, article_pages: ArticlePages
+) -> PageBuildStats | None:
+    """A background round of the builder, run by one process of a deployment at a time: every
+    replica runs it, and without the lease each rendered every missing page (None: another
+    process holds the lease and builds them)."""
+    async with lease.held() as held:
+        if not held:
+            return None
+        return await build_pages(store, article_pages)

@@ -98,6 +98,14 @@ class PageBuildStore(Protocol):
         ...
 
 
+class Lease(Protocol):
+    """Held by at most one process of a deployment at a time (adapters.redis_lease)."""
+
+    def held(self) -> AbstractAsyncContextManager[bool]:
+        """Enters holding the lease (True) or not, another process holding it (False)."""
+        ...
+
+
 class ArticleStore(Protocol):
     """The articles of one unit of work (synchronous: it runs inside one transaction)."""
 
