@@ -399,7 +399,7 @@ def measure(built: list[tuple[Run, str]], rounds: int, duration: int, workdir: P
                 say(
                     f"  {run.stories:>9,} {name:26} {size:>9,} B  p50 {load.p50_ms:6.2f} ms  "
                     f"p99 {load.p99_ms:6.2f} ms (rounds {rounds_p99})  {load.rps:7.0f} req/s"
-                    f" | baseline {run.baseline[name].rps:7.0f}"
+                    f" | baseline {run.baseline[name].rps:7.0f}, p99 {run.baseline[name].p99_ms:.2f} ms"
                 )
         for site in sites:
             # Where the article pages' bytes came from: stored by build-pages, or built here.
@@ -437,7 +437,10 @@ def replay_line(run: Run) -> str:
 
 
 def report(runs: list[Run]) -> None:
-    print("\n=== render at scale: bytes, p50 / p99 ms, requests/s (render | baseline, ratio)")
+    print(
+        "\n=== render at scale: bytes, p50 / p99 ms, requests/s "
+        "(render | baseline, ratio; the baseline's p99)"
+    )
     for run in runs:
         print(f"\n{run.backend}, {run.stories:,} stories: {replay_line(run)}")
         if run.pages:
@@ -447,6 +450,7 @@ def report(runs: list[Run]) -> None:
             print(
                 f"  {name:26} {load.bytes:>9,} B  p50 {load.p50_ms:7.2f}  p99 {load.p99_ms:7.2f}"
                 f"  {load.rps:7.0f} req/s | {base.rps:7.0f}  {load.rps / base.rps:4.2f}x"
+                f"  (p99 {base.p99_ms:.2f})"
             )
     print("\n=== goals")
     for backend in sorted({r.backend for r in runs}):
