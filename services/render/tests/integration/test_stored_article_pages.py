@@ -3,7 +3,8 @@ renders a story's page when it saves the story, and a request serves those bytes
 building anything. The stored page is byte for byte the page the route builds; it follows the
 story (a correction replaces it, a kill removes it, an embargo holds it back until it lifts);
 and a page stored by another build (other templates, code or site) is never served: the page
-is built instead. Real HTTP, Redis, SQLite and PostgreSQL."""
+is built instead. A stored page comes with the read model's version it was read at, which
+kept pages are tagged with. Real HTTP, Redis, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from sqlalchemy import select, update
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
+from newsroom.render.adapters.queries import ReadModelQueries
+from newsroom.render.adapters.read_model_version import read_model_version
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher
@@ -274,3 +277,39 @@ class CountingPool:
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+async def test_a_stored_page_comes_with_the_version_it_was_read_at(seed, database_url, eventually):
+    """What lets a page not kept be kept without reading the version first: the version a
+    stored page is read with is the one read_model_version reads while nothing commits, and
+    a commit after the read moves the version away from it."""
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    runner = open_read_model(database_url)
+    await migrate(runner.engine)
+    projection = Projection(runner, public_base_url="x", article_pages=renderer)
+    v1 = seed.v1()
+    await projection.project.apply([v1, seed.enriched(v1)])
+    queries = ReadModelQueries(runner)
+    version = read_model_version(runner.engine, queries.version)
+    try:
+
+        async def read_as_now() -> Any:
+            # On PostgreSQL any transaction ending on the server moves the version (another
+            # database's included): equal once nothing ended between the two reads.
+            page = await queries.stored_page(seed.slug, renderer.build)
+            assert page is not None
+            assert page.read_at is not None
+            return page if page.read_at == await version() else None
+
+        page = await eventually(read_as_now)
+        assert f'data-version="{v1.data.article.version}"'.encode() in page.html
+
+        await projection.project.apply([seed.v2()])
+        assert await version() != page.read_at
+        corrected = await eventually(read_as_now)
+        assert corrected.read_at != page.read_at
+        assert f'data-version="{seed.v2_article.version}"'.encode() in corrected.html
+    finally:
+        await version.close()
+        await queries.close()
+        await runner.dispose()

@@ -42,6 +42,11 @@ class PageCache(Generic[K, V]):
             self._entries.move_to_end(key)
             return entry[0]
 
+    def __contains__(self, key: K) -> bool:
+        """Whether `key` has an entry (its place in the LRU unchanged)."""
+        with self._lock:
+            return key in self._entries
+
     def put(self, key: K, body: V) -> None:
         if self.size <= 0:
             return

@@ -7,7 +7,9 @@ The callers of one round of the event loop share one query (`slug = ANY($1)`): t
 the shared version read (read_model_version.FreshRead) releases at once all ask for their pages
 in the same round, and one round trip answers them all instead of one each (on two cores the
 server's work per query competes with render's own). The query is sent after every one of them
-asked, so it sees every commit the version they read saw.
+asked, so it sees every commit the version they read saw. It also reads the snapshot its rows
+were read in: a page not kept yet is kept under it, without a round trip for the version
+first (entrypoints.kept).
 
 When the pool cannot be had or a read fails, the caller gets None and the request takes the
 full path, which builds the page and fails properly if the database is gone; a new pool is
@@ -27,9 +29,11 @@ from newsroom.render.domain.read_model import StoredPage
 
 log = structlog.get_logger(__name__)
 
+# pg_current_snapshot() in the statement is the snapshot its rows are read in (the active
+# one): the version the pages were read at, as adapters.read_model_version reads it.
 STORED_PAGES = (
-    "SELECT slug, article_id, visible_from, modified, etag, html FROM article_pages "
-    "WHERE slug = ANY($1::text[]) AND build = $2"
+    "SELECT slug, article_id, visible_from, modified, etag, html, pg_current_snapshot()::text "
+    "FROM article_pages WHERE slug = ANY($1::text[]) AND build = $2"
 )
 APPLICATION_NAME = "newsroom-render-stored-pages"  # in pg_stat_activity
 POOL_SIZE = 4  # concurrent reads (one event loop: more would only queue in the server)
@@ -80,11 +84,10 @@ class PostgresStoredPages:
                 for slug, build in waiting:
                     by_build.setdefault(build, []).append(slug)
                 for build, slugs in by_build.items():  # one build in a process, as a rule
-                    for slug, article_id, visible_from, modified, etag, html in await pool.fetch(
-                        STORED_PAGES, slugs, build, timeout=TIMEOUT
-                    ):
+                    for row in await pool.fetch(STORED_PAGES, slugs, build, timeout=TIMEOUT):
+                        slug, article_id, visible_from, modified, etag, html, read_at = row
                         found[slug, build] = StoredPage(
-                            article_id, visible_from, modified, etag, html
+                            article_id, visible_from, modified, etag, html, read_at
                         )
                 if self._failing:
                     log.info("stored_pages_readable")

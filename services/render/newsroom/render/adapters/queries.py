@@ -167,15 +167,25 @@ class SqliteLoopReads:
         return int(row[0])
 
     def stored_page(self, slug: str, build: str) -> StoredPage | None:
+        """The page, read at the file's version read just before on the same connection (a
+        commit in between makes the page newer than its version: kept, it is only dropped
+        sooner)."""
         try:
-            row = self._connected().execute(STORED_PAGE_ON_THE_LOOP, (slug, build)).fetchone()
+            connection = self._connected()
+            version = connection.execute("PRAGMA data_version").fetchone()
+            row = connection.execute(STORED_PAGE_ON_THE_LOOP, (slug, build)).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
         article_id, visible_from, modified, etag, html = row
         return StoredPage(
-            article_id, _sqlite_time(visible_from), _sqlite_time(modified), etag, html
+            article_id,
+            _sqlite_time(visible_from),
+            _sqlite_time(modified),
+            etag,
+            html,
+            read_at=int(version[0]),
         )
 
     def close(self) -> None:

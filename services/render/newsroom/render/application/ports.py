@@ -217,7 +217,8 @@ class ReadModel(Protocol):
 
     async def stored_page(self, slug: str, build: str) -> StoredPage | None:
         """The page stored with the story at `slug` by `build` (None: no such story, or no page
-        stored by that build)."""
+        stored by that build), with the read model's version it was read at where the
+        database tells it in the same read."""
         ...
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:

@@ -128,13 +128,16 @@ class StoredArticle:
 @dataclass(slots=True)
 class StoredPage:
     """A listed story's page as the projection rendered and stored it, with what its serving
-    needs: when it may be shown (its embargo's end), its Last-Modified and its ETag."""
+    needs: when it may be shown (its embargo's end), its Last-Modified and its ETag; and,
+    when the read tells it, the read model's version it was read at (`read_at`: see
+    adapters.read_model_version), so that it can be kept without reading the version first."""
 
     article_id: str
     visible_from: datetime | None
     modified: datetime | None
     etag: str
     html: bytes
+    read_at: int | str | None = None
 
     def is_visible(self, now: datetime) -> bool:
         return visible_at(True, self.visible_from, now)  # only listed stories store a page

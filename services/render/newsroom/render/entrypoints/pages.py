@@ -69,19 +69,30 @@ async def front_page(request: Request, site: SiteDependency, paging: FrontPaging
     return await list_response(request, site, FRONT_PAGE, HTML, build, keep=Keep("front"))
 
 
+async def stored_article_representation(
+    site: Site, slug: str
+) -> tuple[Representation, Keep] | None:
+    """The page of the story at `slug` as the projector stored it, if it may be shown now,
+    and how it may be kept (under the version it was read at, when the read told it)."""
+    stored = await site.articles.stored_page(slug)
+    if stored is None:
+        return None
+    ARTICLES_RENDERED.inc()
+    ARTICLES_STORED.inc()
+    return (
+        Representation(stored.html, HTML, stored.modified, etag=stored.etag),
+        Keep("article", shown_from=stored.visible_from, read_at=stored.read_at),
+    )
+
+
 async def article_representation(site: Site, slug: str) -> tuple[Representation, Keep]:
     """The page of the story at `slug` (as the projector stored it, else from the document
     cache, else built), and how it may be kept; raises the domain's problem when there is none
     to show. The route's work, shared with the front (entrypoints.kept), which answers a page
     missing from memory with it."""
-    stored = await site.articles.stored_page(slug)
+    stored = await stored_article_representation(site, slug)
     if stored is not None:
-        ARTICLES_RENDERED.inc()
-        ARTICLES_STORED.inc()
-        return (
-            Representation(stored.html, HTML, stored.modified, etag=stored.etag),
-            Keep("article", shown_from=stored.visible_from),
-        )
+        return stored
     shown, body = await site.articles.document(BySlug(slug), "page", site.article_pages)
     ARTICLES_RENDERED.inc()  # counted once shown: a story with no page to show raised above
     ARTICLES_BUILT.inc()

@@ -1,0 +1,121 @@
+"""A story's page not kept (entrypoints.kept): read as stored, it is answered and kept under
+the read model's version it was read at, without the version being read first (on PostgreSQL
+a round trip of its own); a story with no stored page, or one that cannot be read, takes the
+usual path: the version read, then the page built and kept under it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from newsroom.render.entrypoints.caching import Representation
+from newsroom.render.entrypoints.kept import Keep, KeptPages, ServeKeptPages
+
+Answer = tuple[Representation, Keep]
+
+
+class CountedVersion:
+    def __init__(self, now: int) -> None:
+        self.now = now
+        self.reads = 0
+
+    async def __call__(self) -> int:
+        self.reads += 1
+        return self.now
+
+    async def close(self) -> None:
+        return None
+
+
+class Site:
+    """The article reads behind the kept pages: stored pages by slug, and the built ones."""
+
+    def __init__(self, stored: dict[str, Answer]) -> None:
+        self.stored = stored
+        self.stored_reads: list[str] = []
+        self.built: list[str] = []
+        self.failures = 0  # stored reads to fail, from the next one
+
+    async def stored_article(self, slug: str) -> Answer | None:
+        self.stored_reads.append(slug)
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the connection was lost")
+        return self.stored.get(slug)
+
+    async def article(self, slug: str) -> Answer:
+        """As the route: the stored page, else built."""
+        if (stored := await self.stored_article(slug)) is not None:
+            return stored
+        self.built.append(slug)
+        return Representation(f"built {slug}".encode(), "text/html", None), Keep("article")
+
+
+async def _no_full_path(scope: Any, receive: Any, send: Any) -> None:
+    raise AssertionError("an article is answered ahead of the framework")
+
+
+def serving(site: Site, version: CountedVersion) -> httpx.AsyncClient:
+    kept = KeptPages(version, lambda: datetime.now(UTC), 16)
+    front = ServeKeptPages(
+        _no_full_path,
+        kept,
+        minimum_compressed=10_000,
+        article=site.article,
+        stored_article=site.stored_article,
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://render")
+
+
+def _stored(body: bytes, read_at: int) -> Answer:
+    return Representation(body, "text/html", None), Keep("article", read_at=read_at)
+
+
+async def test_a_stored_page_not_kept_is_kept_under_the_version_it_was_read_at() -> None:
+    version = CountedVersion(now=5)
+    site = Site({"a": _stored(b"stored a", read_at=5)})
+    async with serving(site, version) as client:
+        first = await client.get("/articles/a")
+        assert (first.status_code, first.content) == (200, b"stored a")
+        assert version.reads == 0, "no version read before the page"
+        again = await client.get("/articles/a")
+        assert again.content == b"stored a"
+        assert (version.reads, site.stored_reads) == (1, ["a"]), "answered as kept"
+
+        version.now = 6  # a commit: the kept page is read again
+        assert (await client.get("/articles/a")).content == b"stored a"
+        assert site.stored_reads == ["a", "a"]
+        assert site.built == []
+
+
+async def test_a_page_read_at_an_older_version_than_now_is_not_answered_as_kept() -> None:
+    version = CountedVersion(now=6)
+    site = Site({"a": _stored(b"stored a", read_at=5)})  # read before a commit
+    async with serving(site, version) as client:
+        await client.get("/articles/a")
+        await client.get("/articles/a")
+        assert site.stored_reads == ["a", "a"]
+
+
+async def test_a_story_without_a_stored_page_is_built_and_kept_under_the_version_read_first() -> (
+    None
+):
+    version = CountedVersion(now=5)
+    site = Site({})
+    async with serving(site, version) as client:
+        first = await client.get("/articles/b")
+        assert first.content == b"built b"
+        assert (version.reads, site.built) == (1, ["b"])
+        assert (await client.get("/articles/b")).content == b"built b"
+        assert (version.reads, site.built) == (2, ["b"]), "answered as kept"
+
+
+async def test_a_stored_page_that_cannot_be_read_takes_the_usual_path() -> None:
+    version = CountedVersion(now=5)
+    site = Site({"a": _stored(b"stored a", read_at=5)})
+    site.failures = 1
+    async with serving(site, version) as client:
+        assert (await client.get("/articles/a")).content == b"stored a"
+        assert (version.reads, site.stored_reads) == (1, ["a", "a"])
