@@ -45,9 +45,9 @@ class Site:
             raise ConnectionError("the connection was lost")
         return self.stored.get(slug)
 
-    async def article(self, slug: str) -> Answer:
-        """As the route: the stored page, else built."""
-        if (stored := await self.stored_article(slug)) is not None:
+    async def article(self, slug: str, not_stored: bool) -> Answer:
+        """As the route: the stored page (unless just read and not there), else built."""
+        if not not_stored and (stored := await self.stored_article(slug)) is not None:
             return stored
         self.built.append(slug)
         return Representation(f"built {slug}".encode(), "text/html", None), Keep("article")
@@ -108,6 +108,7 @@ async def test_a_story_without_a_stored_page_is_built_and_kept_under_the_version
         first = await client.get("/articles/b")
         assert first.content == b"built b"
         assert (version.reads, site.built) == (1, ["b"])
+        assert site.stored_reads == ["b"], "the stored page read once, not again to build it"
         assert (await client.get("/articles/b")).content == b"built b"
         assert (version.reads, site.built) == (2, ["b"]), "answered as kept"
 

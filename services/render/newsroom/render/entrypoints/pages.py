@@ -85,12 +85,14 @@ async def stored_article_representation(
     )
 
 
-async def article_representation(site: Site, slug: str) -> tuple[Representation, Keep]:
+async def article_representation(
+    site: Site, slug: str, not_stored: bool = False
+) -> tuple[Representation, Keep]:
     """The page of the story at `slug` (as the projector stored it, else from the document
     cache, else built), and how it may be kept; raises the domain's problem when there is none
     to show. The route's work, shared with the front (entrypoints.kept), which answers a page
-    missing from memory with it."""
-    stored = await stored_article_representation(site, slug)
+    missing from memory with it (`not_stored`: it has just read the stored page, not there)."""
+    stored = None if not_stored else await stored_article_representation(site, slug)
     if stored is not None:
         return stored
     shown, body = await site.articles.document(BySlug(slug), "page", site.article_pages)
