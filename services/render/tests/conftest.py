@@ -344,6 +344,7 @@ async def running_render(
     public_base_url: str | None = None,
     page_cache_size: int = 1024,
     sitemap_urls: int = 50_000,
+    page_build_lease_s: float = 30.0,
 ) -> AsyncIterator[RunningRender]:
     """The render service over real HTTP (uvicorn), real Redis and the given database. Its
     socket is bound to port 0 before the service is built: the port it reports is its own (a
@@ -368,6 +369,7 @@ async def running_render(
         public_base_url=public_base_url or base_url,
         reclaim_idle_ms=2000,
         sitemap_urls=sitemap_urls,
+        page_build_lease_s=page_build_lease_s,
     )
     clock = Clock()
     runtime = RenderRuntime(settings, clock=clock, maintenance_every=0.2)

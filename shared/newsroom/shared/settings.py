@@ -127,6 +127,10 @@ class RenderSettings(HttpSettings):
     # alone). The projector stores pages as it saves stories: the builder catches up after a
     # replay, a deploy that changed how pages look, or an older replica that stored none.
     page_build_interval_s: float = Field(default=600.0, ge=0)
+    # Of a deployment's replicas one at a time runs the page builder, under a lease in Redis:
+    # renewed every third of this while its holder builds, and expiring this long after a
+    # holder that died. A replica that finds it held tries again after this long.
+    page_build_lease_s: float = Field(default=30.0, gt=0)
 
 
 class ArchiveSettings(HttpSettings):

@@ -221,7 +221,9 @@ class RenderRuntime:
         # A batch of PageChanged goes out in one round trip on this client (on a cluster, one
         # MULTI/EXEC on the pages stream's master: see PagePublisher).
         self.publish_pages = PagePublisher(pages_publisher, self.redis)
-        self.page_builder_lease = RedisLease(self.redis, PAGE_BUILDER_LEASE)
+        self.page_builder_lease = RedisLease(
+            self.redis, PAGE_BUILDER_LEASE, ttl_s=settings.page_build_lease_s
+        )
         self.maintenance_every = maintenance_every
         self._maintainer: BackgroundLoop | None = None
         self._page_builder: BackgroundLoop | None = None

@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow
 from newsroom.render.adapters.page_build_store import SqlPageBuildStore
-from newsroom.render.adapters.redis_lease import RedisLease
+from newsroom.render.adapters.redis_lease import PAGE_BUILDER_LEASE, RedisLease
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork, UnitOfWorkRunner
 from newsroom.render.application.build_pages import build_pages, build_pages_leased
 from newsroom.render.application.partitions import Partition
@@ -263,5 +263,29 @@ async def test_the_lease_is_renewed_while_held_and_a_dead_holders_expires(redis_
                 return taken
 
         await eventually(free, within=10)
+    finally:
+        await redis.aclose()
+
+
+async def test_a_replica_that_finds_the_lease_held_tries_again_once_it_could_have_expired(
+    seed, database_url, redis_url, start_render, eventually
+):
+    v1 = seed.v1()
+    await (await _model(database_url, [v1, seed.enriched(v1)], None)).dispose()  # no page
+    redis = Redis.from_url(redis_url)
+
+    async def stored(render: Any) -> bool:
+        async with render.runtime.sessions() as session:
+            return await session.get(ArticlePageRow, seed.article_id) is not None
+
+    try:
+        # The lease of a replica that died building: never renewed, it expires in 5 s.
+        assert await redis.lock(PAGE_BUILDER_LEASE, timeout=5).acquire(blocking=False)
+        async with start_render(redis_url, database_url, page_build_lease_s=1.0) as render:
+            assert not await stored(render)
+            assert await redis.pttl(PAGE_BUILDER_LEASE) > 0, "held all along: the round skipped"
+            # Tried again every second (its own lease's time to live), not after the 600 s
+            # interval: the page is stored once the dead lease has expired.
+            await eventually(lambda: stored(render), within=15)
     finally:
         await redis.aclose()
