@@ -16,10 +16,10 @@ The sizes of a database are served at once and loaded in turn, page type by page
 On a shared machine a slow minute moved one size's p99 by up to 1.7x against the same read
 model a minute later. Loaded one size after the other, that minute fell on one size alone and
 read as the archive's cost; interleaved, it falls on every size alike.
-With two CPUs or more, the servers run on the first and wrk (one thread) on the second. Left
-to the scheduler, wrk's threads took turns with the server on its core: one render's p99 of a
-kept page moved from 1.3 to 3.0 ms from one load to the next, and two renders of one read model
-differed by up to 1.28x in a median of 5 loads. Pinned, 0.93-1.15x (1.02x at most over 15).
+With two CPUs or more, the servers run on the first and wrk (one thread) on the second, and
+each figure is the median of 15 loads of 1 s. Two renders of one read model (a kept page) should
+read alike: the ratio of their medians of 5 loads ranged 0.76x-1.38x, pinned or not; of 15
+loads, 0.92x-1.18x unpinned and 0.94x-1.02x pinned (the baseline's p99 steadier too).
 Then prints the goals: every page type's p99 at the largest size within 1.5x of 10k; no page
 over 1 MB; kept (cached) pages >= 0.5x the baseline's requests/s and an article page not in
 memory (5,000 in turn, more than render keeps: each is read from the database as build-pages
