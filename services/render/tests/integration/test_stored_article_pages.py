@@ -9,13 +9,14 @@ kept pages are tagged with. Real HTTP, Redis, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
@@ -259,6 +260,46 @@ async def test_on_postgresql_lookups_of_one_round_share_one_query_each_its_own_p
         assert await pages(slugs[0], "another build") is None
     finally:
         await pages.close()
+        await runner.dispose()
+
+
+async def test_on_postgresql_stored_pages_are_compressed_with_lz4_and_read_back_whole(
+    seed, postgres_url
+):
+    """Migration 0009: a page stored after it is lz4-compressed by the server (where the
+    server has lz4), which reads it back byte for byte."""
+    from render_test_support import synthetic_story
+
+    lz4_migration = importlib.import_module(
+        "newsroom.render.adapters.migrations.versions.0009_article_pages_lz4"
+    )
+
+    runner = open_read_model(postgres_url)
+    try:
+        await migrate(runner.engine)
+        async with runner.sessions() as session:
+            if not (await session.execute(text(lz4_migration.LZ4_AVAILABLE))).scalar():
+                pytest.skip("this PostgreSQL has no lz4")
+        renderer = ArticlePageRenderer(
+            "https://news.example", Publisher("News", "https://l.example")
+        )
+        events = [e for n in range(2) for e in synthetic_story(seed.v1_article, n)]
+        await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(events)
+        async with runner.sessions() as session:
+            rows = (
+                await session.execute(
+                    text("SELECT slug, pg_column_compression(html), html FROM article_pages")
+                )
+            ).all()
+        assert len(rows) == 2
+        queries = ReadModelQueries(runner)
+        for slug, compression, html in rows:
+            assert len(html) > 4000  # over the size the server compresses from (2 KB)
+            assert compression == "lz4"
+            page = await queries.stored_page(slug, renderer.build)
+            assert page is not None
+            assert page.html == html
+    finally:
         await runner.dispose()
 
 
