@@ -17,8 +17,9 @@ depends_on = None
 
 # A stored page is read on every request of an article not in memory, and decompressed by the
 # server. Six pages read at once cost it 288 us of CPU compressed with its default (pglz),
-# 252 us with lz4, whose pages are a fifth larger (4.0 KB against 3.4 KB for a 10 KB page). Rows keep the compression they were written with until written again
-# (build-pages, a replay): the change costs no rewrite.
+# 252 us with lz4, whose pages are a fifth larger (4.0 KB against 3.4 KB for a 10 KB page).
+# Rows keep the compression they were written with until written again (build-pages, a
+# replay): the change costs no rewrite.
 LZ4_AVAILABLE = (
     "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
 )
