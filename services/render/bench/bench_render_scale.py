@@ -27,7 +27,9 @@ stored it) >= 0.25x; a replay of 1M stories within 10 minutes (or the rate that 
 
 Options: --sizes=10000,100000  --million  --backends=sqlite,postgresql  --duration=1
          --rounds=15  --replay-only (no serving)  --batch=N (replay's --batch; default: the
-         command's)
+         command's)  --postgres=shared|own (the machine's server, POSTGRES_ADMIN_DSN; or one
+         of its own, initdb'd in a temporary directory, with --shared-buffers=1GB as the
+         compose file deploys it)
 A private temporary directory, redis-server and PostgreSQL databases of its own (dropped
 after)."""
 
@@ -196,6 +198,44 @@ async def applied_events(url: str) -> int:
         return int(await runner.read(lambda connection: connection.execute(count).scalar_one()))
     finally:
         await runner.dispose()
+
+
+class OwnPostgres:
+    """A PostgreSQL server of the benchmark's own (`--postgres=own`): initdb in a temporary
+    directory, on a free port, with `shared_buffers` as a deployment sets it (the compose
+    file: 1 GB). The machine's server keeps its own settings (128 MB by default) and shares its
+    buffers with every other database on it. As root, which initdb refuses, the server runs as
+    the `postgres` user."""
+
+    def __init__(self, shared_buffers: str) -> None:
+        bindir = subprocess.run(  # noqa: S603
+            [shutil.which("pg_config") or "pg_config", "--bindir"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        self.pg_ctl = str(Path(bindir) / "pg_ctl")
+        self.directory = Path(tempfile.mkdtemp(prefix="render-scale-postgres-"))
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.directory, "postgres")
+        self.data = str(self.directory / "data")
+        port = free_port()
+        initdb = [str(Path(bindir) / "initdb"), "-D", self.data, "-A", "trust", "-U", "postgres"]
+        subprocess.run([*self.as_user, *initdb], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        options = (
+            f"-p {port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+            f"-c shared_buffers={shared_buffers}"
+        )
+        log = str(self.directory / "log")
+        start = [self.pg_ctl, "-D", self.data, "-w", "-l", log, "-o", options, "start"]
+        subprocess.run([*self.as_user, *start], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        self.admin_dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+    def stop(self) -> None:
+        stop = [self.pg_ctl, "-D", self.data, "-m", "fast", "-w", "stop"]
+        subprocess.run([*self.as_user, *stop], check=False, stdout=subprocess.DEVNULL)  # noqa: S603
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 async def create_database(name: str) -> str:
@@ -509,6 +549,7 @@ def report(runs: list[Run]) -> None:
 
 
 def main() -> int:
+    global ADMIN_DSN  # where create_database and drop_database connect (--postgres=own)
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--million", action="store_true", help="also 1,000,000 stories")
@@ -517,16 +558,30 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15, help="loads of each page type a size")
     parser.add_argument("--replay-only", action="store_true", help="no serving, no load")
     parser.add_argument("--batch", type=int, help="replay --batch (default: the command's own)")
+    parser.add_argument(
+        "--postgres",
+        choices=("shared", "own"),
+        default="shared",
+        help="the machine's server (POSTGRES_ADMIN_DSN), or one of the benchmark's own",
+    )
+    parser.add_argument("--shared-buffers", default="1GB", help="of --postgres=own")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="render-scale-") as directory:
         workdir = Path(directory)
         redis, redis_url = start_redis(workdir)  # the tail: a Redis of our own, its streams empty
+        postgres = None
         try:
+            if args.postgres == "own" and "postgresql" in args.backends.split(","):
+                postgres = OwnPostgres(args.shared_buffers)
+                ADMIN_DSN = postgres.admin_dsn
+                say(f"postgresql: a server of our own, shared_buffers {args.shared_buffers}")
             for backend in args.backends.split(","):
                 runs += run_backend(backend, sizes, args, workdir, redis_url)
         finally:
+            if postgres is not None:
+                postgres.stop()
             redis.terminate()
             redis.wait()
     report(runs)

@@ -266,8 +266,8 @@ async def test_on_postgresql_lookups_of_one_round_share_one_query_each_its_own_p
 async def test_on_postgresql_stored_pages_are_compressed_with_lz4_and_read_back_whole(
     seed, postgres_url
 ):
-    """Migration 0009: a page stored after it is lz4-compressed by the server (where the
-    server has lz4), which reads it back byte for byte."""
+    """Migration 0009: a page stored after the migration is lz4-compressed by the server
+    (where the server has lz4), and the stored pages' read gives back the bytes stored."""
     from render_test_support import synthetic_story
 
     lz4_migration = importlib.import_module(
@@ -293,12 +293,15 @@ async def test_on_postgresql_stored_pages_are_compressed_with_lz4_and_read_back_
             ).all()
         assert len(rows) == 2
         queries = ReadModelQueries(runner)
-        for slug, compression, html in rows:
-            assert len(html) > 4000  # over the size the server compresses from (2 KB)
-            assert compression == "lz4"
-            page = await queries.stored_page(slug, renderer.build)
-            assert page is not None
-            assert page.html == html
+        try:
+            for slug, compression, html in rows:
+                assert len(html) > 4000  # over the size the server compresses from (2 KB)
+                assert compression == "lz4"
+                page = await queries.stored_page(slug, renderer.build)
+                assert page is not None
+                assert page.html == html
+        finally:
+            await queries.close()
     finally:
         await runner.dispose()
 
