@@ -238,19 +238,19 @@ class OwnPostgres:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-async def create_database(name: str) -> str:
-    connection = await asyncpg.connect(ADMIN_DSN)
+async def create_database(name: str, admin_dsn: str = ADMIN_DSN) -> str:
+    connection = await asyncpg.connect(admin_dsn)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     return f"{base}/{name}"
 
 
-async def drop_database(name: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN)
+async def drop_database(name: str, admin_dsn: str = ADMIN_DSN) -> None:
+    connection = await asyncpg.connect(admin_dsn)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -549,7 +549,6 @@ def report(runs: list[Run]) -> None:
 
 
 def main() -> int:
-    global ADMIN_DSN  # where create_database and drop_database connect (--postgres=own)
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--million", action="store_true", help="also 1,000,000 stories")
@@ -572,10 +571,11 @@ def main() -> int:
         workdir = Path(directory)
         redis, redis_url = start_redis(workdir)  # the tail: a Redis of our own, its streams empty
         postgres = None
+        args.admin_dsn = ADMIN_DSN  # where the PostgreSQL databases are created and dropped
         try:
             if args.postgres == "own" and "postgresql" in args.backends.split(","):
                 postgres = OwnPostgres(args.shared_buffers)
-                ADMIN_DSN = postgres.admin_dsn
+                args.admin_dsn = postgres.admin_dsn
                 say(f"postgresql: a server of our own, shared_buffers {args.shared_buffers}")
             for backend in args.backends.split(","):
                 runs += run_backend(backend, sizes, args, workdir, redis_url)
@@ -603,9 +603,9 @@ def run_backend(
             if backend == "sqlite":
                 url, archive_url = (f"sqlite+aiosqlite:///{workdir / f'{n}.db'}" for n in names)
             else:
-                url, archive_url = (asyncio.run(create_database(n)) for n in names)
+                url, archive_url = (asyncio.run(create_database(n, args.admin_dsn)) for n in names)
             run = build_read_model(backend, stories, url, archive_url, args, redis_url)
-            drop(backend, names[1], workdir)
+            drop(backend, names[1], workdir, args.admin_dsn)
             built.append((run, url))
             say(f"{backend} {stories:,} stories: {replay_line(run)}")
         if not args.replay_only:
@@ -614,7 +614,7 @@ def run_backend(
         return [run for run, _ in built]
     finally:
         for name in dropped:
-            drop(backend, name, workdir)
+            drop(backend, name, workdir, args.admin_dsn)
 
 
 def build_read_model(
@@ -638,12 +638,12 @@ def build_read_model(
     return run
 
 
-def drop(backend: str, name: str, workdir: Path) -> None:
+def drop(backend: str, name: str, workdir: Path, admin_dsn: str) -> None:
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             (workdir / f"{name}.db{suffix}").unlink(missing_ok=True)
     else:
-        asyncio.run(drop_database(name))
+        asyncio.run(drop_database(name, admin_dsn))
 
 
 if __name__ == "__main__":

@@ -25,15 +25,18 @@ LZ4_AVAILABLE = (
 )
 
 
-def upgrade() -> None:
+def _lz4_available() -> bool:
+    """PostgreSQL 14 and later, built with lz4 (Debian's and the official images are);
+    elsewhere pages stay as they were."""
     bind = op.get_bind()
-    # PostgreSQL 14 and later, built with lz4 (Debian's and the official images are);
-    # elsewhere pages stay as they were.
-    if bind.dialect.name == "postgresql" and bind.execute(text(LZ4_AVAILABLE)).scalar():
+    return bind.dialect.name == "postgresql" and bool(bind.execute(text(LZ4_AVAILABLE)).scalar())
+
+
+def upgrade() -> None:
+    if _lz4_available():
         op.execute("ALTER TABLE article_pages ALTER COLUMN html SET COMPRESSION lz4")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql" and bind.execute(text(LZ4_AVAILABLE)).scalar():
+    if _lz4_available():
         op.execute("ALTER TABLE article_pages ALTER COLUMN html SET COMPRESSION pglz")
