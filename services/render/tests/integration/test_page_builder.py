@@ -49,6 +49,7 @@ async def _pages(runner: UnitOfWorkRunner) -> dict[str, tuple[Any, ...]]:
                 row.build,
                 row.etag,
                 row.html,
+                row.gzipped,
             )
             for row in rows
         }
@@ -116,7 +117,7 @@ async def test_a_page_read_before_its_story_changed_is_not_stored(seed, database
         [source] = await store.sources([seed.article_id])
         html = RENDERER(source.state)
         assert html is not None
-        stale = [(source, RenderedPage(html, RENDERER.etag(html)))]
+        stale = [(source, RENDERER.stored_form(html))]
         # The projector saves the correction (and its page) after the builder read v1.
         await Projection(runner, public_base_url="x", article_pages=RENDERER).project.apply([v2])
         corrected = await _pages(runner)
@@ -145,7 +146,7 @@ async def test_a_write_in_flight_on_the_story_makes_the_builder_wait_then_store_
                 {"id": seed.article_id},
             )
             storing = asyncio.create_task(
-                store.store(RENDERER.build, [(source, RenderedPage(html, RENDERER.etag(html)))])
+                store.store(RENDERER.build, [(source, RENDERER.stored_form(html))])
             )
             await asyncio.sleep(0.5)
             assert not storing.done(), "the builder's write waits for the story's writer"
@@ -202,8 +203,8 @@ class CountedPages:
     def build(self) -> str:
         return RENDERER.build
 
-    def etag(self, html: bytes) -> str:
-        return RENDERER.etag(html)
+    def stored_form(self, html: bytes) -> RenderedPage:
+        return RENDERER.stored_form(html)
 
     def __call__(self, state: ArticleState) -> bytes | None:
         self.rendered += 1

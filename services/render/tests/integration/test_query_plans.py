@@ -158,19 +158,23 @@ async def _plans(
         try:
             for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
                 await server.execute(f"SET {setting} = off")
-            rows = await server.fetch("EXPLAIN " + STORED_PAGES, ["a-slug", "b-slug"], "a-build")
+            for with_gzip, statement in STORED_PAGES.items():
+                rows = await server.fetch("EXPLAIN " + statement, ["a-slug", "b-slug"], "a-build")
+                name = f"stored pages, a round's{', with their gzip forms' if with_gzip else ''}"
+                plans.append((name, "\n".join(r[0] for r in rows), False))
         finally:
             await server.close()
-        plans.append(("stored pages, a round's", "\n".join(r[0] for r in rows), False))
     if sqlite:
         on_the_loop = sqlite3.connect(runner.engine.url.database or "")
         try:
-            rows = on_the_loop.execute(
-                "EXPLAIN QUERY PLAN " + STORED_PAGE_ON_THE_LOOP, ("any-slug", "any-build")
-            ).fetchall()
+            for with_gzip, statement in STORED_PAGE_ON_THE_LOOP.items():
+                rows = on_the_loop.execute(
+                    "EXPLAIN QUERY PLAN " + statement, ("any-slug", "any-build")
+                ).fetchall()
+                name = f"stored page, on the loop{', with its gzip form' if with_gzip else ''}"
+                plans.append((name, "\n".join(str(r[-1]) for r in rows), False))
         finally:
             on_the_loop.close()
-        plans.append(("stored page, on the loop", "\n".join(str(r[-1]) for r in rows), False))
     return plans
 
 

@@ -9,7 +9,10 @@ kept pages are tagged with. Real HTTP, Redis, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +29,7 @@ from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher
 from newsroom.render.entrypoints.article_html import ArticlePageRenderer
+from newsroom.render.entrypoints.caching import gzip_form
 from render_test_support import (
     document_with_entities,
     events_applied,
@@ -61,17 +65,30 @@ async def _page(client: httpx.AsyncClient, slug: str, wanted: int = 200) -> http
     return response
 
 
-@pytest.mark.parametrize("page_cache_size", [0, 1024], ids=["route", "kept-pages-front"])
-async def test_a_story_is_served_as_stored_and_stored_as_the_route_builds_it(
-    seed, database_url, redis_url, publisher, start_render, eventually, page_cache_size
-):
+@asynccontextmanager
+async def _seed_served(
+    seed: Any, start_render: Any, publisher: Any, eventually: Any, *where: str, cache_size: int
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient, Any]]:
+    """Render on `where` (Redis URL, database URL) with the seed's first version projected:
+    render, a client of it, and the version."""
     v1 = seed.v1()
     async with (
-        start_render(redis_url, database_url, page_cache_size=page_cache_size) as render,
+        start_render(*where, page_cache_size=cache_size) as render,
         httpx.AsyncClient(base_url=render.base_url, timeout=10) as client,
     ):
         await publisher(v1, seed.enriched(v1))
         await eventually(lambda: document_with_entities(client, f"/api/articles/{seed.article_id}"))
+        yield render, client, v1
+
+
+@pytest.mark.parametrize("page_cache_size", [0, 1024], ids=["route", "kept-pages-front"])
+async def test_a_story_is_served_as_stored_and_stored_as_the_route_builds_it(
+    seed, database_url, redis_url, publisher, start_render, eventually, page_cache_size
+):
+    where = (redis_url, database_url)
+    async with _seed_served(
+        seed, start_render, publisher, eventually, *where, cache_size=page_cache_size
+    ) as (render, client, v1):
         stored_before, built_before = _served("stored"), _served("built")
 
         page = await _page(client, seed.slug)
@@ -93,6 +110,31 @@ async def test_a_story_is_served_as_stored_and_stored_as_the_route_builds_it(
         assert rebuilt.content == page.content
         assert rebuilt.headers["etag"] == page.headers["etag"]
         assert rebuilt.headers["last-modified"] == page.headers["last-modified"]
+
+
+@pytest.mark.parametrize("page_cache_size", [0, 1024], ids=["route", "kept-pages-front"])
+async def test_a_client_that_takes_gzip_is_sent_the_gzip_form_stored_with_the_page(
+    seed, database_url, redis_url, publisher, start_render, eventually, page_cache_size
+):
+    """Every browser takes gzip, and compressing a page not in memory on each read cost more
+    than the rest of its request: the page's gzip form is stored with it, and sent as stored
+    (replaced here by a form of another level, which no read would make)."""
+    where = (redis_url, database_url)
+    async with _seed_served(
+        seed, start_render, publisher, eventually, *where, cache_size=page_cache_size
+    ) as (render, client, _):
+        row = (await _stored(render.runtime))[seed.article_id]
+        assert row.gzipped == gzip_form(row.html)
+        other_form = gzip.compress(row.html, compresslevel=1, mtime=0)
+        assert other_form != row.gzipped
+        async with render.runtime.sessions() as session, session.begin():
+            await session.execute(update(ArticlePageRow).values(gzipped=other_form))
+
+        path = f"/articles/{seed.slug}"
+        async with client.stream("GET", path, headers={"accept-encoding": "gzip"}) as sent:
+            assert (sent.status_code, sent.headers["content-encoding"]) == (200, "gzip")
+            assert b"".join([chunk async for chunk in sent.aiter_raw()]) == other_form
+        assert (await _page(client, seed.slug)).content == row.html  # and identity to others
 
 
 async def test_the_stored_page_follows_the_story(

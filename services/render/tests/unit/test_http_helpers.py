@@ -114,8 +114,7 @@ def _starlette_answer(representation, asked, status_code=200):
     Representation writes itself."""
     from starlette.responses import Response
 
-    from newsroom.render.entrypoints.caching import accepts_gzip
-    from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE
+    from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE, accepts_gzip
 
     if_none_match, if_modified_since, accept_encoding = asked
     headers = representation.headers

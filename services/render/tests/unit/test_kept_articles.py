@@ -5,12 +5,13 @@ usual path: the version read, then the page built and kept under it."""
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from newsroom.render.entrypoints.caching import Representation
+from newsroom.render.entrypoints.caching import Representation, gzip_form
 from newsroom.render.entrypoints.kept import Keep, KeptPages, ServeKeptPages
 
 Answer = tuple[Representation, Keep]
@@ -32,22 +33,26 @@ class CountedVersion:
 class Site:
     """The article reads behind the kept pages: stored pages by slug, and the built ones."""
 
-    def __init__(self, stored: dict[str, Answer]) -> None:
+    def __init__(self, stored: dict[str, Answer], stored_gzip: dict[str, Answer] | None = None):
+        """`stored_gzip`: the stored pages as read with their gzip forms."""
         self.stored = stored
+        self.stored_gzip = stored_gzip or stored
         self.stored_reads: list[str] = []
+        self.with_gzip: list[bool] = []  # whether each read asked for the gzip form
         self.built: list[str] = []
         self.failures = 0  # stored reads to fail, from the next one
 
-    async def stored_article(self, slug: str) -> Answer | None:
+    async def stored_article(self, slug: str, with_gzip: bool) -> Answer | None:
         self.stored_reads.append(slug)
+        self.with_gzip.append(with_gzip)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("the connection was lost")
-        return self.stored.get(slug)
+        return (self.stored_gzip if with_gzip else self.stored).get(slug)
 
-    async def article(self, slug: str, not_stored: bool) -> Answer:
+    async def article(self, slug: str, not_stored: bool, with_gzip: bool) -> Answer:
         """As the route: the stored page (unless just read and not there), else built."""
-        if not not_stored and (stored := await self.stored_article(slug)) is not None:
+        if not not_stored and (stored := await self.stored_article(slug, with_gzip)) is not None:
             return stored
         self.built.append(slug)
         return Representation(f"built {slug}".encode(), "text/html", None), Keep("article")
@@ -120,3 +125,28 @@ async def test_a_stored_page_that_cannot_be_read_takes_the_usual_path() -> None:
     async with serving(site, version) as client:
         assert (await client.get("/articles/a")).content == b"stored a"
         assert (version.reads, site.stored_reads) == (1, ["a", "a"])
+
+
+async def test_a_client_that_takes_gzip_is_sent_the_gzip_form_stored_with_the_page() -> None:
+    """Compressing a page not in memory on each read cost more than the rest of the request:
+    the form stored with the page is sent as it was read (compressed here at another level
+    than render's, so that a form made on the way would not match it)."""
+    body = b"<p>The council met on Tuesday and voted the plan through.</p>" * 40
+    stored_form = gzip.compress(body, compresslevel=1, mtime=0)
+    assert stored_form != gzip_form(body)
+    with_form = Representation(body, "text/html", None, gzipped=stored_form)
+    site = Site(
+        {"a": _stored(body, read_at=5), "b": _stored(body, read_at=5)},
+        stored_gzip={"a": (with_form, Keep("article", read_at=5))},
+    )
+    async with serving(site, CountedVersion(now=5)) as client:
+        async with client.stream("GET", "/articles/a", headers={"accept-encoding": "gzip"}) as sent:
+            assert sent.headers["content-encoding"] == "gzip"
+            assert b"".join([chunk async for chunk in sent.aiter_raw()]) == stored_form
+        kept = await client.get("/articles/a", headers={"accept-encoding": "identity"})
+        assert kept.content == body, "the kept page answers either client"
+        assert (site.stored_reads, site.with_gzip) == (["a"], [True])
+
+        identity = await client.get("/articles/b", headers={"accept-encoding": "identity"})
+        assert identity.content == body
+        assert (site.stored_reads, site.with_gzip) == (["a", "b"], [True, False])

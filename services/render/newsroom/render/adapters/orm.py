@@ -93,6 +93,13 @@ class ArticlePageRow(Base):
     build: Mapped[str] = mapped_column(String(64))
     etag: Mapped[str] = mapped_column(String(64))  # as served (entrypoints.caching.etag_of)
     html: Mapped[bytes] = mapped_column(LargeBinary)
+    # Its gzip form as served (entrypoints.caching.gzip_form): compressed once, here, not on
+    # each read by a client that takes it. None: stored before migration 0010.
+    gzipped: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+# A stored page's columns besides its article id, in the order the writers give them.
+ARTICLE_PAGE_COLUMNS = ("slug", "visible_from", "modified", "build", "etag", "html", "gzipped")
 
 
 class ArticleEntityRow(Base):

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.driver_rows import ColumnConverter, driver_sql
-from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
+from newsroom.render.adapters.orm import ARTICLE_PAGE_COLUMNS, ArticlePageRow, ArticleRow
 from newsroom.render.adapters.repository import decode_state
 from newsroom.render.adapters.unit_of_work import ReadModelUnitOfWork
 from newsroom.render.adapters.write_turn import WriteTurn
@@ -33,14 +33,16 @@ _WITHOUT_PAGE = (
     "{pages_after}"
     "WHERE articles.listed AND (article_pages.article_id IS NULL OR article_pages.build <> :build)"
 )
-_PAGE_VALUES = ("slug", "visible_from", "modified", "build", "etag", "html", "article_id")
+_PAGE_VALUES = (*ARTICLE_PAGE_COLUMNS, "article_id")
 _STORE_PAGE = (
-    "INSERT INTO article_pages (slug, visible_from, modified, build, etag, html, article_id) "
-    "SELECT :p, :p, :p, :p, :p, :p, article_id FROM articles "
+    "INSERT INTO article_pages "
+    "(slug, visible_from, modified, build, etag, html, gzipped, article_id) "
+    "SELECT :p, :p, :p, :p, :p, :p, :p, article_id FROM articles "
     "WHERE article_id = :p AND revision = :p{lock} "
     "ON CONFLICT (article_id) DO UPDATE SET slug = excluded.slug, "
     "visible_from = excluded.visible_from, modified = excluded.modified, "
-    "build = excluded.build, etag = excluded.etag, html = excluded.html"
+    "build = excluded.build, etag = excluded.etag, html = excluded.html, "
+    "gzipped = excluded.gzipped"
 )
 # Tries of a batch's write that meets a concurrent writer (a deadlock on PostgreSQL, a busy
 # SQLite file); then the batch's pages are left to be built on request.
@@ -107,6 +109,7 @@ class SqlPageBuildStore:
                 build,
                 page.etag,
                 page.html,
+                page.gzipped,
                 source.article_id,
             )
             for source, page in ordered

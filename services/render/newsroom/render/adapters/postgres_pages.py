@@ -31,10 +31,13 @@ log = structlog.get_logger(__name__)
 
 # pg_current_snapshot() in the statement is the snapshot its rows are read in (the active
 # one): the version the pages were read at, as adapters.read_model_version reads it.
-STORED_PAGES = (
-    "SELECT slug, article_id, visible_from, modified, etag, html, pg_current_snapshot()::text "
-    "FROM article_pages WHERE slug = ANY($1::text[]) AND build = $2"
-)
+# With the pages' gzip forms (for the clients that take it) or without (the column not read).
+_COLUMNS = "slug, article_id, visible_from, modified, etag, html, pg_current_snapshot()::text"
+_WHERE = "FROM article_pages WHERE slug = ANY($1::text[]) AND build = $2"
+STORED_PAGES = {
+    False: f"SELECT {_COLUMNS}, NULL::bytea {_WHERE}",
+    True: f"SELECT {_COLUMNS}, gzipped {_WHERE}",
+}
 APPLICATION_NAME = "newsroom-render-stored-pages"  # in pg_stat_activity
 POOL_SIZE = 4  # concurrent reads (one event loop: more would only queue in the server)
 TIMEOUT = 2.0  # seconds to connect, or to read, before the full path answers instead
@@ -47,7 +50,8 @@ async def _nothing_to_reset(_connection: Any) -> None:
     second round trip per page.)"""
 
 
-Waiting = dict[tuple[str, str], list["asyncio.Future[StoredPage | None]"]]  # by (slug, build)
+# The callers by (slug, build, with the gzip form)
+Waiting = dict[tuple[str, str, bool], list["asyncio.Future[StoredPage | None]"]]
 
 
 class PostgresStoredPages:
@@ -60,13 +64,13 @@ class PostgresStoredPages:
         self._waiting: Waiting | None = None  # the callers of this round of the loop
         self._reads: set[asyncio.Task[None]] = set()
 
-    async def __call__(self, slug: str, build: str) -> StoredPage | None:
+    async def __call__(self, slug: str, build: str, with_gzip: bool = False) -> StoredPage | None:
         loop = asyncio.get_running_loop()
         if self._waiting is None:
             self._waiting = {}
             loop.call_soon(self._send)
         answer: asyncio.Future[StoredPage | None] = loop.create_future()
-        self._waiting.setdefault((slug, build), []).append(answer)
+        self._waiting.setdefault((slug, build, with_gzip), []).append(answer)
         return await answer
 
     def _send(self) -> None:
@@ -76,18 +80,21 @@ class PostgresStoredPages:
         read.add_done_callback(self._reads.discard)
 
     async def _read(self, waiting: Waiting) -> None:
-        found: dict[tuple[str, str], StoredPage] = {}
+        found: dict[tuple[str, str, bool], StoredPage] = {}
         try:
             pool = self._pool or await self._open()
             if pool is not None:
-                by_build: dict[str, list[str]] = {}
-                for slug, build in waiting:
-                    by_build.setdefault(build, []).append(slug)
-                for build, slugs in by_build.items():  # one build in a process, as a rule
-                    for row in await pool.fetch(STORED_PAGES, slugs, build, timeout=TIMEOUT):
-                        slug, article_id, visible_from, modified, etag, html, read_at = row
-                        found[slug, build] = StoredPage(
-                            article_id, visible_from, modified, etag, html, read_at
+                # One build in a process, as a rule: a query for the clients that take gzip
+                # and one for those that do not, at most.
+                asked: dict[tuple[str, bool], list[str]] = {}
+                for slug, build, with_gzip in waiting:
+                    asked.setdefault((build, with_gzip), []).append(slug)
+                for (build, with_gzip), slugs in asked.items():
+                    statement = STORED_PAGES[with_gzip]
+                    for row in await pool.fetch(statement, slugs, build, timeout=TIMEOUT):
+                        slug, article_id, visible_from, modified, etag, html, read_at, gz = row
+                        found[slug, build, with_gzip] = StoredPage(
+                            article_id, visible_from, modified, etag, html, read_at, gz
                         )
                 if self._failing:
                     log.info("stored_pages_readable")

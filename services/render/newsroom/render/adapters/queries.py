@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    null,
     or_,
     select,
     true,
@@ -112,18 +113,26 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
     )
 
 
-# A story's stored page, if rendered by the given build: one row, by its slug.
-STORED_PAGE_ON_THE_LOOP = (
-    "SELECT article_id, visible_from, modified, etag, html FROM article_pages "
-    "WHERE slug = ? AND build = ?"
-)
-_STORED_PAGE = select(
-    ArticlePageRow.article_id,
-    ArticlePageRow.visible_from,
-    ArticlePageRow.modified,
-    ArticlePageRow.etag,
-    ArticlePageRow.html,
-).where(ArticlePageRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
+# A story's stored page, if rendered by the given build: one row, by its slug; with its gzip
+# form or without (the page is read for the client at hand: a row's columns not asked for are
+# not read).
+STORED_PAGE_ON_THE_LOOP = {
+    False: "SELECT article_id, visible_from, modified, etag, html, NULL FROM article_pages "
+    "WHERE slug = ? AND build = ?",
+    True: "SELECT article_id, visible_from, modified, etag, html, gzipped FROM article_pages "
+    "WHERE slug = ? AND build = ?",
+}
+_STORED_PAGE_BY_GZIP = {
+    with_gzip: select(
+        ArticlePageRow.article_id,
+        ArticlePageRow.visible_from,
+        ArticlePageRow.modified,
+        ArticlePageRow.etag,
+        ArticlePageRow.html,
+        ArticlePageRow.gzipped if with_gzip else null().label("gzipped"),
+    ).where(ArticlePageRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
+    for with_gzip in (False, True)
+}
 
 
 LOOP_CACHE_KIB = 32 * 1024
@@ -166,19 +175,20 @@ class SqliteLoopReads:
             return None
         return int(row[0])
 
-    def stored_page(self, slug: str, build: str) -> StoredPage | None:
+    def stored_page(self, slug: str, build: str, with_gzip: bool = False) -> StoredPage | None:
         """The page, read at the file's version read just before on the same connection (a
         commit in between makes the page newer than its version: kept, it is only dropped
         sooner)."""
         try:
             connection = self._connected()
             version = connection.execute("PRAGMA data_version").fetchone()
-            row = connection.execute(STORED_PAGE_ON_THE_LOOP, (slug, build)).fetchone()
+            statement = STORED_PAGE_ON_THE_LOOP[with_gzip]
+            row = connection.execute(statement, (slug, build)).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
-        article_id, visible_from, modified, etag, html = row
+        article_id, visible_from, modified, etag, html, gzipped = row
         return StoredPage(
             article_id,
             _sqlite_time(visible_from),
@@ -186,6 +196,7 @@ class SqliteLoopReads:
             etag,
             html,
             read_at=int(version[0]),
+            gzipped=gzipped,
         )
 
     def close(self) -> None:
@@ -219,12 +230,16 @@ class ReadModelQueries:
         if self._postgres_pages is not None:
             await self._postgres_pages.close()
 
-    async def stored_page(self, slug: str, build: str) -> StoredPage | None:
+    async def stored_page(
+        self, slug: str, build: str, with_gzip: bool = False
+    ) -> StoredPage | None:
         if self._on_loop is not None:
-            return self._on_loop.stored_page(slug, build)
+            return self._on_loop.stored_page(slug, build, with_gzip)
         if self._postgres_pages is not None:
-            return await self._postgres_pages(slug, build)
-        return await self.runner.read_rows(partial(stored_page, slug=slug, build=build))
+            return await self._postgres_pages(slug, build, with_gzip)
+        return await self.runner.read_rows(
+            partial(stored_page, slug=slug, build=build, with_gzip=with_gzip)
+        )
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:
         lookup = (
@@ -314,11 +329,16 @@ def page_revision(connection: Connection, path: str) -> int | None:
     return value
 
 
-def stored_page(connection: Connection, slug: str, build: str) -> StoredPage | None:
-    row = connection.execute(_STORED_PAGE, {"slug": slug, "build": build}).first()
+def stored_page(
+    connection: Connection, slug: str, build: str, with_gzip: bool = False
+) -> StoredPage | None:
+    statement = _STORED_PAGE_BY_GZIP[with_gzip]
+    row = connection.execute(statement, {"slug": slug, "build": build}).first()
     if row is None:
         return None
-    return StoredPage(row.article_id, row.visible_from, row.modified, row.etag, row.html)
+    return StoredPage(
+        row.article_id, row.visible_from, row.modified, row.etag, row.html, gzipped=row.gzipped
+    )
 
 
 def article_by_slug(connection: Connection, slug: str) -> StoredArticle | None:

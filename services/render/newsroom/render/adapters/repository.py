@@ -20,6 +20,7 @@ from newsroom.render.adapters.driver_rows import (
     select_in,
 )
 from newsroom.render.adapters.orm import (
+    ARTICLE_PAGE_COLUMNS,
     AppliedEventRow,
     ArticleEntityRow,
     ArticlePageRow,
@@ -170,7 +171,7 @@ _UPDATE_ARTICLE = (
     + ", ".join(f"{column} = :p" for column in _ARTICLE_COLUMNS)
     + ", revision = revision + 1 WHERE article_id = :p AND revision = :p"
 )
-_PAGE_COLUMNS = ("article_id", "slug", "visible_from", "modified", "build", "etag", "html")
+_PAGE_COLUMNS = ("article_id", *ARTICLE_PAGE_COLUMNS)
 _ENTITY_COLUMNS = (
     "article_id",
     "entity_id",
@@ -462,6 +463,7 @@ class ArticleRepository:
                         pages.build,
                         page.etag,
                         page.html,
+                        page.gzipped,
                     )
                     for i, page in pages.pages.items()
                 ],

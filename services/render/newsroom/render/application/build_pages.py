@@ -60,7 +60,7 @@ async def build_pages(
         for source in await store.sources(owned):
             html = article_pages(source.state)
             if html is not None:
-                pages.append((source, RenderedPage(html, article_pages.etag(html))))
+                pages.append((source, article_pages.stored_form(html)))
             await asyncio.sleep(0)
         stats.stories += len(owned)
         stats.stored += await store.store(build, pages) if pages else 0

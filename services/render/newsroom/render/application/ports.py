@@ -45,8 +45,11 @@ class ArticlePages(Protocol):
         """The story's page (None: it has none to show)."""
         ...
 
-    def etag(self, html: bytes) -> str:
-        """The page's entity tag, as served: stored with it, so serving it hashes nothing."""
+    def stored_form(self, html: bytes) -> RenderedPage:
+        """The page as stored, with its entity tag and its gzip form as served: serving it
+        then hashes and compresses nothing (a browser's read of a page not in memory was
+        compressed on each read, and compressing a 10 KB page cost more than the rest of
+        its request)."""
         ...
 
 
@@ -54,6 +57,7 @@ class ArticlePages(Protocol):
 class RenderedPage:
     html: bytes
     etag: str
+    gzipped: bytes  # the gzip form clients that take it are sent
 
 
 @dataclass(frozen=True)
@@ -215,10 +219,13 @@ ArticleKey = BySlug | ById
 class ReadModel(Protocol):
     """The read side's queries; each one runs in one snapshot of the read model."""
 
-    async def stored_page(self, slug: str, build: str) -> StoredPage | None:
+    async def stored_page(
+        self, slug: str, build: str, with_gzip: bool = False
+    ) -> StoredPage | None:
         """The page stored with the story at `slug` by `build` (None: no such story, or no page
         stored by that build), with the read model's version it was read at where the
-        database tells it in the same read."""
+        database tells it in the same read; `with_gzip`: with its gzip form too, if stored
+        (for a client that takes it: otherwise it is not read)."""
         ...
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:

@@ -171,5 +171,5 @@ def rendered_pages(
     pages: dict[str, RenderedPage] = {}
     for state in states:
         if state.listed and (html := article_pages(state)) is not None:
-            pages[state.article_id] = RenderedPage(html, article_pages.etag(html))
+            pages[state.article_id] = article_pages.stored_form(html)
     return RenderedPages(article_pages.build, pages)

@@ -55,12 +55,13 @@ class ArticleDocuments:
         self.clock = clock
         self.page_build = page_build
 
-    async def stored_page(self, slug: str) -> StoredPage | None:
-        """The page stored with the story at `slug` by this process's build, if readers may
-        see the story now (else None: the story's document tells why, or builds its page)."""
+    async def stored_page(self, slug: str, with_gzip: bool = False) -> StoredPage | None:
+        """The page stored with the story at `slug` by this process's build (`with_gzip`: with
+        its gzip form, if stored), if readers may see the story now (else None: the story's
+        document tells why, or builds its page)."""
         if self.page_build is None:
             return None
-        page = await self.read_model.stored_page(slug, self.page_build)
+        page = await self.read_model.stored_page(slug, self.page_build, with_gzip)
         return page if page is not None and page.is_visible(self.clock()) else None
 
     async def document(

@@ -138,6 +138,7 @@ class StoredPage:
     etag: str
     html: bytes
     read_at: int | str | None = None
+    gzipped: bytes | None = None  # its gzip form, when asked for and stored
 
     def is_visible(self, now: datetime) -> bool:
         return visible_at(True, self.visible_from, now)  # only listed stories store a page

@@ -14,9 +14,10 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from newsroom.render.application.ports import RenderedPage
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher, article_page
-from newsroom.render.entrypoints.caching import etag_of
+from newsroom.render.entrypoints.caching import etag_of, gzip_form
 from newsroom.render.entrypoints.rendering import article_context, render
 from newsroom.shared import article as canonical_article
 from newsroom.shared.settings import RenderSettings
@@ -61,8 +62,8 @@ class ArticlePageRenderer:
         self.build = hashlib.sha256((code_fingerprint() + settings).encode()).hexdigest()[:32]
 
     @staticmethod
-    def etag(html: bytes) -> str:
-        return etag_of(html)
+    def stored_form(html: bytes) -> RenderedPage:
+        return RenderedPage(html, etag_of(html), gzip_form(html))
 
     def __call__(self, state: ArticleState) -> bytes | None:
         """The story's page (None: it has no current version to show)."""

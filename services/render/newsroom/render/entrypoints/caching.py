@@ -20,7 +20,7 @@ from functools import lru_cache
 from fastapi import Request, Response
 
 from newsroom.render.entrypoints.kept import Keep, keep_page
-from newsroom.render.entrypoints.middleware import GZIP_LEVEL, GZIP_MINIMUM_SIZE
+from newsroom.render.entrypoints.middleware import GZIP_LEVEL, GZIP_MINIMUM_SIZE, accepts_gzip
 
 COMPRESSED_KEPT = 256  # bodies whose gzip form is kept (with the body: a few MB)
 
@@ -65,25 +65,12 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-@lru_cache(maxsize=COMPRESSED_KEPT)
-def gzipped(body: bytes) -> bytes:
-    """`body` gzip-compressed (deterministically: no timestamp in the header)."""
+def gzip_form(body: bytes) -> bytes:
+    """`body` gzip-compressed as served (deterministically: no timestamp in the header)."""
     return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether an Accept-Encoding takes gzip (by name or `*`, with a q above 0)."""
-    for part in (accept_encoding or "").split(","):
-        coding, *parameters = (field.strip().lower() for field in part.split(";"))
-        if coding in ("gzip", "*"):
-            for parameter in parameters:
-                if parameter.startswith("q="):
-                    try:
-                        return float(parameter[2:]) > 0
-                    except ValueError:
-                        return False
-            return True
-    return False
+gzipped = lru_cache(maxsize=COMPRESSED_KEPT)(gzip_form)
 
 
 class Representation:
@@ -99,8 +86,10 @@ class Representation:
         last_modified: datetime | None,
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
+        gzipped: bytes | None = None,
     ) -> None:
-        """`etag`: the body's, if computed before (`etag_of(body)`: a stored page's is)."""
+        """`etag` and `gzipped`: the body's, if made before (`etag_of(body)` and
+        `gzip_form(body)`: a stored page's are)."""
         self.body = body
         self.media_type = media_type
         self.etag = etag or etag_of(body)
@@ -111,7 +100,7 @@ class Representation:
             "Last-Modified": http_date(self.last_modified),
             **(headers or {}),
         }
-        self._gzipped: bytes | None = None
+        self._gzipped = gzipped
 
     @property
     def gzipped(self) -> bytes:

@@ -30,6 +30,7 @@ from fastapi import FastAPI
 
 from newsroom.render.adapters.metrics import PAGES_RENDERED
 from newsroom.render.adapters.page_cache import PageCache
+from newsroom.render.entrypoints.middleware import accepts_gzip
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -61,9 +62,10 @@ class Keep:
     read_at: Version | None = None
 
 
-# A story's page by its slug; the flag: its stored page was just read and is not there.
-BuildArticle = Callable[[str, bool], Awaitable[tuple["Representation", "Keep"]]]
-StoredArticle = Callable[[str], Awaitable[tuple["Representation", "Keep"] | None]]
+# A story's page by its slug; the flags: its stored page was just read and is not there, and
+# the client takes gzip (a stored page is then read with its gzip form).
+BuildArticle = Callable[[str, bool, bool], Awaitable[tuple["Representation", "Keep"]]]
+StoredArticle = Callable[[str, bool], Awaitable[tuple["Representation", "Keep"] | None]]
 # A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
 Asked = tuple[str | None, str | None, str | None]
 WIRE_FORMS_KEPT = 8  # answers kept a page, by what was asked (most clients ask alike)
@@ -237,10 +239,11 @@ class ServeKeptPages:
         ):
             await self.app(scope, receive, send)
             return
-        kept = await self._kept_or_built(scope, receive, send)
+        asked = _asked(scope)
+        kept = await self._kept_or_built(scope, receive, send, accepts_gzip(asked[2]))
         if kept is None:  # the full path answered
             return
-        status, headers, body = kept.answer(_asked(scope), self.minimum_compressed)
+        status, headers, body = kept.answer(asked, self.minimum_compressed)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send(
             {
@@ -250,8 +253,11 @@ class ServeKeptPages:
             }
         )
 
-    async def _kept_or_built(self, scope: Scope, receive: Receive, send: Send) -> KeptPage | None:
-        """The page kept for this request, else built (None: the full path answered)."""
+    async def _kept_or_built(
+        self, scope: Scope, receive: Receive, send: Send, with_gzip: bool
+    ) -> KeptPage | None:
+        """The page kept for this request, else built (None: the full path answered);
+        `with_gzip`: the client takes gzip."""
         target = target_of(scope)
         slug = _article_slug(scope["path"])
         not_stored = False
@@ -260,7 +266,7 @@ class ServeKeptPages:
             # was read at, so the version is not read first (on PostgreSQL a round trip of its
             # own, and the stored pages' throughput under wrk went from 11,700 to 14,400/s).
             try:
-                stored = await self.stored_article(slug)
+                stored = await self.stored_article(slug, with_gzip)
             except Exception:  # a failed read: the usual path reads it again
                 stored = None
             else:
@@ -276,7 +282,7 @@ class ServeKeptPages:
             if kept.counter is not None:
                 kept.counter.inc()
             return kept
-        return await self._build(scope, receive, send, target, version, not_stored)
+        return await self._build(scope, receive, send, target, version, not_stored, with_gzip)
 
     async def _build(
         self,
@@ -286,6 +292,7 @@ class ServeKeptPages:
         target: str,
         version: Version | None,
         not_stored: bool = False,
+        with_gzip: bool = False,
     ) -> KeptPage | None:
         """Build the page: an article here (returned), anything else by the full path, which
         answers and keeps it (None). Requests of the same URL arriving meanwhile under the same
@@ -297,7 +304,7 @@ class ServeKeptPages:
         it: a slow client holds up no one else."""
         if (slug := _article_slug(scope["path"])) is not None and self.article is not None:
             # Read as stored, an article costs a lookup: no waiting on another request's.
-            kept = await self._build_article(slug, target, version, not_stored)
+            kept = await self._build_article(slug, target, version, not_stored, with_gzip)
             if kept is not None:
                 return kept
         leading = self.kept.building(target, version)
@@ -313,7 +320,7 @@ class ServeKeptPages:
                 self.kept.release_waiters(target, version)
 
     async def _build_article(
-        self, slug: str, target: str, version: Version | None, not_stored: bool
+        self, slug: str, target: str, version: Version | None, not_stored: bool, with_gzip: bool
     ) -> KeptPage | None:
         """The story's page built (and kept, if the version is known) here; None when the full
         path must answer: no
@@ -321,7 +328,7 @@ class ServeKeptPages:
         once, by the stack's error handling when the route meets it again)."""
         assert self.article is not None
         try:
-            representation, how = await self.article(slug, not_stored)
+            representation, how = await self.article(slug, not_stored, with_gzip)
         except Exception:
             return None
         return self.kept.keep(target, version, representation, how)

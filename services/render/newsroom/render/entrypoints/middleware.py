@@ -20,6 +20,21 @@ GZIP_LEVEL = 6  # zlib's default: nearly level 9's size at a fraction of its tim
 NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "image/*")
 
 
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding takes gzip (by name or `*`, with a q above 0)."""
+    for part in (accept_encoding or "").split(","):
+        coding, *parameters = (field.strip().lower() for field in part.split(";"))
+        if coding in ("gzip", "*"):
+            for parameter in parameters:
+                if parameter.startswith("q="):
+                    try:
+                        return float(parameter[2:]) > 0
+                    except ValueError:
+                        return False
+            return True
+    return False
+
+
 class HeadLikeGet:
     """A HEAD request is answered as the GET would be, without the body (headers, status and
     Content-Length the same); a 405 lists HEAD beside GET in its `Allow`."""

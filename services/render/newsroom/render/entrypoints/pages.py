@@ -19,6 +19,7 @@ from newsroom.render.domain.periods import period_bounds
 from newsroom.render.entrypoints.caching import Representation, answer, cached_response
 from newsroom.render.entrypoints.kept import Keep
 from newsroom.render.entrypoints.lists import list_response
+from newsroom.render.entrypoints.middleware import accepts_gzip
 from newsroom.render.entrypoints.openapi import (
     ArchiveFeed,
     AtomFeed,
@@ -70,29 +71,33 @@ async def front_page(request: Request, site: SiteDependency, paging: FrontPaging
 
 
 async def stored_article_representation(
-    site: Site, slug: str
+    site: Site, slug: str, with_gzip: bool = False
 ) -> tuple[Representation, Keep] | None:
     """The page of the story at `slug` as the projector stored it, if it may be shown now,
-    and how it may be kept (under the version it was read at, when the read told it)."""
-    stored = await site.articles.stored_page(slug)
+    and how it may be kept (under the version it was read at, when the read told it);
+    `with_gzip`: for a client that takes gzip, with the gzip form stored with it."""
+    stored = await site.articles.stored_page(slug, with_gzip)
     if stored is None:
         return None
     ARTICLES_RENDERED.inc()
     ARTICLES_STORED.inc()
     return (
-        Representation(stored.html, HTML, stored.modified, etag=stored.etag),
+        Representation(
+            stored.html, HTML, stored.modified, etag=stored.etag, gzipped=stored.gzipped
+        ),
         Keep("article", shown_from=stored.visible_from, read_at=stored.read_at),
     )
 
 
 async def article_representation(
-    site: Site, slug: str, not_stored: bool = False
+    site: Site, slug: str, not_stored: bool = False, with_gzip: bool = False
 ) -> tuple[Representation, Keep]:
     """The page of the story at `slug` (as the projector stored it, else from the document
     cache, else built), and how it may be kept; raises the domain's problem when there is none
     to show. The route's work, shared with the front (entrypoints.kept), which answers a page
-    missing from memory with it (`not_stored`: it has just read the stored page, not there)."""
-    stored = None if not_stored else await stored_article_representation(site, slug)
+    missing from memory with it (`not_stored`: it has just read the stored page, not there).
+    `with_gzip`: the client takes gzip (a stored page is read with its gzip form)."""
+    stored = None if not_stored else await stored_article_representation(site, slug, with_gzip)
     if stored is not None:
         return stored
     shown, body = await site.articles.document(BySlug(slug), "page", site.article_pages)
@@ -104,7 +109,8 @@ async def article_representation(
 
 @router.get("/articles/{slug}", response_class=HTMLResponse)
 async def article(slug: str, request: Request, site: SiteDependency) -> Response:
-    representation, keep = await article_representation(site, slug)
+    with_gzip = accepts_gzip(request.headers.get("accept-encoding"))
+    representation, keep = await article_representation(site, slug, with_gzip=with_gzip)
     return answer(request, representation, keep)
 
 
