@@ -1,4 +1,5 @@
-"""The `newsroom-render` command: migrate, replay (fresh target, progress, refusal) and asyncapi."""
+"""The `newsroom-render` command: migrate, replay (fresh target, progress, refusal), build-pages
+and asyncapi."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import inspect, select
 
+from newsroom.render.adapters.migrate import alembic_config
+from newsroom.render.adapters.orm import ArticlePageRow
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.entrypoints.article_html import article_pages_for
+from newsroom.render.entrypoints.caching import gzip_form
 from newsroom.shared.settings import RenderSettings
 from render_test_support import read_model_snapshot
 
@@ -73,6 +79,32 @@ async def test_replay_command_rebuilds_the_model_and_refuses_to_overwrite(
     assert "--replace" in refused.stderr
     replaced = run("replay", "--database-url", target, "--replace", redis_url=redis_url)
     assert replaced.returncode == 0, replaced.stderr
+
+
+async def test_build_pages_brings_a_read_model_of_an_older_schema_to_its_own_first(
+    seed, publisher, redis_url, tmp_path
+):
+    """A deploy whose pages need a new column (0010: their gzip form) may run build-pages
+    before any server of the new build has migrated the read model."""
+    v1 = seed.v1()
+    await publisher(v1, seed.enriched(v1))
+    target = f"sqlite+aiosqlite:///{tmp_path / 'older.db'}"
+    assert run("replay", "--database-url", target, redis_url=redis_url).returncode == 0
+    older = open_read_model(target)
+    async with older.engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0009"))
+        columns = await connection.run_sync(
+            lambda sync: {c["name"] for c in inspect(sync).get_columns("article_pages")}
+        )
+    assert "gzipped" not in columns
+
+    built = run("build-pages", "--database-url", target, redis_url=redis_url)
+    assert built.returncode == 0, built.stderr
+    assert "stored 1 pages" in built.stdout
+    async with older.sessions() as session:
+        page = (await session.scalars(select(ArticlePageRow))).one()
+    assert page.gzipped == gzip_form(page.html)
+    await older.dispose()
 
 
 def test_asyncapi_command_prints_the_same_document_every_time(redis_url):

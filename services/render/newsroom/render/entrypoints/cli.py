@@ -257,13 +257,16 @@ def build_pages_command(
 ) -> None:
     """Store the page of every listed story that has none of this build: after a replay
     (which stores none) or a deploy that changed how pages look. Safe on a live read model:
-    a story saved meanwhile keeps the page its projector stored."""
+    a story saved meanwhile keeps the page its projector stored. The read model is first
+    brought to this build's schema (as `serve` does): a deploy's pages may need it."""
     settings = _settings()
     configure_logging("render", "WARNING", settings.log_format)
+    from newsroom.render.bootstrap import migrate_read_model
     from newsroom.render.entrypoints.page_builder import page_build_workers
     from newsroom.render.entrypoints.partition_workers import default_workers
 
     url = database_url or settings.database_url
+    asyncio.run(migrate_read_model(url))
     with page_build_workers(settings, url, workers=workers or default_workers()) as pool:
         code = asyncio.run(_build_pages(settings, url, pool))
     raise typer.Exit(code)
