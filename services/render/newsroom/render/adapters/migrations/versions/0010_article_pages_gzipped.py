@@ -17,8 +17,8 @@ depends_on = None
 
 # Every browser takes gzip, and a page not in memory was compressed on each such read: 137 us
 # for a 10 KB page on this machine, more than the rest of its request. Stored compressed once,
-# when the page is built. Pages stored before have none until built again (build-pages, a
-# replay, the story's next event): those are compressed on read, as before.
+# when the page is built. A page stored before has none until built again (the page builder
+# or build-pages, the story's next event): it is compressed on read, as before.
 
 
 def upgrade() -> None:
