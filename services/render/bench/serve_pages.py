@@ -1,12 +1,15 @@
 """One HTTP server process for the scale benchmark, on the stack render serves with (uvicorn,
 one process, its defaults): either render's pages from a read model, or the baseline, a
-minimal ASGI app answering the same bytes from memory.
+minimal ASGI app answering the same bytes from memory (or their gzip forms, made before it
+serves: the baseline of a client that takes gzip).
 
     python serve_pages.py render <database_url> <port>
-    python serve_pages.py baseline <bodies.json> <port>   # {"/path": [content type, body]}"""
+    python serve_pages.py baseline <bodies.json> <port>   # {"/path": [content type, body]}
+    python serve_pages.py baseline-gzip <bodies.json> <port>"""
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,8 +22,10 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def baseline(bodies: dict[str, tuple[str, bytes]]) -> Any:
-    """The least an ASGI app can do: look the path (and query) up, send the bytes."""
+def baseline(bodies: dict[str, tuple[str, bytes]], encoding: bytes | None = None) -> Any:
+    """The least an ASGI app can do: look the path (and query) up, send the bytes (in
+    `encoding`, if given: the bodies are sent as they are, already encoded)."""
+    extra = [(b"content-encoding", encoding)] if encoding is not None else []
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,7 +37,7 @@ def baseline(bodies: dict[str, tuple[str, bytes]]) -> Any:
             {
                 "type": "http.response.start",
                 "status": 200 if key in bodies else 404,
-                "headers": [(b"content-type", content_type.encode())],
+                "headers": [(b"content-type", content_type.encode()), *extra],
             }
         )
         await send({"type": "http.response.body", "body": body})
@@ -49,10 +54,20 @@ def render_app(database_url: str) -> Any:
 
 
 def main(kind: str, source: str, port: int) -> None:
-    if kind == "baseline":
+    if kind in ("baseline", "baseline-gzip"):
         with open(source, encoding="utf-8") as file:
             loaded = json.load(file)
-        app = baseline({path: (kind_, body.encode()) for path, (kind_, body) in loaded.items()})
+        bodies = {path: (kind_, body.encode()) for path, (kind_, body) in loaded.items()}
+        if kind == "baseline":
+            app = baseline(bodies)
+        else:
+            app = baseline(
+                {
+                    path: (kind_, gzip.compress(body, 6, mtime=0))
+                    for path, (kind_, body) in bodies.items()
+                },
+                encoding=b"gzip",
+            )
     else:
         from newsroom.render.entrypoints.startup_heap import freeze_startup_heap
 
