@@ -8,7 +8,10 @@ database (SQLite, PostgreSQL):
     CPU seconds, events/s, peak RSS; then `newsroom-render build-pages` (the stories' stored
     pages, which a replay leaves to it), timed alike;
   * serves it with render (one uvicorn process) and loads each page type with wrk on loopback
-    (16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS;
+    (16 connections): bytes, p50 / p99 latency, requests/s, and render's RSS; and the CPU
+    a request cost render's process and (PostgreSQL) the database server's processes, read
+    from /proc around each load, with the share of the load render was on a CPU (near 1:
+    render is the bottleneck; well below: its requests wait on the database);
   * serves the same bytes from memory with a minimal ASGI app on the same stack (the
     baseline) under the same load.
 The sizes of a database are served at once and loaded in turn, page type by page type, for
@@ -90,8 +93,9 @@ request = function()
 end
 """
 MB = 1_000_000
-# The servers on one CPU, the load generator on another (see the docstring); the database
-# server, where there is one, is left to the scheduler.
+# The servers on one CPU, the load generator on another (see the docstring); while render is
+# loaded, the database server's processes serving its read model run on the load generator's
+# CPU (database_off_the_servers_cpu).
 CPUS = sorted(os.sched_getaffinity(0))
 SERVER_CPUS, LOAD_CPU = {CPUS[0]}, CPUS[1 % len(CPUS)]
 ENTRY_MS = 1_546_300_800_000  # the stream entry id of the first story (2019-01-01)
@@ -108,6 +112,13 @@ class Load:
     p50_ms: float
     p99_ms: float
     rps: float
+    # CPU per request while render was loaded (medians of the rounds): render's process, and
+    # the database server's processes (None on SQLite, which runs inside render); and the
+    # share of the load's wall time render's process was on a CPU (near 1.0: render is the
+    # bottleneck; well below: its requests wait on the database)
+    render_us: float | None = None
+    database_us: float | None = None
+    render_busy: float | None = None
 
 
 @dataclass
@@ -401,9 +412,11 @@ class Served:
     baseline_gzip: Server  # the same bytes' gzip forms
     paths: dict[str, list[str]]
     bytes: dict[str, int]
+    url: str  # the read model's
+    admin_dsn: str  # of its PostgreSQL server (unused on SQLite)
 
 
-def serve(run: Run, url: str, workdir: Path) -> Served:
+def serve(run: Run, url: str, workdir: Path, admin_dsn: str) -> Served:
     """Render on the read model at `url`, its page types' URLs, and the baseline serving the
     same bytes (the first 200 of each type's URLs)."""
     render = Server("render", url)
@@ -428,7 +441,7 @@ def serve(run: Run, url: str, workdir: Path) -> Served:
         stored.write_text(json.dumps(bodies))
         for kind in ("baseline", "baseline-gzip"):
             baselines.append(Server(kind, str(stored)))
-        return Served(run, render, baselines[0], baselines[1], paths, sizes)
+        return Served(run, render, baselines[0], baselines[1], paths, sizes, url, admin_dsn)
     except BaseException:
         render.stop()  # the caller stops only what it was given
         for server in baselines:
@@ -436,20 +449,133 @@ def serve(run: Run, url: str, workdir: Path) -> Served:
         raise
 
 
-def _median(loads: list[tuple[float, float, float]], size: int) -> Load:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """A process's CPU time so far, all its threads, user and system (None: it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def database_cpu() -> dict[int, float]:
+    """CPU seconds so far of every PostgreSQL server process on the machine (the load's reads
+    are the only work the servers do while it runs)."""
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if (seconds := cpu_seconds(int(entry.name))) is not None:
+            used[int(entry.name)] = seconds
+    return used
+
+
+@dataclass
+class CpuUsed:
+    """What one load of render cost in CPU: render's process, the database server, and wall."""
+
+    render_s: float
+    database_s: float | None
+    wall_s: float
+
+
+async def _backends_of(database: str, admin_dsn: str) -> list[int]:
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1", database
+        )
+        return [row["pid"] for row in rows]
+    finally:
+        await connection.close()
+
+
+def database_off_the_servers_cpu(url: str, admin_dsn: str) -> None:
+    """Moves the PostgreSQL backends connected to the read model at `url` (render's) to
+    LOAD_CPU. The baseline pays no database, and render, as deployed, does not share its core
+    with the database's; left to the scheduler, a backend woken by render's query often ran on
+    render's CPU (the kernel puts a task it wakes beside its waker) while render waited,
+    preempted in the write that sent the query. With another process busy on the machine, a
+    quarter of render's samples (py-spy) sat in that write, and render read pages not in
+    memory at 0.25x the baseline against 0.32x with its backends moved; on a quiet machine the
+    two were within the noise (0.27x and 0.28x). Moved, the placement is the same in every
+    run, whatever else the machine does."""
+    database = url.rsplit("/", 1)[1]
+    for pid in asyncio.run(_backends_of(database, admin_dsn)):
+        try:
+            os.sched_setaffinity(pid, {LOAD_CPU})
+        except ProcessLookupError:
+            continue  # the connection closed meanwhile
+
+
+def load_render(
+    site: Served, urls: list[str], duration: int, workdir: Path, encoding: str
+) -> tuple[tuple[float, float, float], CpuUsed]:
+    """wrk on render, with the CPU it and the database server used meanwhile."""
+    on_postgres = site.run.backend == "postgresql"
+    if on_postgres:
+        database_off_the_servers_cpu(site.url, site.admin_dsn)
+    database_before = database_cpu() if on_postgres else {}
+    render_before = cpu_seconds(site.render.process.pid) or 0.0
+    started = time.monotonic()
+    result = wrk(site.render.base, urls, duration, workdir, encoding)
+    wall = time.monotonic() - started
+    render_used = (cpu_seconds(site.render.process.pid) or 0.0) - render_before
+    database_used = None
+    if on_postgres:
+        after = database_cpu()
+        database_used = sum(
+            after[pid] - used for pid, used in database_before.items() if pid in after
+        )
+    return result, CpuUsed(render_used, database_used, wall)
+
+
+def _median(
+    loads: list[tuple[float, float, float]], size: int, used: list[CpuUsed] | None = None
+) -> Load:
     p50s, p99s, rates = zip(*loads, strict=True)
-    return Load(size, statistics.median(p50s), statistics.median(p99s), statistics.median(rates))
+    load = Load(size, statistics.median(p50s), statistics.median(p99s), statistics.median(rates))
+    if used:
+        requests = [rate * cpu.wall_s for (_, _, rate), cpu in zip(loads, used, strict=True)]
+        load.render_us = statistics.median(
+            1e6 * cpu.render_s / n for cpu, n in zip(used, requests, strict=True)
+        )
+        load.render_busy = statistics.median(cpu.render_s / cpu.wall_s for cpu in used)
+        if all(cpu.database_s is not None for cpu in used):
+            load.database_us = statistics.median(
+                1e6 * (cpu.database_s or 0.0) / n for cpu, n in zip(used, requests, strict=True)
+            )
+    return load
 
 
-def measure(built: list[tuple[Run, str]], rounds: int, duration: int, workdir: Path) -> None:
+def cpu_line(load: Load) -> str:
+    if load.render_us is None:
+        return ""
+    database = "" if load.database_us is None else f", database {load.database_us:.0f} us"
+    return f"  CPU/request: render {load.render_us:.0f} us (busy {load.render_busy:.2f}){database}"
+
+
+def measure(
+    built: list[tuple[Run, str]], rounds: int, duration: int, workdir: Path, admin_dsn: str
+) -> None:
     """Loads every page type on every read model of `built` (served at once), in turn, for
     `rounds` rounds; each figure is the median of its rounds."""
     sites: list[Served] = []
     try:
         for run, url in built:
-            sites.append(serve(run, url, workdir))
+            sites.append(serve(run, url, workdir, admin_dsn))
         for name in sites[0].paths:
             loads: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
+            used: dict[int, list[CpuUsed]] = {}
             for _ in range(rounds):
                 for site in sites:
                     urls = site.paths[name]
@@ -457,15 +583,15 @@ def measure(built: list[tuple[Run, str]], rounds: int, duration: int, workdir: P
                     encoding, baseline = (
                         ("gzip", site.baseline_gzip) if name in GZIP_PAGES else ("", site.baseline)
                     )
-                    loads.setdefault((key, "render"), []).append(
-                        wrk(site.render.base, urls, duration, workdir, encoding)
-                    )
+                    result, cpu = load_render(site, urls, duration, workdir, encoding)
+                    loads.setdefault((key, "render"), []).append(result)
+                    used.setdefault(key, []).append(cpu)
                     loads.setdefault((key, "baseline"), []).append(
                         wrk(baseline.base, urls[:200], duration, workdir, encoding)
                     )
             for site in sites:
                 run, size = site.run, site.bytes[name]
-                run.pages[name] = _median(loads[run.stories, "render"], size)
+                run.pages[name] = _median(loads[run.stories, "render"], size, used[run.stories])
                 run.baseline[name] = _median(loads[run.stories, "baseline"], size)
                 load = run.pages[name]
                 rounds_p99 = " ".join(f"{p99:.2f}" for _, p99, _ in loads[run.stories, "render"])
@@ -473,6 +599,7 @@ def measure(built: list[tuple[Run, str]], rounds: int, duration: int, workdir: P
                     f"  {run.stories:>9,} {name:30} {size:>9,} B  p50 {load.p50_ms:6.2f} ms  "
                     f"p99 {load.p99_ms:6.2f} ms (rounds {rounds_p99})  {load.rps:7.0f} req/s"
                     f" | baseline {run.baseline[name].rps:7.0f}, p99 {run.baseline[name].p99_ms:.2f} ms"
+                    + cpu_line(load)
                 )
         for site in sites:
             # Where the article pages' bytes came from: stored by build-pages, or built here.
@@ -524,7 +651,7 @@ def report(runs: list[Run]) -> None:
             print(
                 f"  {name:30} {load.bytes:>9,} B  p50 {load.p50_ms:7.2f}  p99 {load.p99_ms:7.2f}"
                 f"  {load.rps:7.0f} req/s | {base.rps:7.0f}  {load.rps / base.rps:4.2f}x"
-                f"  (p99 {base.p99_ms:.2f})"
+                f"  (p99 {base.p99_ms:.2f})" + cpu_line(load)
             )
     print("\n=== goals")
     for backend in sorted({r.backend for r in runs}):
@@ -638,7 +765,7 @@ def run_backend(
             say(f"{backend} {stories:,} stories: {replay_line(run)}")
         if not args.replay_only:
             say(f"{backend}: loading pages, {args.rounds} rounds of {args.duration} s a load")
-            measure(built, args.rounds, args.duration, workdir)
+            measure(built, args.rounds, args.duration, workdir, args.admin_dsn)
         return [run for run, _ in built]
     finally:
         for name in dropped:
