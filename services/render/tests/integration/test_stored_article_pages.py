@@ -23,7 +23,7 @@ from sqlalchemy import select, text, update
 
 from newsroom.render.adapters.migrate import migrate
 from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
-from newsroom.render.adapters.queries import ReadModelQueries
+from newsroom.render.adapters.queries import ReadModelQueries, stored_page
 from newsroom.render.adapters.read_model_version import read_model_version
 from newsroom.render.bootstrap import Projection, open_read_model
 from newsroom.render.domain.projection import ArticleState
@@ -345,6 +345,49 @@ async def test_on_postgresql_stored_pages_are_compressed_with_lz4_and_read_back_
         finally:
             await queries.close()
     finally:
+        await runner.dispose()
+
+
+@pytest.mark.parametrize("path", ["served", "session"])
+async def test_read_for_a_client_that_takes_gzip_a_stored_page_comes_as_its_gzip_form_alone(
+    seed, database_url, path
+):
+    """A client that takes gzip is sent the gzip form, so the read leaves the html out: its
+    gzip form and the html's length come instead (the html was a third of the read's cost on
+    PostgreSQL). A page stored without a gzip form (before migration 0010) comes with its
+    html. On each backend's read as served (SQLite on the event loop, PostgreSQL through
+    asyncpg) and through the session (adapters.queries.stored_page)."""
+    from render_test_support import synthetic_story
+
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    runner = open_read_model(database_url)
+    queries = ReadModelQueries(runner)
+    try:
+        await migrate(runner.engine)
+        events = [e for n in range(2) for e in synthetic_story(seed.v1_article, n)]
+        await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(events)
+        rows = sorted((await _stored(runner)).values(), key=lambda row: row.slug)
+        older = rows[1]
+        async with runner.sessions() as session, session.begin():
+            statement = update(ArticlePageRow).where(ArticlePageRow.slug == older.slug)
+            await session.execute(statement.values(gzipped=None))
+
+        async def read(slug: str, with_gzip: bool) -> Any:
+            if path == "served":
+                return await queries.stored_page(slug, renderer.build, with_gzip)
+            return await runner.read_rows(
+                lambda connection: stored_page(connection, slug, renderer.build, with_gzip)
+            )
+
+        page = await read(rows[0].slug, with_gzip=True)
+        assert (page.html, page.gzipped, page.size) == (None, rows[0].gzipped, len(rows[0].html))
+        assert gzip.decompress(page.gzipped) == rows[0].html
+        whole = await read(rows[0].slug, with_gzip=False)
+        assert (whole.html, whole.gzipped, whole.etag) == (rows[0].html, None, page.etag)
+        without_form = await read(older.slug, with_gzip=True)
+        assert (without_form.html, without_form.gzipped) == (older.html, None)
+    finally:
+        await queries.close()
         await runner.dispose()
 
 

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
-from newsroom.render.entrypoints.caching import Representation, gzip_form
+from newsroom.render.entrypoints.caching import Representation, etag_of, gzip_form
 from newsroom.render.entrypoints.kept import Keep, KeptPages, ServeKeptPages
 
 Answer = tuple[Representation, Keep]
@@ -130,11 +131,14 @@ async def test_a_stored_page_that_cannot_be_read_takes_the_usual_path() -> None:
 async def test_a_client_that_takes_gzip_is_sent_the_gzip_form_stored_with_the_page() -> None:
     """Compressing a page not in memory on each read cost more than the rest of the request:
     the form stored with the page is sent as it was read (compressed here at another level
-    than render's, so that a form made on the way would not match it)."""
+    than render's, so that a form made on the way would not match it). It is read without
+    the html, which the page kept gives a client that does not take gzip from that form."""
     body = b"<p>The council met on Tuesday and voted the plan through.</p>" * 40
     stored_form = gzip.compress(body, compresslevel=1, mtime=0)
     assert stored_form != gzip_form(body)
-    with_form = Representation(body, "text/html", None, gzipped=stored_form)
+    with_form = Representation(
+        None, "text/html", None, etag=etag_of(body), gzipped=stored_form, size=len(body)
+    )
     site = Site(
         {"a": _stored(body, read_at=5), "b": _stored(body, read_at=5)},
         stored_gzip={"a": (with_form, Keep("article", read_at=5))},
@@ -150,3 +154,23 @@ async def test_a_client_that_takes_gzip_is_sent_the_gzip_form_stored_with_the_pa
         identity = await client.get("/articles/b", headers={"accept-encoding": "identity"})
         assert identity.content == body
         assert (site.stored_reads, site.with_gzip) == (["a", "b"], [True, False])
+
+
+def test_a_page_read_as_its_gzip_form_weighs_and_answers_as_its_html_would() -> None:
+    """A page read without its html (for a client that takes gzip) answers a client that does
+    not with the html, headers and all, as the page read whole does; and needs its gzip form,
+    ETag and size to be made at all."""
+    body = b"<p>Flooding closed the ring road for a second day.</p>" * 30
+    whole = Representation(body, "text/html", None, gzipped=gzip_form(body))
+    from_gzip = Representation(
+        None, "text/html", None, etag=whole.etag, gzipped=gzip_form(body), size=len(body)
+    )
+    assert from_gzip.size == whole.size == len(body)
+    for accept_encoding in ("gzip", "identity", None):
+        assert from_gzip.wire(None, None, accept_encoding, 500) == whole.wire(
+            None, None, accept_encoding, 500
+        )
+    for missing in ("etag", "gzipped", "size"):
+        arguments: dict[str, Any] = {"etag": whole.etag, "gzipped": gzip_form(body), "size": 1}
+        with pytest.raises(ValueError, match="without its body"):
+            Representation(None, "text/html", None, **{**arguments, missing: None})

@@ -31,12 +31,15 @@ log = structlog.get_logger(__name__)
 
 # pg_current_snapshot() in the statement is the snapshot its rows are read in (the active
 # one): the version the pages were read at, as adapters.read_model_version reads it.
-# With the pages' gzip forms (for the clients that take it) or without (the column not read).
-_COLUMNS = "slug, article_id, visible_from, modified, etag, html, pg_current_snapshot()::text"
+# For a client that takes gzip, the pages' gzip forms instead of their html, where stored (a
+# CASE reads the html only where there is none; octet_length reads the length kept in the
+# value's TOAST pointer, not the value); else the html alone.
+_COLUMNS = "slug, article_id, visible_from, modified, etag"
 _WHERE = "FROM article_pages WHERE slug = ANY($1::text[]) AND build = $2"
 STORED_PAGES = {
-    False: f"SELECT {_COLUMNS}, NULL::bytea {_WHERE}",
-    True: f"SELECT {_COLUMNS}, gzipped {_WHERE}",
+    False: f"SELECT {_COLUMNS}, html, pg_current_snapshot()::text, NULL::bytea, NULL {_WHERE}",
+    True: f"SELECT {_COLUMNS}, CASE WHEN gzipped IS NULL THEN html END, "
+    f"pg_current_snapshot()::text, gzipped, octet_length(html) {_WHERE}",
 }
 APPLICATION_NAME = "newsroom-render-stored-pages"  # in pg_stat_activity
 POOL_SIZE = 4  # concurrent reads (one event loop: more would only queue in the server)
@@ -92,9 +95,9 @@ class PostgresStoredPages:
                 for (build, with_gzip), slugs in asked.items():
                     statement = STORED_PAGES[with_gzip]
                     for row in await pool.fetch(statement, slugs, build, timeout=TIMEOUT):
-                        slug, article_id, visible_from, modified, etag, html, read_at, gz = row
+                        slug, article_id, visible_from, modified, etag, *page = row
                         found[slug, build, with_gzip] = StoredPage(
-                            article_id, visible_from, modified, etag, html, read_at, gz
+                            article_id, visible_from, modified, etag, *page
                         )
                 if self._failing:
                     log.info("stored_pages_readable")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     null,
     or_,
@@ -113,14 +114,16 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
     )
 
 
-# A story's stored page, if rendered by the given build: one row, by its slug; with its gzip
-# form or without (the page is read for the client at hand: a row's columns not asked for are
-# not read).
+# A story's stored page, if rendered by the given build: one row, by its slug. For a client
+# that takes gzip, its gzip form instead of its html where one is stored (with the html's
+# length: SQLite's length() of a blob reads the record's header, not the blob); else the html
+# alone. The page is read for the client at hand: a row's columns not asked for are not read.
 STORED_PAGE_ON_THE_LOOP = {
-    False: "SELECT article_id, visible_from, modified, etag, html, NULL FROM article_pages "
-    "WHERE slug = ? AND build = ?",
-    True: "SELECT article_id, visible_from, modified, etag, html, gzipped FROM article_pages "
-    "WHERE slug = ? AND build = ?",
+    False: "SELECT article_id, visible_from, modified, etag, html, NULL, NULL "
+    "FROM article_pages WHERE slug = ? AND build = ?",
+    True: "SELECT article_id, visible_from, modified, etag, "
+    "CASE WHEN gzipped IS NULL THEN html END, gzipped, length(html) "
+    "FROM article_pages WHERE slug = ? AND build = ?",
 }
 _STORED_PAGE_BY_GZIP = {
     with_gzip: select(
@@ -128,8 +131,13 @@ _STORED_PAGE_BY_GZIP = {
         ArticlePageRow.visible_from,
         ArticlePageRow.modified,
         ArticlePageRow.etag,
-        ArticlePageRow.html,
+        (
+            case((ArticlePageRow.gzipped.is_(None), ArticlePageRow.html)).label("html")
+            if with_gzip
+            else ArticlePageRow.html
+        ),
         ArticlePageRow.gzipped if with_gzip else null().label("gzipped"),
+        func.length(ArticlePageRow.html).label("size") if with_gzip else null().label("size"),
     ).where(ArticlePageRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
     for with_gzip in (False, True)
 }
@@ -188,7 +196,7 @@ class SqliteLoopReads:
             return None
         if row is None:
             return None
-        article_id, visible_from, modified, etag, html, gzipped = row
+        article_id, visible_from, modified, etag, html, gzipped, size = row
         return StoredPage(
             article_id,
             _sqlite_time(visible_from),
@@ -197,6 +205,7 @@ class SqliteLoopReads:
             html,
             read_at=int(version[0]),
             gzipped=gzipped,
+            size=size,
         )
 
     def close(self) -> None:
@@ -337,7 +346,13 @@ def stored_page(
     if row is None:
         return None
     return StoredPage(
-        row.article_id, row.visible_from, row.modified, row.etag, row.html, gzipped=row.gzipped
+        row.article_id,
+        row.visible_from,
+        row.modified,
+        row.etag,
+        row.html,
+        gzipped=row.gzipped,
+        size=row.size,
     )
 
 

@@ -224,8 +224,8 @@ class ReadModel(Protocol):
     ) -> StoredPage | None:
         """The page stored with the story at `slug` by `build` (None: no such story, or no page
         stored by that build), with the read model's version it was read at where the
-        database tells it in the same read; `with_gzip`: with its gzip form too, if stored
-        (for a client that takes it: otherwise it is not read)."""
+        database tells it in the same read; `with_gzip`: for a client that takes gzip, its
+        gzip form instead of its html where one is stored (StoredPage), else the html alone."""
         ...
 
     async def with_article(self, key: ArticleKey, work: Callable[[StoredArticle | None], T]) -> T:

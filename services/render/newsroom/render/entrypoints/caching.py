@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import cast
 
 from fastapi import Request, Response
 
@@ -77,22 +78,30 @@ class Representation:
     """A document as served, prepared once (its validators, and its gzip form the first time a
     client takes it), so a kept page answers each request without hashing or formatting."""
 
-    __slots__ = ("_gzipped", "body", "etag", "headers", "last_modified", "media_type")
+    __slots__ = ("_body", "_gzipped", "etag", "headers", "last_modified", "media_type", "size")
 
     def __init__(
         self,
-        body: bytes,
+        body: bytes | None,
         media_type: str,
         last_modified: datetime | None,
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         gzipped: bytes | None = None,
+        size: int | None = None,
     ) -> None:
         """`etag` and `gzipped`: the body's, if made before (`etag_of(body)` and
-        `gzip_form(body)`: a stored page's are)."""
-        self.body = body
+        `gzip_form(body)`: a stored page's are). Without its body (None), a document is
+        made from its gzip form, its ETag and its body's `size`: the body is then
+        decompressed only if a client that does not take gzip asks for it."""
+        if body is not None:
+            self.size, self.etag = len(body), etag or etag_of(body)
+        elif gzipped is not None and etag is not None and size is not None:
+            self.size, self.etag = size, etag
+        else:
+            raise ValueError("a document without its body needs its gzip form, ETag and size")
+        self._body = body
         self.media_type = media_type
-        self.etag = etag or etag_of(body)
         self.last_modified = (last_modified or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
         self.headers = {
             "ETag": self.etag,
@@ -101,6 +110,12 @@ class Representation:
             **(headers or {}),
         }
         self._gzipped = gzipped
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:  # made without it, so with its gzip form (__init__)
+            self._body = gzip.decompress(cast(bytes, self._gzipped))
+        return self._body
 
     @property
     def gzipped(self) -> bytes:
@@ -170,7 +185,7 @@ class Representation:
         if status_code == 200 and self._not_modified(if_none_match, if_modified_since):
             # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
             return 304, _raw({**self.headers, "Vary": "Accept-Encoding"}), b""
-        if len(self.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
+        if self.size >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
             # The gzip middleware leaves a response with a Content-Encoding as it is.
             body = self.gzipped
             compressed = {**self.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}

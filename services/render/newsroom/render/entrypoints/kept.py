@@ -63,7 +63,7 @@ class Keep:
 
 
 # A story's page by its slug; the flags: its stored page was just read and is not there, and
-# the client takes gzip (a stored page is then read with its gzip form).
+# the client takes gzip (a stored page is then read as its gzip form).
 BuildArticle = Callable[[str, bool, bool], Awaitable[tuple["Representation", "Keep"]]]
 StoredArticle = Callable[[str, bool], Awaitable[tuple["Representation", "Keep"] | None]]
 # A request's If-None-Match, If-Modified-Since and Accept-Encoding: all its answer depends on.
@@ -101,7 +101,7 @@ def _counter(page: str) -> Any:
 
 
 def _weight(page: KeptPage) -> int:
-    return 2 * len(page.representation.body)
+    return 2 * page.representation.size
 
 
 def target_of(scope: Scope) -> str:

@@ -75,7 +75,9 @@ async def stored_article_representation(
 ) -> tuple[Representation, Keep] | None:
     """The page of the story at `slug` as the projector stored it, if it may be shown now,
     and how it may be kept (under the version it was read at, when the read told it);
-    `with_gzip`: for a client that takes gzip, with the gzip form stored with it."""
+    `with_gzip`: for a client that takes gzip, the gzip form stored with it instead of its
+    html (the html is then decompressed from it only if a client that does not take gzip asks
+    for the page kept)."""
     stored = await site.articles.stored_page(slug, with_gzip)
     if stored is None:
         return None
@@ -83,7 +85,12 @@ async def stored_article_representation(
     ARTICLES_STORED.inc()
     return (
         Representation(
-            stored.html, HTML, stored.modified, etag=stored.etag, gzipped=stored.gzipped
+            stored.html,
+            HTML,
+            stored.modified,
+            etag=stored.etag,
+            gzipped=stored.gzipped,
+            size=stored.size,
         ),
         Keep("article", shown_from=stored.visible_from, read_at=stored.read_at),
     )
@@ -96,7 +103,7 @@ async def article_representation(
     cache, else built), and how it may be kept; raises the domain's problem when there is none
     to show. The route's work, shared with the front (entrypoints.kept), which answers a page
     missing from memory with it (`not_stored`: it has just read the stored page, not there).
-    `with_gzip`: the client takes gzip (a stored page is read with its gzip form)."""
+    `with_gzip`: the client takes gzip (a stored page is read as its gzip form)."""
     stored = None if not_stored else await stored_article_representation(site, slug, with_gzip)
     if stored is not None:
         return stored
