@@ -57,8 +57,8 @@ class ArticleDocuments:
 
     async def stored_page(self, slug: str, with_gzip: bool = False) -> StoredPage | None:
         """The page stored with the story at `slug` by this process's build (`with_gzip`: its
-        gzip form instead of its html, where stored), if readers may see the story now (else None: the story's
-        document tells why, or builds its page)."""
+        gzip form instead of its html, where stored), if readers may see the story now (else
+        None: the story's document tells why, or builds its page)."""
         if self.page_build is None:
             return None
         page = await self.read_model.stored_page(slug, self.page_build, with_gzip)

@@ -133,9 +133,9 @@ class StoredPage:
     adapters.read_model_version), so that it can be kept without reading the version first.
 
     Read for a client that takes gzip, a page stored with its gzip form comes without its
-    html (`html` None, `size` its length): that client is sent the gzip form, and reading the
-    html too cost the database and render more than the rest of the read (a third of the
-    server's CPU and of render's for it, at 10k and at 1M stories)."""
+    html (`html` None, `size` its length): that client is sent the gzip form, and the html
+    was about a third of the read's CPU on the database server and in the reading process
+    (at 10k and at 1M stories)."""
 
     article_id: str
     visible_from: datetime | None
