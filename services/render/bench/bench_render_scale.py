@@ -59,6 +59,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+import psutil
 from bench_render import free_port, start_redis
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from scale_archive import Archive
@@ -449,34 +450,23 @@ def serve(run: Run, url: str, workdir: Path, admin_dsn: str) -> Served:
         raise
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def cpu_seconds(pid: int) -> float | None:
     """A process's CPU time so far, all its threads, user and system (None: it is gone)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
         return None
-    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return times.user + times.system
 
 
 def database_cpu() -> dict[int, float]:
     """CPU seconds so far of every PostgreSQL server process on the machine (the load's reads
     are the only work the servers do while it runs)."""
-    used: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if (seconds := cpu_seconds(int(entry.name))) is not None:
-            used[int(entry.name)] = seconds
-    return used
+    return {
+        process.pid: process.info["cpu_times"].user + process.info["cpu_times"].system
+        for process in psutil.process_iter(["name", "cpu_times"])
+        if process.info["name"] == "postgres" and process.info["cpu_times"] is not None
+    }
 
 
 @dataclass

@@ -95,10 +95,9 @@ class PostgresStoredPages:
                 for (build, with_gzip), slugs in asked.items():
                     statement = STORED_PAGES[with_gzip]
                     for row in await pool.fetch(statement, slugs, build, timeout=TIMEOUT):
-                        slug, article_id, visible_from, modified, etag, *page = row
-                        found[slug, build, with_gzip] = StoredPage(
-                            article_id, visible_from, modified, etag, *page
-                        )
+                        # after the slug, StoredPage's fields in their order (STORED_PAGES)
+                        slug, *fields = row
+                        found[slug, build, with_gzip] = StoredPage(*fields)
                 if self._failing:
                     log.info("stored_pages_readable")
                     self._failing = False
