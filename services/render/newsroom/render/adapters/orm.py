@@ -91,9 +91,9 @@ class ArticlePageRow(Base):
     visible_from: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the embargo's end
     modified: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its Last-Modified
     build: Mapped[str] = mapped_column(String(64))
-    etag: Mapped[str] = mapped_column(String(64))  # as served (entrypoints.caching.etag_of)
+    etag: Mapped[str] = mapped_column(String(64))  # as served (entrypoints.page_forms.etag_of)
     html: Mapped[bytes] = mapped_column(LargeBinary)
-    # Its gzip form as served (entrypoints.caching.gzip_form): compressed once, here, not on
+    # Its gzip form as served (entrypoints.page_forms.gzip_form): compressed once, here, not on
     # each read by a client that takes it. None: stored before migration 0010.
     gzipped: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 

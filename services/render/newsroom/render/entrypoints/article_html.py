@@ -17,7 +17,7 @@ from pathlib import Path
 from newsroom.render.application.ports import RenderedPage
 from newsroom.render.domain.projection import ArticleState
 from newsroom.render.domain.views import Publisher, article_page
-from newsroom.render.entrypoints.caching import etag_of, gzip_form
+from newsroom.render.entrypoints.page_forms import etag_of, gzip_form
 from newsroom.render.entrypoints.rendering import article_context, render
 from newsroom.shared import article as canonical_article
 from newsroom.shared.settings import RenderSettings
@@ -30,7 +30,7 @@ SOURCES = (
     RENDER_PACKAGE / "domain",
     RENDER_PACKAGE / "templates",
     RENDER_PACKAGE / "entrypoints" / "rendering.py",
-    RENDER_PACKAGE / "entrypoints" / "caching.py",  # the ETag stored with a page
+    RENDER_PACKAGE / "entrypoints" / "page_forms.py",  # the ETag and gzip form stored with it
     Path(__file__).resolve(),
     Path(canonical_article.__file__ or "").resolve(),
 )

@@ -11,17 +11,17 @@ compressed once, not on every request."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import cast
 
 from fastapi import Request, Response
 
 from newsroom.render.entrypoints.kept import Keep, keep_page
-from newsroom.render.entrypoints.middleware import GZIP_LEVEL, GZIP_MINIMUM_SIZE, accepts_gzip
+from newsroom.render.entrypoints.middleware import GZIP_MINIMUM_SIZE, accepts_gzip
+from newsroom.render.entrypoints.page_forms import etag_of, gzip_form
 
 COMPRESSED_KEPT = 256  # bodies whose gzip form is kept (with the body: a few MB)
 
@@ -29,12 +29,11 @@ COMPRESSED_KEPT = 256  # bodies whose gzip form is kept (with the body: a few MB
 RawHeaders = list[tuple[bytes, bytes]]
 Wire = tuple[int, RawHeaders, bytes]  # status, headers, body: what goes out
 VARY = (b"vary", b"Accept-Encoding")
+GZIPPED = (b"content-encoding", b"gzip")
+# Headers a route's own (`Representation(headers=...)`) would have to be merged with.
+_ENTITY_HEADERS = frozenset({"content-encoding", "content-length", "content-type", "vary"})
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def etag_of(body: bytes) -> str:
-    return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def http_date(moment: datetime) -> str:
@@ -66,11 +65,6 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-def gzip_form(body: bytes) -> bytes:
-    """`body` gzip-compressed as served (deterministically: no timestamp in the header)."""
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-
-
 gzipped = lru_cache(maxsize=COMPRESSED_KEPT)(gzip_form)
 
 
@@ -78,7 +72,17 @@ class Representation:
     """A document as served, prepared once (its validators, and its gzip form the first time a
     client takes it), so a kept page answers each request without hashing or formatting."""
 
-    __slots__ = ("_body", "_gzipped", "etag", "headers", "last_modified", "media_type", "size")
+    __slots__ = (
+        "_body",
+        "_common",
+        "_gzipped",
+        "_plain",
+        "etag",
+        "headers",
+        "last_modified",
+        "media_type",
+        "size",
+    )
 
     def __init__(
         self,
@@ -110,6 +114,10 @@ class Representation:
             **(headers or {}),
         }
         self._gzipped = gzipped
+        # Whether the route's own headers leave the entity headers to _sent (as a rule): its
+        # answers are then made from the raw headers common to them all, made once.
+        self._plain = not any(name.lower() in _ENTITY_HEADERS for name in headers or ())
+        self._common: tuple[tuple[bytes, bytes], ...] | None = None
 
     @property
     def body(self) -> bytes:
@@ -156,7 +164,10 @@ class Representation:
         middleware adds to a body of `minimum_compressed` bytes or more that it could have
         compressed: what entrypoints.kept sends ahead of the framework and its middleware."""
         status, headers, body = self._sent(if_none_match, if_modified_since, accept_encoding)
-        if (
+        if self._plain:  # no Vary or Content-Encoding of the route's own
+            if status == 200 and len(body) >= minimum_compressed and GZIPPED not in headers:
+                headers.append(VARY)
+        elif (
             status == 200
             and len(body) >= minimum_compressed
             and not any(name == b"content-encoding" for name, _ in headers)
@@ -185,6 +196,16 @@ class Representation:
         if status_code == 200 and self._not_modified(if_none_match, if_modified_since):
             # A 304 carries the headers its 200 would (RFC 9110 15.4.5), Vary included.
             return 304, _raw({**self.headers, "Vary": "Accept-Encoding"}), b""
+        if self._plain:
+            if self._common is None:
+                self._common = tuple(_raw(self.headers))
+            if self.size >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
+                body = self.gzipped
+                raw = [*self._common, GZIPPED, VARY, _length(body), _content_type(self.media_type)]
+            else:
+                body = self.body
+                raw = [*self._common, _length(body), _content_type(self.media_type)]
+            return status_code, raw, body
         if self.size >= GZIP_MINIMUM_SIZE and accepts_gzip(accept_encoding):
             # The gzip middleware leaves a response with a Content-Encoding as it is.
             body = self.gzipped
@@ -196,13 +217,22 @@ class Representation:
         """Content-Length and Content-Type appended as Starlette's Response.init_headers does."""
         names = {name for name, _ in raw}
         if b"content-length" not in names:
-            raw.append((b"content-length", str(len(body)).encode("latin-1")))
+            raw.append(_length(body))
         if b"content-type" not in names:
-            media_type = self.media_type
-            if media_type.startswith("text/") and "charset=" not in media_type.lower():
-                media_type += "; charset=utf-8"
-            raw.append((b"content-type", media_type.encode("latin-1")))
+            raw.append(_content_type(self.media_type))
         return raw
+
+
+def _length(body: bytes) -> tuple[bytes, bytes]:
+    return b"content-length", b"%d" % len(body)
+
+
+@cache
+def _content_type(media_type: str) -> tuple[bytes, bytes]:
+    """The Content-Type header Starlette's Response writes for `media_type`."""
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        media_type += "; charset=utf-8"
+    return b"content-type", media_type.encode("latin-1")
 
 
 def _raw(headers: Mapping[str, str]) -> RawHeaders:

@@ -8,20 +8,25 @@ it a second time (without the log context) and may reset the connection."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsroom.render.entrypoints.page_forms import GZIP_LEVEL
+
 # Compressed: text (HTML, JSON, XML, Atom, plain). Images are compressed already or tiny.
 GZIP_MINIMUM_SIZE = 500  # bytes: below this, gzip's own framing eats the gain
-GZIP_LEVEL = 6  # zlib's default: nearly level 9's size at a fraction of its time
 NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "image/*")
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether an Accept-Encoding takes gzip (by name or `*`, with a q above 0)."""
+    """Whether an Accept-Encoding takes gzip (by name or `*`, with a q above 0). Remembered:
+    asked two or three times a request, and clients send a handful of values."""
     for part in (accept_encoding or "").split(","):
         coding, *parameters = (field.strip().lower() for field in part.split(";"))
         if coding in ("gzip", "*"):
