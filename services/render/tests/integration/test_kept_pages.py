@@ -7,8 +7,11 @@ Redis, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import html
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -253,21 +256,40 @@ async def test_on_postgresql_a_lost_version_connection_means_the_full_path_until
         assert reconnected != killed
 
 
-def test_the_sqlite_version_moves_with_every_commit_of_any_connection(tmp_path):
-    import sqlite3
-
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Iterator[tuple[SqliteLoopReads, sqlite3.Connection]]:
+    """An SQLite file in WAL mode, its version as render reads it, and another connection
+    that writes."""
     path = tmp_path / "model.db"
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("CREATE TABLE pages (path TEXT)")
     version = SqliteLoopReads(str(path))
+    yield version, writer
+    version.close()
+    writer.close()
+
+
+def test_the_sqlite_version_moves_with_every_commit_of_any_connection(sqlite_file):
+    version, writer = sqlite_file
     first = version.data_version()
     assert first is not None
     assert version.data_version() == first  # nothing committed meanwhile
     writer.execute("INSERT INTO pages VALUES ('/')")
     assert version.data_version() != first
-    version.close()
-    writer.close()
+
+
+async def test_on_the_loop_the_sqlite_version_is_read_once_a_round_and_moves_by_the_next(
+    sqlite_file,
+):
+    """The requests one round of the event loop runs arrived before it began: they share one
+    reading. A commit after it is seen from the next round on, by every request it brings."""
+    version, writer = sqlite_file
+    first = version.data_version()
+    writer.execute("INSERT INTO pages VALUES ('/')")
+    assert version.data_version() == first  # the same round
+    await asyncio.sleep(0)  # the next round
+    assert version.data_version() not in (None, first)
 
 
 async def test_probes_and_metrics_never_wait_for_the_version(render_service, monkeypatch):

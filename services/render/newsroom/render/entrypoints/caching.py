@@ -116,7 +116,7 @@ class Representation:
         self._gzipped = gzipped
         # Whether the route's own headers leave the entity headers to _sent (as a rule): its
         # answers are then made from the raw headers common to them all, made once.
-        self._plain = not any(name.lower() in _ENTITY_HEADERS for name in headers or ())
+        self._plain = not headers or not any(name.lower() in _ENTITY_HEADERS for name in headers)
         self._common: tuple[tuple[bytes, bytes], ...] | None = None
 
     @property

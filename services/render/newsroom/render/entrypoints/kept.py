@@ -153,7 +153,8 @@ class KeptPages:
         page = KeptPage(representation, version, how.shown_from, how.shown_until, counter)
         if version is not None:
             self._pages.put(target, page)
-            self.release_waiters(target, version)
+            if self._building:
+                self.release_waiters(target, version)
         return page
 
     async def built_meanwhile(self, target: str, version: Version) -> KeptPage | None:
