@@ -25,6 +25,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from newsroom.render.adapters.orm import (
@@ -119,13 +120,6 @@ def _stored(row: Row[str, int, str, bool, datetime | None, datetime | None, str]
 # that takes gzip, its gzip form instead of its html where one is stored (with the html's
 # length: SQLite's length() of a blob reads the record's header, not the blob); else the html
 # alone. The page is read for the client at hand: a row's columns not asked for are not read.
-STORED_PAGE_ON_THE_LOOP = {
-    False: "SELECT article_id, visible_from, modified, etag, html, NULL, NULL "
-    "FROM article_pages WHERE slug = ? AND build = ?",
-    True: "SELECT article_id, visible_from, modified, etag, "
-    "CASE WHEN gzipped IS NULL THEN html END, gzipped, length(html) "
-    "FROM article_pages WHERE slug = ? AND build = ?",
-}
 _STORED_PAGE_BY_GZIP = {
     with_gzip: select(
         ArticlePageRow.article_id,
@@ -141,6 +135,12 @@ _STORED_PAGE_BY_GZIP = {
         func.length(ArticlePageRow.html).label("size") if with_gzip else null().label("size"),
     ).where(ArticlePageRow.slug == bindparam("slug"), ArticlePageRow.build == bindparam("build"))
     for with_gzip in (False, True)
+}
+# The same statements as SQL for the on-loop sqlite3 connection (SqliteLoopReads), which binds
+# the slug and the build in that order.
+STORED_PAGE_ON_THE_LOOP = {
+    with_gzip: str(statement.compile(dialect=sqlite.dialect()))
+    for with_gzip, statement in _STORED_PAGE_BY_GZIP.items()
 }
 
 
@@ -191,14 +191,13 @@ class SqliteLoopReads:
 
     def _version(self, connection: sqlite3.Connection) -> int:
         """The file's version, read once a round of the running loop (every time off it)."""
-        if self._round_version is not None:
-            return self._round_version
-        version = int(connection.execute("PRAGMA data_version").fetchone()[0])
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on a loop: nothing tells where a round ends
-            return version
-        self._round_version = version
+            return int(connection.execute("PRAGMA data_version").fetchone()[0])
+        if self._round_version is not None:
+            return self._round_version
+        self._round_version = version = int(connection.execute("PRAGMA data_version").fetchone()[0])
         # Scheduled now, it runs before anything the next round's I/O brings.
         loop.call_soon(self._end_round)
         return version
