@@ -18,11 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+from alembic import command
 from prometheus_client import REGISTRY
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import IntegrityError
 
-from newsroom.render.adapters.migrate import migrate
-from newsroom.render.adapters.orm import ArticlePageRow, ArticleRow
+from newsroom.render.adapters.migrate import alembic_config, migrate
+from newsroom.render.adapters.orm import ARTICLE_PAGE_COLUMNS, ArticlePageRow, ArticleRow
 from newsroom.render.adapters.queries import ReadModelQueries, stored_page
 from newsroom.render.adapters.read_model_version import read_model_version
 from newsroom.render.bootstrap import Projection, open_read_model
@@ -389,6 +391,60 @@ async def test_read_for_a_client_that_takes_gzip_a_stored_page_comes_as_its_gzip
     finally:
         await queries.close()
         await runner.dispose()
+
+
+async def test_on_sqlite_migration_0011_keeps_every_page_and_stores_its_gzip_form_first(
+    seed, tmp_path
+):
+    """Migration 0011 copies SQLite's stored pages into a table whose gzip form comes before
+    the html, so that reading the gzip form leaves the html's overflow pages unread. Every
+    page stored before it is kept byte for byte and read by its slug as before; a slug still
+    has one page, and a page still goes with its story."""
+    from render_test_support import synthetic_story
+
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    runner = open_read_model(f"sqlite+aiosqlite:///{tmp_path / 'read-model.db'}")
+    queries = ReadModelQueries(runner)
+    try:
+        async with runner.engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0010"))
+        events = [e for n in range(3) for e in synthetic_story(seed.v1_article, n)]
+        await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(events)
+        before = await _stored(runner)
+        assert len(before) == 3
+
+        await migrate(runner.engine)
+
+        async with runner.sessions() as session:
+            layout = (await session.execute(text("PRAGMA table_info(article_pages)"))).all()
+        columns = [column[1] for column in layout]
+        assert columns.index("gzipped") < columns.index("html")
+        after = await _stored(runner)
+        assert {key: _row_values(row) for key, row in after.items()} == {
+            key: _row_values(row) for key, row in before.items()
+        }
+        for row in after.values():
+            page = await queries.stored_page(row.slug, renderer.build, with_gzip=True)
+            assert page is not None
+            assert (page.gzipped, page.size) == (row.gzipped, len(row.html))
+
+        first, second, third = sorted(after.values(), key=lambda row: row.slug)
+        async with runner.sessions() as session, session.begin():
+            await session.execute(
+                delete(ArticleRow).where(ArticleRow.article_id == first.article_id)
+            )
+        assert first.article_id not in await _stored(runner)
+        taken = update(ArticlePageRow).where(ArticlePageRow.article_id == third.article_id)
+        async with runner.sessions() as session, session.begin():
+            with pytest.raises(IntegrityError):
+                await session.execute(taken.values(slug=second.slug))
+    finally:
+        await queries.close()
+        await runner.dispose()
+
+
+def _row_values(row: ArticlePageRow) -> dict[str, Any]:
+    return {column: getattr(row, column) for column in ("article_id", *ARTICLE_PAGE_COLUMNS)}
 
 
 class CountingPool:

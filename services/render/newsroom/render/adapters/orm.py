@@ -92,10 +92,11 @@ class ArticlePageRow(Base):
     modified: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its Last-Modified
     build: Mapped[str] = mapped_column(String(64))
     etag: Mapped[str] = mapped_column(String(64))  # as served (entrypoints.page_forms.etag_of)
-    html: Mapped[bytes] = mapped_column(LargeBinary)
     # Its gzip form as served (entrypoints.page_forms.gzip_form): compressed once, here, not on
-    # each read by a client that takes it. None: stored before migration 0010.
+    # each read by a client that takes it. None: stored before migration 0010. Before the html
+    # (migration 0011): on SQLite, reaching it does not walk the html's overflow pages.
     gzipped: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    html: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # A stored page's columns besides its article id, in the order the writers give them.
