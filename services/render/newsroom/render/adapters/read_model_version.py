@@ -61,40 +61,49 @@ class FreshRead:
     """Shares reads among concurrent callers, but only reads started after each caller called:
     a caller arriving while a read is in flight waits for the next one. (Single-flight helpers
     such as async-lru's share the read in flight, which could answer from before a commit the
-    caller must see.)"""
+    caller must see.) Each caller waits on a future of its own, so that one cancelled (its
+    client gone) cancels only its own wait: a future shared through `asyncio.shield` cost a
+    caller twice as much (2.0 against 1.0 us, 16 callers on uvloop), on every kept page."""
 
     def __init__(self, read: Callable[[], Awaitable[Version | None]]) -> None:
         self._read = read
-        self._waiting: asyncio.Future[Version | None] | None = None  # callers of the next read
+        self._waiting: list[asyncio.Future[Version | None]] | None = None  # the next read's
         self._reader: asyncio.Task[None] | None = None
 
     async def __call__(self) -> Version | None:
-        waiting = self._waiting
-        if waiting is None:
-            waiting = self._waiting = asyncio.get_running_loop().create_future()
+        mine: asyncio.Future[Version | None] = asyncio.get_running_loop().create_future()
+        if self._waiting is None:
+            self._waiting = []
             if self._reader is None:
                 self._reader = asyncio.create_task(self._read_for_waiting())
-        # Shielded: a caller cancelled (its client gone) must not cancel the others' read.
-        return await asyncio.shield(waiting)
+        self._waiting.append(mine)
+        return await mine
 
     async def _read_for_waiting(self) -> None:
         batch = None
         try:
             while (batch := self._waiting) is not None:
                 self._waiting = None  # who calls from now on waits for the next read
-                batch.set_result(await self._read())
+                version = await self._read()
+                _answer(batch, version)
         finally:
             self._reader = None
             # Cancelled (closing) or failed: no caller is left waiting for ever.
             for waiting in (batch, self._waiting):
-                if waiting is not None and not waiting.done():
-                    waiting.set_result(None)
+                if waiting is not None:
+                    _answer(waiting, None)
             self._waiting = None
 
     async def close(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
+
+
+def _answer(callers: list[asyncio.Future[Version | None]], version: Version | None) -> None:
+    for caller in callers:
+        if not caller.done():  # else cancelled, or answered already
+            caller.set_result(version)
 
 
 class PostgresSnapshotVersion:
