@@ -19,12 +19,13 @@ depends_on = None
 # over into a chain of overflow pages that can only be walked in order. Stored after the html
 # (0010 added it last), the gzip form sent to nearly every client was reached by reading the
 # whole html first. Stored before it, the gzip form is read alone: render served pages not in
-# memory to clients that take gzip 1.25x as fast (10k stories), and the html's read did not
+# memory to clients that take gzip 1.10x as fast (10k stories), and the html's read did not
 # move. SQLite cannot move a column in place, and a copy of the table was too dear: at 1M
 # stories it had written 24 GB of WAL in 6.5 minutes, unfinished. Stored pages are a cache of
 # the stories, by build (a deploy that changes how pages look leaves them all to be stored
-# again, likewise): the table is made again, empty, and the page builder (or `build-pages`:
-# 8 minutes at 1M) stores them again; until then a story's page is built on request.
+# again, likewise): the table is made again, empty (the DROP of a full table at 1M: 2 min,
+# reading the overflow chains to free them; little is written), and the page builder (or
+# `build-pages`: 8 minutes at 1M) stores them again; until then a page is built on request.
 # PostgreSQL keeps both columns out of line (TOAST), where their order costs nothing: its
 # table is left as it is.
 
