@@ -152,6 +152,10 @@ def _sqlite_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value + "+00:00")
 
 
+def _data_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+
 class SqliteLoopReads:
     """Reads of an SQLite file cheap enough for the event loop (no thread hop), on a connection
     of its own that never writes:
@@ -194,10 +198,10 @@ class SqliteLoopReads:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on a loop: nothing tells where a round ends
-            return int(connection.execute("PRAGMA data_version").fetchone()[0])
+            return _data_version(connection)
         if self._round_version is not None:
             return self._round_version
-        self._round_version = version = int(connection.execute("PRAGMA data_version").fetchone()[0])
+        self._round_version = version = _data_version(connection)
         # Scheduled now, it runs before anything the next round's I/O brings.
         loop.call_soon(self._end_round)
         return version

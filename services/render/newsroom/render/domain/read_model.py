@@ -3,6 +3,7 @@ tables (adapters.queries fills it in), and the rules that read it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -148,3 +149,8 @@ class StoredPage:
 
     def is_visible(self, now: datetime) -> bool:
         return visible_at(True, self.visible_from, now)  # only listed stories store a page
+
+    def is_visible_by(self, clock: Callable[[], datetime]) -> bool:
+        """`is_visible` now, the clock read only for a page with an embargo (most have none:
+        a stored page is read on every request of a page not in memory)."""
+        return self.visible_from is None or self.is_visible(clock())
