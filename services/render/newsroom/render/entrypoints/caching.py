@@ -116,7 +116,9 @@ class Representation:
         self._body = body
         self.media_type = media_type
         self.last_modified = (last_modified or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
-        self._own = headers
+        # Copied, as the headers' dict made at once used to be: a Representation is kept
+        # across requests, and a caller's later change to its mapping must not reach it.
+        self._own = dict(headers) if headers else None
         self._headers: dict[str, str] | None = None
         self._gzipped = gzipped
         # Whether the route's own headers leave the entity headers to _sent (as a rule): its
