@@ -505,3 +505,51 @@ async def test_a_stored_page_comes_with_the_version_it_was_read_at(seed, databas
         await version.close()
         await queries.close()
         await runner.dispose()
+
+
+async def test_on_sqlite_the_pages_one_round_reads_share_a_transaction_that_ends_with_it(
+    seed, tmp_path
+):
+    """On the event loop, the stored pages one round reads are read in one transaction (one
+    set of file locks, not one a page). It ends with the round: a commit during the round is
+    read from the next round on, and nothing is held after it, so a checkpoint of the whole
+    WAL goes through. (A transaction left open would hold every later commit in the WAL.)"""
+    import sqlite3
+
+    from render_test_support import synthetic_story
+
+    path = tmp_path / "read-model.db"
+    renderer = ArticlePageRenderer("https://news.example", Publisher("News", "https://l.example"))
+    runner = open_read_model(f"sqlite+aiosqlite:///{path}")
+    queries = ReadModelQueries(runner)
+    writer = sqlite3.connect(path, isolation_level=None, timeout=0)  # never waits for a lock
+    try:
+        await migrate(runner.engine)
+        events = [e for n in range(2) for e in synthetic_story(seed.v1_article, n)]
+        await Projection(runner, public_base_url="x", article_pages=renderer).project.apply(events)
+        first, second = sorted(row.slug for row in (await _stored(runner)).values())
+
+        async def etag(slug: str) -> str:
+            page = await queries.stored_page(slug, renderer.build)
+            assert page is not None
+            return page.etag
+
+        def checkpoint() -> tuple[int, int, int]:
+            # (busy, frames in the WAL, frames checkpointed): busy while a reader holds one
+            return writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+        await asyncio.sleep(0)  # a round of its own
+        before = await etag(first)
+        writer.execute("UPDATE article_pages SET etag = 'W/\"changed\"'")
+        # The same round: the second page, and the first again, as they were when it began.
+        assert await etag(second) != 'W/"changed"'
+        assert await etag(first) == before
+        assert checkpoint()[0] == 1  # the round's reader holds the WAL's frames
+
+        await asyncio.sleep(0)  # the next round
+        assert checkpoint() == (0, 0, 0)  # nothing held: the whole WAL checkpointed
+        assert await etag(first) == await etag(second) == 'W/"changed"'
+    finally:
+        writer.close()
+        await queries.close()
+        await runner.dispose()
