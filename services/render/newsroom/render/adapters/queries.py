@@ -172,18 +172,17 @@ class SqliteLoopReads:
       microseconds; a reader never waits for a writer in WAL mode). The pages one round of
       the loop reads share one read transaction, ended with the round: each statement on its
       own began and ended one (file locks, a check of the file and of the WAL's index: system
-      calls each time), and render answered pages not in memory 1.05x as fast without that
-      (10k stories, interleaved loads; 1.06x without gzip, 1.05x with it). The round's
-      version is read before it begins, so a page is never older than the version it is kept
-      under. Held for one round only, it keeps no writer waiting and a checkpoint waits at
-      most that long.
+      calls each time); sharing one, render answered pages not in memory 1.06x as fast
+      without gzip and 1.05x with it (10k stories, interleaved loads; no gain showed at 1M,
+      render README). The round's version is read before it begins, so a page is never older
+      than the version it is kept under. Held for one round only, it keeps no writer waiting
+      and a checkpoint waits at most that long.
     None when the file cannot be read (the full path then answers, and fails properly)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._round_version: int | None = None  # read in this round of the loop, if it was
-        self._round_transaction = False  # the round's read transaction is open
 
     def _connected(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -217,18 +216,15 @@ class SqliteLoopReads:
 
     def _end_round(self) -> None:
         self._round_version = None
-        if self._round_transaction:
-            self._round_transaction = False
-            if self._connection is not None:  # not closed meanwhile
-                # none left to end, maybe: a failed statement may have ended it
-                with contextlib.suppress(sqlite3.Error):
-                    self._connection.execute("COMMIT")
+        connection = self._connection  # None: closed meanwhile, its transaction with it
+        if connection is not None and connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # a read transaction: nothing to lose
+                connection.execute("COMMIT")
 
     def _join_round_transaction(self, connection: sqlite3.Connection) -> None:
         """Begin the round's read transaction, on the loop (off it, each read has its own)."""
-        if self._round_version is not None and not self._round_transaction:
+        if self._round_version is not None and not connection.in_transaction:
             connection.execute("BEGIN")  # deferred: the first read takes the snapshot
-            self._round_transaction = True
 
     def stored_page(self, slug: str, build: str, with_gzip: bool = False) -> StoredPage | None:
         """The page, read at the file's version read just before on the same connection, or
@@ -260,7 +256,6 @@ class SqliteLoopReads:
         if self._connection is not None:
             self._connection.close()  # ends an open round's transaction with it
             self._connection = None
-            self._round_transaction = False
 
 
 class ReadModelQueries:
