@@ -97,7 +97,10 @@ def compare(args: argparse.Namespace, url: str, workdir: Path) -> None:
     servers = {this: CheckoutServer(this, url), other: CheckoutServer(other, url)}
     try:
         with httpx.Client(base_url=servers[this].base, timeout=60) as client:
-            paths = scale.page_paths(client)[args.page]
+            types = scale.page_paths(client)
+        if args.page not in types:
+            raise SystemExit(f"no page type {args.page!r} (known: {', '.join(map(repr, types))})")
+        paths = types[args.page]
         figures: dict[Path, list[tuple[float, float]]] = {this: [], other: []}
         for pair in range(1, args.pairs + 1):
             # Who goes first alternates: a drift within the pair falls on each alike.
