@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,33 +32,10 @@ from pathlib import Path
 
 import bench_render_scale as scale
 import httpx
-from bench_render import free_port, start_redis
+from bench_render import start_redis
 
 PAIRS = 8
 WARM_S = 2
-
-
-class CheckoutServer(scale.Server):
-    """render-scale's render server, started from the checkout at `root` (its own venv and
-    serve_pages.py), on the servers' CPU."""
-
-    def __init__(self, root: Path, url: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        bench = root / "services/render/bench"
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(root / ".venv/bin/python"), "serve_pages.py", "render", url, str(self.port)],
-            cwd=bench,
-        )
-        os.sched_setaffinity(self.process.pid, scale.SERVER_CPUS)  # before it starts threads
-        for _ in range(300):
-            try:
-                httpx.get(self.base + "/healthz", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"render of {root} did not start")
 
 
 def stored_and_built(base: str) -> tuple[float, float]:
@@ -75,7 +50,7 @@ def stored_and_built(base: str) -> tuple[float, float]:
 
 
 def load(
-    server: CheckoutServer, url: str, paths: list[str], args: argparse.Namespace, workdir: Path
+    server: scale.Server, url: str, paths: list[str], args: argparse.Namespace, workdir: Path
 ) -> tuple[float, float]:
     """(requests/s, render's CPU µs a request) of one load of `server`, after warming it (the
     other server's load went through the OS's and the database's caches meanwhile)."""
@@ -93,8 +68,10 @@ def load(
 
 def compare(args: argparse.Namespace, url: str, workdir: Path) -> None:
     this, other = Path(scale.__file__).resolve().parents[3], args.other.resolve()
+    if other == this:
+        raise SystemExit("--other is this checkout: nothing to compare")
     # Both up throughout, loaded one at a time (an idle server costs the other nothing).
-    servers = {this: CheckoutServer(this, url), other: CheckoutServer(other, url)}
+    servers = {root: scale.Server("render", url, checkout=root) for root in (this, other)}
     try:
         with httpx.Client(base_url=servers[this].base, timeout=60) as client:
             types = scale.page_paths(client)

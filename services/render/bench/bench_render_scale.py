@@ -281,12 +281,18 @@ async def drop_database(name: str, admin_dsn: str = ADMIN_DSN) -> None:
 
 
 class Server:
-    def __init__(self, kind: str, source: str) -> None:
+    def __init__(self, kind: str, source: str, checkout: Path | None = None) -> None:
+        """`checkout`: the root of another checkout to serve with (its own venv and
+        serve_pages.py; ab_render.py), instead of this one."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        python, bench = (
+            (sys.executable, HERE)
+            if checkout is None
+            else (str(checkout / ".venv/bin/python"), checkout / "services/render/bench")
+        )
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, str(HERE / "serve_pages.py"), kind, source, str(self.port)],
-            cwd=HERE,
+            [python, str(bench / "serve_pages.py"), kind, source, str(self.port)], cwd=bench
         )
         # before it starts a thread: its threads take the affinity of the one that starts them
         os.sched_setaffinity(self.process.pid, SERVER_CPUS)
